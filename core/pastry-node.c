@@ -1,0 +1,925 @@
+/* pastry-node.c — routing table, leaf set and neighbourhood set of one node.
+ *
+ * Invariants (checked by pastry_node_check):
+ *  - no structure holds self, and no structure holds a peer twice;
+ *  - table slot (r, c) holds a peer p with shl(self, p) == r and
+ *    digit(p, r) == c;
+ *  - each leaf-set side is sorted by ring distance from self in its
+ *    direction, nearest first, and holds the nearest min(L/2, K) of the K
+ *    known peers in that direction;
+ *  - the neighbourhood set is sorted by proximity, smallest first.
+ *
+ * Memory: the struct, one block for the leaf set and neighbourhood set
+ * (L * 4 + M * 8 bytes) and one block for the table rows in use
+ * (rows * 2^b * 8 bytes).  Rows are contiguous so a lookup is one index
+ * computation; the rejected alternative, an array of per-row pointers,
+ * costs 8 bytes per possible row (256 bytes at b = 4) on every node even
+ * though a node of a 10^7-node overlay fills only about 6 rows.
+ */
+#include "pastry-node.h"
+#include "pastry-directory-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct _PastryNode
+{
+  PastryDirectory *dir;
+  PastryId id;
+  PastryPeer self;
+  guint8 b;
+  guint8 half;      /* L / 2 */
+  guint8 n_side[2]; /* entries used on each leaf-set side */
+  guint16 m;        /* M */
+  guint16 n_neigh;
+  guint8 n_rows;    /* rows allocated */
+  guint8 n_digits;  /* ceil(128 / b) */
+  PastryPeer *leaf; /* [0, half): left side; [half, 2 half): right side */
+  PastryEntry *neigh;
+  PastryEntry *table; /* n_rows << b entries */
+};
+
+G_DEFINE_QUARK (pastry-config-error-quark, pastry_config_error)
+
+gboolean
+pastry_config_validate (const PastryConfig *cfg, GError **error)
+{
+  g_return_val_if_fail (cfg != NULL, FALSE);
+
+  if (cfg->b < PASTRY_B_MIN || cfg->b > PASTRY_B_MAX)
+    {
+      g_set_error (error, PASTRY_CONFIG_ERROR, PASTRY_CONFIG_ERROR_RANGE,
+                   "b must be between 1 and 8 (got %u)", cfg->b);
+      return FALSE;
+    }
+  if (cfg->leaf_size < 2 || cfg->leaf_size > 254 || cfg->leaf_size % 2 != 0)
+    {
+      g_set_error (error, PASTRY_CONFIG_ERROR, PASTRY_CONFIG_ERROR_RANGE,
+                   "leaf set size must be even and between 2 and 254 "
+                   "(got %u)", cfg->leaf_size);
+      return FALSE;
+    }
+  if (cfg->neigh_size > 1024)
+    {
+      g_set_error (error, PASTRY_CONFIG_ERROR, PASTRY_CONFIG_ERROR_RANGE,
+                   "neighbourhood set size must be at most 1024 (got %u)",
+                   cfg->neigh_size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static inline const PastryId *
+peer_id (const PastryNode *node, PastryPeer peer)
+{
+  return pastry__directory_id (node->dir, peer);
+}
+
+PastryNode *
+pastry_node_new (const PastryConfig *cfg, PastryDirectory *dir,
+                 PastryPeer self)
+{
+  g_return_val_if_fail (cfg != NULL && dir != NULL, NULL);
+  g_return_val_if_fail (pastry_config_validate (cfg, NULL), NULL);
+  g_return_val_if_fail (self < pastry_directory_size (dir), NULL);
+
+  PastryNode *node = g_new0 (PastryNode, 1);
+  node->dir = dir;
+  node->self = self;
+  node->id = *peer_id (node, self);
+  node->b = (guint8) cfg->b;
+  node->half = (guint8) (cfg->leaf_size / 2);
+  node->m = (guint16) cfg->neigh_size;
+  node->n_digits = (guint8) pastry_id_n_digits (cfg->b);
+  /* One block: leaf set first (4-byte slots, even count keeps the entries
+   * that follow 8-byte aligned), then the neighbourhood set. */
+  gsize leaf_bytes = (gsize) cfg->leaf_size * sizeof (PastryPeer);
+  gsize block = leaf_bytes + (gsize) node->m * sizeof (PastryEntry);
+  node->leaf = g_malloc (block);
+  node->neigh = (PastryEntry *) (gpointer) ((guint8 *) node->leaf + leaf_bytes);
+  return node;
+}
+
+void
+pastry_node_free (PastryNode *node)
+{
+  if (node == NULL)
+    return;
+  g_free (node->leaf);
+  g_free (node->table);
+  g_free (node);
+}
+
+PastryPeer
+pastry_node_self (const PastryNode *node)
+{
+  g_return_val_if_fail (node != NULL, PASTRY_PEER_NONE);
+  return node->self;
+}
+
+const PastryId *
+pastry_node_id (const PastryNode *node)
+{
+  g_return_val_if_fail (node != NULL, NULL);
+  return &node->id;
+}
+
+PastryDirectory *
+pastry_node_directory (const PastryNode *node)
+{
+  g_return_val_if_fail (node != NULL, NULL);
+  return node->dir;
+}
+
+/* ---- Routing table ---- */
+
+static inline PastryEntry *
+slot (const PastryNode *node, guint row, guint col)
+{
+  return &node->table[((gsize) row << node->b) + col];
+}
+
+static void
+ensure_rows (PastryNode *node, guint rows)
+{
+  if (rows <= node->n_rows)
+    return;
+  gsize cols = (gsize) 1 << node->b;
+  node->table = g_renew (PastryEntry, node->table, rows * cols);
+  for (gsize i = node->n_rows * cols; i < rows * cols; i++)
+    {
+      node->table[i].peer = PASTRY_PEER_NONE;
+      node->table[i].prox = PASTRY_PROX_UNKNOWN;
+    }
+  node->n_rows = (guint8) rows;
+}
+
+/* Offers peer to its one possible slot.  Returns TRUE if it holds it. */
+static gboolean
+table_insert (PastryNode *node, PastryPeer peer, const PastryId *pid,
+              guint32 prox)
+{
+  guint row = pastry_id_shl (&node->id, pid, node->b);
+  if (row >= node->n_digits)
+    return FALSE; /* same id as self */
+  guint col = pastry_id_digit (pid, row, node->b);
+  ensure_rows (node, row + 1);
+  PastryEntry *e = slot (node, row, col);
+  if (e->peer == peer)
+    {
+      if (prox != PASTRY_PROX_UNKNOWN)
+        e->prox = prox; /* a fresh measurement of the incumbent */
+      return TRUE;
+    }
+  if (e->peer == PASTRY_PEER_NONE || prox < e->prox)
+    {
+      e->peer = peer;
+      e->prox = prox;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+table_has (const PastryNode *node, PastryPeer peer, const PastryId *pid,
+           guint *row_out, guint *col_out)
+{
+  guint row = pastry_id_shl (&node->id, pid, node->b);
+  if (row >= node->n_rows)
+    return FALSE;
+  guint col = pastry_id_digit (pid, row, node->b);
+  if (slot (node, row, col)->peer != peer)
+    return FALSE;
+  if (row_out != NULL)
+    *row_out = row;
+  if (col_out != NULL)
+    *col_out = col;
+  return TRUE;
+}
+
+/* ---- Leaf set ---- */
+
+/* Ring distance from self to pid in the direction of side. */
+static inline PastryId
+side_distance (const PastryNode *node, PastrySide side, const PastryId *pid)
+{
+  return side == PASTRY_SIDE_RIGHT ? pastry_id_cw_distance (&node->id, pid)
+                                   : pastry_id_cw_distance (pid, &node->id);
+}
+
+static gboolean
+side_has (const PastryNode *node, PastrySide side, PastryPeer peer)
+{
+  const PastryPeer *s = node->leaf + side * node->half;
+  for (guint i = 0; i < node->n_side[side]; i++)
+    if (s[i] == peer)
+      return TRUE;
+  return FALSE;
+}
+
+/* Inserts peer into one side if it is among the half nearest.  O(L/2). */
+static gboolean
+side_insert (PastryNode *node, PastrySide side, PastryPeer peer,
+             const PastryId *pid)
+{
+  PastryPeer *s = node->leaf + side * node->half;
+  guint n = node->n_side[side];
+  PastryId d = side_distance (node, side, pid);
+  guint pos = n;
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (s[i] == peer)
+        return TRUE;
+      PastryId di = side_distance (node, side, peer_id (node, s[i]));
+      if (pastry_id_cmp (&d, &di) < 0)
+        {
+          pos = i;
+          break;
+        }
+    }
+  if (pos == n)
+    {
+      /* Not nearer than any member: it may still be a duplicate further on
+       * (impossible: distances are unique per id) or fit at the end. */
+      if (n == node->half)
+        return FALSE;
+      s[n] = peer;
+      node->n_side[side]++;
+      return TRUE;
+    }
+  /* Check the remaining members for a duplicate before shifting. */
+  for (guint i = pos; i < n; i++)
+    if (s[i] == peer)
+      return TRUE;
+  guint keep = n == node->half ? n - 1 : n;
+  memmove (s + pos + 1, s + pos, (keep - pos) * sizeof (PastryPeer));
+  s[pos] = peer;
+  node->n_side[side] = (guint8) (keep + 1);
+  return TRUE;
+}
+
+static gboolean
+side_remove (PastryNode *node, PastrySide side, PastryPeer peer)
+{
+  PastryPeer *s = node->leaf + side * node->half;
+  guint n = node->n_side[side];
+  for (guint i = 0; i < n; i++)
+    if (s[i] == peer)
+      {
+        memmove (s + i, s + i + 1, (n - i - 1) * sizeof (PastryPeer));
+        node->n_side[side]--;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* TRUE when the sides overlap or are not full: the node knows the ring. */
+static gboolean
+leafset_covers_ring (const PastryNode *node)
+{
+  guint nl = node->n_side[PASTRY_SIDE_LEFT];
+  guint nr = node->n_side[PASTRY_SIDE_RIGHT];
+  if (nl < node->half || nr < node->half)
+    return TRUE;
+  const PastryId *lf = peer_id (node, node->leaf[nl - 1]);
+  const PastryId *rf = peer_id (node, node->leaf[node->half + nr - 1]);
+  PastryId to_r = pastry_id_cw_distance (&node->id, rf);
+  PastryId to_l = pastry_id_cw_distance (&node->id, lf);
+  return pastry_id_cmp (&to_r, &to_l) >= 0;
+}
+
+gboolean
+pastry_node_in_leaf_range (const PastryNode *node, const PastryId *key)
+{
+  g_return_val_if_fail (node != NULL && key != NULL, FALSE);
+
+  if (leafset_covers_ring (node))
+    return TRUE;
+  const PastryId *lf = peer_id (node, node->leaf[node->half - 1]);
+  const PastryId *rf = peer_id (node, node->leaf[2 * node->half - 1]);
+  PastryId span = pastry_id_cw_distance (lf, rf);
+  PastryId off = pastry_id_cw_distance (lf, key);
+  return pastry_id_cmp (&off, &span) <= 0;
+}
+
+/* ---- Neighbourhood set ---- */
+
+static gboolean
+neigh_insert (PastryNode *node, PastryPeer peer, guint32 prox)
+{
+  guint n = node->n_neigh;
+  for (guint i = 0; i < n; i++)
+    if (node->neigh[i].peer == peer)
+      {
+        if (prox == PASTRY_PROX_UNKNOWN || prox == node->neigh[i].prox)
+          return TRUE;
+        /* A new measurement: re-sort by removing and inserting again. */
+        memmove (node->neigh + i, node->neigh + i + 1,
+                 (n - i - 1) * sizeof (PastryEntry));
+        node->n_neigh = (guint16) --n;
+        break;
+      }
+  if (node->m == 0)
+    return FALSE;
+  guint pos = n;
+  for (guint i = 0; i < n; i++)
+    if (prox < node->neigh[i].prox)
+      {
+        pos = i;
+        break;
+      }
+  if (pos == node->m)
+    return FALSE;
+  guint keep = n == node->m ? n - 1 : n;
+  memmove (node->neigh + pos + 1, node->neigh + pos,
+           (keep - pos) * sizeof (PastryEntry));
+  node->neigh[pos].peer = peer;
+  node->neigh[pos].prox = prox;
+  node->n_neigh = (guint16) (keep + 1);
+  return TRUE;
+}
+
+static gboolean
+neigh_remove (PastryNode *node, PastryPeer peer)
+{
+  for (guint i = 0; i < node->n_neigh; i++)
+    if (node->neigh[i].peer == peer)
+      {
+        memmove (node->neigh + i, node->neigh + i + 1,
+                 (node->n_neigh - i - 1) * sizeof (PastryEntry));
+        node->n_neigh--;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* ---- Mutation ---- */
+
+guint
+pastry_node_insert (PastryNode *node, PastryPeer peer, guint32 prox)
+{
+  g_return_val_if_fail (node != NULL, 0);
+  g_return_val_if_fail (peer < pastry_directory_size (node->dir), 0);
+
+  if (peer == node->self)
+    return 0;
+  const PastryId *pid = peer_id (node, peer);
+  if (pastry_id_equal (pid, &node->id))
+    return 0; /* another handle with our own id: never a routing target */
+  guint where = 0;
+  if (table_insert (node, peer, pid, prox))
+    where |= PASTRY_IN_TABLE;
+  gboolean l = side_insert (node, PASTRY_SIDE_LEFT, peer, pid);
+  gboolean r = side_insert (node, PASTRY_SIDE_RIGHT, peer, pid);
+  if (l || r)
+    where |= PASTRY_IN_LEAFSET;
+  if (neigh_insert (node, peer, prox))
+    where |= PASTRY_IN_NEIGHBOURS;
+  return where;
+}
+
+void
+pastry_node_import (PastryNode *node, const PastryEntry *entries, guint n)
+{
+  g_return_if_fail (node != NULL && (entries != NULL || n == 0));
+
+  for (guint i = 0; i < n; i++)
+    pastry_node_insert (node, entries[i].peer, entries[i].prox);
+}
+
+/* Calls fn for every distinct known peer other than self, in the order of
+ * pastry_node_export_known.  Distinctness: a peer in the leaf set is
+ * reported there only; a table peer also in the neighbourhood set is
+ * reported with the table. */
+typedef void (*KnownFunc) (const PastryNode *node, PastryPeer peer,
+                           gpointer data);
+
+static void
+foreach_known (const PastryNode *node, KnownFunc fn, gpointer data)
+{
+  for (guint s = 0; s < 2; s++)
+    for (guint i = 0; i < node->n_side[s]; i++)
+      {
+        PastryPeer p = node->leaf[s * node->half + i];
+        if (s == PASTRY_SIDE_RIGHT && side_has (node, PASTRY_SIDE_LEFT, p))
+          continue;
+        fn (node, p, data);
+      }
+  gsize total = (gsize) node->n_rows << node->b;
+  for (gsize i = 0; i < total; i++)
+    {
+      PastryPeer p = node->table[i].peer;
+      if (p == PASTRY_PEER_NONE || side_has (node, PASTRY_SIDE_LEFT, p)
+          || side_has (node, PASTRY_SIDE_RIGHT, p))
+        continue;
+      fn (node, p, data);
+    }
+  for (guint i = 0; i < node->n_neigh; i++)
+    {
+      PastryPeer p = node->neigh[i].peer;
+      if (side_has (node, PASTRY_SIDE_LEFT, p)
+          || side_has (node, PASTRY_SIDE_RIGHT, p)
+          || table_has (node, p, peer_id (node, p), NULL, NULL))
+        continue;
+      fn (node, p, data);
+    }
+}
+
+static void
+refill_one (const PastryNode *node, PastryPeer peer, gpointer data)
+{
+  PastryNode *mut = data;
+  const PastryId *pid = peer_id (node, peer);
+  side_insert (mut, PASTRY_SIDE_LEFT, peer, pid);
+  side_insert (mut, PASTRY_SIDE_RIGHT, peer, pid);
+}
+
+guint
+pastry_node_remove_peer (PastryNode *node, PastryPeer peer)
+{
+  g_return_val_if_fail (node != NULL, 0);
+  g_return_val_if_fail (peer < pastry_directory_size (node->dir), 0);
+
+  guint where = 0;
+  guint row, col;
+  if (table_has (node, peer, peer_id (node, peer), &row, &col))
+    {
+      slot (node, row, col)->peer = PASTRY_PEER_NONE;
+      slot (node, row, col)->prox = PASTRY_PROX_UNKNOWN;
+      where |= PASTRY_IN_TABLE;
+    }
+  gboolean l = side_remove (node, PASTRY_SIDE_LEFT, peer);
+  gboolean r = side_remove (node, PASTRY_SIDE_RIGHT, peer);
+  if (neigh_remove (node, peer))
+    where |= PASTRY_IN_NEIGHBOURS;
+  if (l || r)
+    {
+      where |= PASTRY_IN_LEAFSET;
+      /* The sides only ever drop peers that are nearer-than-full; any known
+       * peer may now qualify.  Peers already in a side stay (side_insert
+       * ignores duplicates). */
+      foreach_known (node, refill_one, node);
+    }
+  return where;
+}
+
+guint
+pastry_node_where (const PastryNode *node, PastryPeer peer)
+{
+  g_return_val_if_fail (node != NULL, 0);
+  if (peer >= pastry_directory_size (node->dir))
+    return 0;
+  guint where = 0;
+  if (table_has (node, peer, peer_id (node, peer), NULL, NULL))
+    where |= PASTRY_IN_TABLE;
+  if (side_has (node, PASTRY_SIDE_LEFT, peer)
+      || side_has (node, PASTRY_SIDE_RIGHT, peer))
+    where |= PASTRY_IN_LEAFSET;
+  for (guint i = 0; i < node->n_neigh; i++)
+    if (node->neigh[i].peer == peer)
+      where |= PASTRY_IN_NEIGHBOURS;
+  return where;
+}
+
+/* ---- Routing ---- */
+
+/* Ranking key of a candidate for route(). */
+typedef struct
+{
+  PastryPeer peer;
+  guint shl;
+  PastryId dist;
+  const PastryId *id;
+} Candidate;
+
+static int
+candidate_cmp (const void *pa, const void *pb)
+{
+  const Candidate *a = pa, *b = pb;
+  if (a->shl != b->shl)
+    return a->shl > b->shl ? -1 : 1;
+  int c = pastry_id_cmp (&a->dist, &b->dist);
+  if (c != 0)
+    return c;
+  return pastry_id_cmp (a->id, b->id);
+}
+
+typedef struct
+{
+  const PastryId *key;
+  guint self_shl;
+  PastryId self_dist;
+  gboolean strict; /* the paper's rare case: must also be closer */
+  Candidate best;
+  gboolean have_best;
+  GArray *all; /* when non-NULL, collect every progressing candidate */
+} ProgressScan;
+
+static void
+progress_one (const PastryNode *node, PastryPeer peer, gpointer data)
+{
+  ProgressScan *scan = data;
+  Candidate c;
+  c.peer = peer;
+  c.id = peer_id (node, peer);
+  c.shl = pastry_id_shl (c.id, scan->key, node->b);
+  c.dist = pastry_id_distance (c.id, scan->key);
+  if (c.shl < scan->self_shl)
+    return;
+  if (c.shl == scan->self_shl || scan->strict)
+    {
+      int cmp = pastry_id_cmp (&c.dist, &scan->self_dist);
+      if (cmp > 0 || (cmp == 0 && pastry_id_cmp (c.id, &node->id) > 0))
+        return;
+    }
+  if (scan->all != NULL)
+    g_array_append_val (scan->all, c);
+  if (!scan->have_best || candidate_cmp (&c, &scan->best) < 0)
+    {
+      scan->best = c;
+      scan->have_best = TRUE;
+    }
+}
+
+PastryPeer
+pastry_node_next_hop (const PastryNode *node, const PastryId *key,
+                      PastryHopKind *kind)
+{
+  PastryHopKind k;
+  PastryPeer hop;
+
+  g_return_val_if_fail (node != NULL && key != NULL, PASTRY_PEER_NONE);
+
+  if (pastry_node_in_leaf_range (node, key))
+    {
+      /* (1) The numerically closest of leaf set and self. */
+      hop = node->self;
+      const PastryId *best = &node->id;
+      for (guint s = 0; s < 2; s++)
+        for (guint i = 0; i < node->n_side[s]; i++)
+          {
+            PastryPeer p = node->leaf[s * node->half + i];
+            const PastryId *pid = peer_id (node, p);
+            if (pastry_id_closer (key, pid, best) < 0)
+              {
+                best = pid;
+                hop = p;
+              }
+          }
+      k = hop == node->self ? PASTRY_HOP_LOCAL : PASTRY_HOP_LEAFSET;
+    }
+  else
+    {
+      guint l = pastry_id_shl (key, &node->id, node->b);
+      hop = PASTRY_PEER_NONE;
+      if (l < node->n_rows)
+        hop = slot (node, l, pastry_id_digit (key, l, node->b))->peer;
+      if (hop != PASTRY_PEER_NONE)
+        k = PASTRY_HOP_TABLE;
+      else
+        {
+          /* (3) The rare case: the best-ranked node making progress with
+           * a prefix at least as long and a smaller distance. */
+          ProgressScan scan = { 0 };
+          scan.key = key;
+          scan.self_shl = l;
+          scan.self_dist = pastry_id_distance (&node->id, key);
+          scan.strict = TRUE;
+          foreach_known (node, progress_one, &scan);
+          if (scan.have_best)
+            {
+              hop = scan.best.peer;
+              k = PASTRY_HOP_RARE;
+            }
+          else
+            {
+              hop = node->self;
+              k = PASTRY_HOP_LOCAL;
+            }
+        }
+    }
+  if (kind != NULL)
+    *kind = k;
+  return hop;
+}
+
+guint
+pastry_node_route (const PastryNode *node, const PastryId *key,
+                   PastryPeer *out, guint n)
+{
+  g_return_val_if_fail (node != NULL && key != NULL, 0);
+  g_return_val_if_fail (out != NULL || n == 0, 0);
+
+  if (n == 0)
+    return 0;
+  PastryPeer first = pastry_node_next_hop (node, key, NULL);
+  out[0] = first;
+  if (first == node->self || n == 1)
+    return 1;
+
+  ProgressScan scan = { 0 };
+  scan.key = key;
+  scan.self_shl = pastry_id_shl (key, &node->id, node->b);
+  scan.self_dist = pastry_id_distance (&node->id, key);
+  scan.all = g_array_sized_new (FALSE, FALSE, sizeof (Candidate), 64);
+  foreach_known (node, progress_one, &scan);
+  g_array_sort (scan.all, candidate_cmp);
+
+  guint count = 1;
+  for (guint i = 0; i < scan.all->len && count < n; i++)
+    {
+      PastryPeer p = g_array_index (scan.all, Candidate, i).peer;
+      if (p != first)
+        out[count++] = p;
+    }
+  g_array_free (scan.all, TRUE);
+  return count;
+}
+
+/* ---- Reading the state ---- */
+
+guint
+pastry_node_n_rows (const PastryNode *node)
+{
+  g_return_val_if_fail (node != NULL, 0);
+  return node->n_rows;
+}
+
+PastryEntry
+pastry_node_entry (const PastryNode *node, guint row, guint col)
+{
+  PastryEntry none = { PASTRY_PEER_NONE, PASTRY_PROX_UNKNOWN };
+  g_return_val_if_fail (node != NULL, none);
+  g_return_val_if_fail (col < (1u << node->b), none);
+  if (row >= node->n_rows)
+    return none;
+  return *slot (node, row, col);
+}
+
+guint
+pastry_node_export_row (const PastryNode *node, guint row, PastryEntry *out)
+{
+  g_return_val_if_fail (node != NULL && out != NULL, 0);
+  if (row >= node->n_rows)
+    return 0;
+  guint count = 0;
+  for (guint c = 0; c < (1u << node->b); c++)
+    if (slot (node, row, c)->peer != PASTRY_PEER_NONE)
+      out[count++] = *slot (node, row, c);
+  return count;
+}
+
+guint
+pastry_node_leafset_side (const PastryNode *node, PastrySide side,
+                          const PastryPeer **out)
+{
+  g_return_val_if_fail (node != NULL && side <= PASTRY_SIDE_RIGHT, 0);
+  if (out != NULL)
+    *out = node->leaf + side * node->half;
+  return node->n_side[side];
+}
+
+guint
+pastry_node_export_leafset (const PastryNode *node, PastryPeer *out)
+{
+  g_return_val_if_fail (node != NULL && out != NULL, 0);
+  guint count = 0;
+  for (guint i = 0; i < node->n_side[PASTRY_SIDE_LEFT]; i++)
+    out[count++] = node->leaf[i];
+  for (guint i = 0; i < node->n_side[PASTRY_SIDE_RIGHT]; i++)
+    {
+      PastryPeer p = node->leaf[node->half + i];
+      if (!side_has (node, PASTRY_SIDE_LEFT, p))
+        out[count++] = p;
+    }
+  return count;
+}
+
+guint
+pastry_node_export_neighbours (const PastryNode *node, PastryEntry *out)
+{
+  g_return_val_if_fail (node != NULL && out != NULL, 0);
+  memcpy (out, node->neigh, node->n_neigh * sizeof (PastryEntry));
+  return node->n_neigh;
+}
+
+typedef struct
+{
+  PastryPeer *out;
+  guint max;
+  guint count;
+} ExportScan;
+
+static void
+export_one (const PastryNode *node, PastryPeer peer, gpointer data)
+{
+  ExportScan *scan = data;
+  if (scan->count < scan->max)
+    scan->out[scan->count] = peer;
+  scan->count++;
+}
+
+guint
+pastry_node_export_known (const PastryNode *node, PastryPeer *out, guint max)
+{
+  g_return_val_if_fail (node != NULL && (out != NULL || max == 0), 0);
+  ExportScan scan = { out, max, 0 };
+  foreach_known (node, export_one, &scan);
+  return scan.count;
+}
+
+void
+pastry_node_foreach_entry (const PastryNode *node, PastryEntryFunc func,
+                           gpointer data)
+{
+  g_return_if_fail (node != NULL && func != NULL);
+  for (guint r = 0; r < node->n_rows; r++)
+    for (guint c = 0; c < (1u << node->b); c++)
+      if (slot (node, r, c)->peer != PASTRY_PEER_NONE)
+        func (r, c, slot (node, r, c), data);
+}
+
+/* ---- Repair support ---- */
+
+PastryPeer
+pastry_node_leafset_farthest (const PastryNode *node, PastrySide side)
+{
+  g_return_val_if_fail (node != NULL && side <= PASTRY_SIDE_RIGHT,
+                        PASTRY_PEER_NONE);
+  guint n = node->n_side[side];
+  return n == 0 ? PASTRY_PEER_NONE : node->leaf[side * node->half + n - 1];
+}
+
+guint
+pastry_node_repair_candidates (const PastryNode *node, guint row, guint col,
+                               PastryPeer *out, guint max)
+{
+  g_return_val_if_fail (node != NULL && (out != NULL || max == 0), 0);
+  guint count = 0;
+  for (guint r = row; r < node->n_rows && count < max; r++)
+    for (guint c = 0; c < (1u << node->b) && count < max; c++)
+      {
+        PastryPeer p = slot (node, r, c)->peer;
+        if (p != PASTRY_PEER_NONE && !(r == row && c == col))
+          out[count++] = p;
+      }
+  return count;
+}
+
+/* ---- Dictionary interface ---- */
+
+gboolean
+pastry_node_get (const PastryNode *node, const PastryId *id, gpointer *value)
+{
+  g_return_val_if_fail (node != NULL && id != NULL, FALSE);
+  PastryPeer peer = pastry_directory_find (node->dir, id);
+  if (peer == PASTRY_PEER_NONE || pastry_node_where (node, peer) == 0)
+    return FALSE;
+  if (value != NULL)
+    *value = pastry_directory_value (node->dir, peer);
+  return TRUE;
+}
+
+void
+pastry_node_update (PastryNode *node, const PastryId *ids, gpointer *values,
+                    guint n)
+{
+  g_return_if_fail (node != NULL && (ids != NULL || n == 0));
+  for (guint i = 0; i < n; i++)
+    {
+      PastryPeer p = pastry_directory_intern (node->dir, &ids[i],
+                                              values != NULL ? values[i]
+                                                             : NULL);
+      pastry_node_insert (node, p, PASTRY_PROX_UNKNOWN);
+    }
+}
+
+gboolean
+pastry_node_remove (PastryNode *node, const PastryId *id)
+{
+  g_return_val_if_fail (node != NULL && id != NULL, FALSE);
+  PastryPeer peer = pastry_directory_find (node->dir, id);
+  if (peer == PASTRY_PEER_NONE)
+    return FALSE;
+  return pastry_node_remove_peer (node, peer) != 0;
+}
+
+/* ---- Testing ---- */
+
+typedef struct
+{
+  GError **error;
+  gboolean ok;
+} CheckScan;
+
+static void
+check_leaf_maximal (const PastryNode *node, PastryPeer peer, gpointer data)
+{
+  CheckScan *scan = data;
+  if (!scan->ok)
+    return;
+  for (guint s = 0; s < 2; s++)
+    {
+      if (side_has (node, s, peer))
+        continue;
+      guint n = node->n_side[s];
+      if (n < node->half)
+        {
+          g_set_error (scan->error, PASTRY_CONFIG_ERROR, 0,
+                       "leaf side %u has room but lacks known peer %u", s,
+                       peer);
+          scan->ok = FALSE;
+          return;
+        }
+      PastryId d = side_distance (node, s, peer_id (node, peer));
+      PastryId far = side_distance (node, s,
+                                    peer_id (node, node->leaf[s * node->half
+                                                              + n - 1]));
+      if (pastry_id_cmp (&d, &far) < 0)
+        {
+          g_set_error (scan->error, PASTRY_CONFIG_ERROR, 0,
+                       "known peer %u is nearer than leaf side %u's "
+                       "farthest but not in it", peer, s);
+          scan->ok = FALSE;
+          return;
+        }
+    }
+}
+
+#define CHECK(cond, ...)                                                     \
+  G_STMT_START                                                               \
+  {                                                                          \
+    if (!(cond))                                                             \
+      {                                                                      \
+        g_set_error (error, PASTRY_CONFIG_ERROR, 0, __VA_ARGS__);            \
+        return FALSE;                                                        \
+      }                                                                      \
+  }                                                                          \
+  G_STMT_END
+
+gboolean
+pastry_node_check (const PastryNode *node, GError **error)
+{
+  g_return_val_if_fail (node != NULL, FALSE);
+
+  guint size = pastry_directory_size (node->dir);
+  for (guint r = 0; r < node->n_rows; r++)
+    for (guint c = 0; c < (1u << node->b); c++)
+      {
+        PastryPeer p = slot (node, r, c)->peer;
+        if (p == PASTRY_PEER_NONE)
+          continue;
+        CHECK (p < size && p != node->self, "table (%u,%u): bad peer %u", r,
+               c, p);
+        const PastryId *pid = peer_id (node, p);
+        CHECK (pastry_id_shl (&node->id, pid, node->b) == r
+                   && pastry_id_digit (pid, r, node->b) == c,
+               "table (%u,%u): peer %u belongs elsewhere", r, c, p);
+        CHECK (c < pastry_id_digit_base (r, node->b),
+               "table (%u,%u): column beyond a short digit", r, c);
+      }
+  for (guint s = 0; s < 2; s++)
+    {
+      const PastryPeer *side = node->leaf + s * node->half;
+      CHECK (node->n_side[s] <= node->half, "leaf side %u overfull", s);
+      for (guint i = 0; i < node->n_side[s]; i++)
+        {
+          CHECK (side[i] < size && side[i] != node->self,
+                 "leaf side %u: bad peer %u", s, side[i]);
+          CHECK (!pastry_id_equal (peer_id (node, side[i]), &node->id),
+                 "leaf side %u: peer with own id", s);
+          if (i > 0)
+            {
+              PastryId a = side_distance (node, s, peer_id (node, side[i - 1]));
+              PastryId b = side_distance (node, s, peer_id (node, side[i]));
+              CHECK (pastry_id_cmp (&a, &b) < 0,
+                     "leaf side %u not strictly sorted at %u", s, i);
+            }
+        }
+    }
+  for (guint i = 0; i < node->n_neigh; i++)
+    {
+      CHECK (node->neigh[i].peer < size && node->neigh[i].peer != node->self,
+             "neighbour %u: bad peer", i);
+      for (guint j = 0; j < i; j++)
+        CHECK (node->neigh[j].peer != node->neigh[i].peer,
+               "neighbour %u duplicated", node->neigh[i].peer);
+      if (i > 0)
+        CHECK (node->neigh[i - 1].prox <= node->neigh[i].prox,
+               "neighbourhood set not sorted at %u", i);
+    }
+  CHECK (node->n_neigh <= node->m, "neighbourhood set overfull");
+  CheckScan scan = { error, TRUE };
+  foreach_known (node, check_leaf_maximal, &scan);
+  return scan.ok;
+}
+
+gsize
+pastry_node_memory (const PastryNode *node)
+{
+  g_return_val_if_fail (node != NULL, 0);
+  return sizeof (PastryNode) + (gsize) node->half * 2 * sizeof (PastryPeer)
+         + (gsize) node->m * sizeof (PastryEntry)
+         + ((gsize) node->n_rows << node->b) * sizeof (PastryEntry);
+}
