@@ -82,3 +82,56 @@ pastry_id_format (const PastryId *id, char out[PASTRY_ID_HEX_LEN + 1])
   g_snprintf (out, PASTRY_ID_HEX_LEN + 1, "%016" G_GINT64_MODIFIER "x%016"
               G_GINT64_MODIFIER "x", id->hi, id->lo);
 }
+
+/* Keeps the top `bits` bits of id and sets the others to fill (0 or 1). */
+static PastryId
+keep_top (const PastryId *id, guint bits, gboolean ones)
+{
+  PastryId r = *id;
+  guint64 hi_mask = bits >= 64 ? G_MAXUINT64
+                    : bits == 0 ? 0 : G_MAXUINT64 << (64 - bits);
+  guint64 lo_mask = bits <= 64 ? 0
+                    : bits >= 128 ? G_MAXUINT64 : G_MAXUINT64 << (128 - bits);
+  r.hi &= hi_mask;
+  r.lo &= lo_mask;
+  if (ones)
+    {
+      r.hi |= ~hi_mask;
+      r.lo |= ~lo_mask;
+    }
+  return r;
+}
+
+void
+pastry_id_prefix_range (const PastryId *id, guint row, gint col, guint b,
+                        PastryId *lo, PastryId *hi)
+{
+  g_return_if_fail (id != NULL && lo != NULL && hi != NULL);
+  g_return_if_fail (b >= PASTRY_B_MIN && b <= PASTRY_B_MAX);
+  g_return_if_fail (row < pastry_id_n_digits (b));
+  g_return_if_fail (col < (gint) pastry_id_digit_base (row, b));
+
+  guint start = row * b;
+  if (col < 0)
+    {
+      *lo = keep_top (id, start, FALSE);
+      *hi = keep_top (id, start, TRUE);
+      return;
+    }
+  guint width = MIN (b, 128 - start);
+  guint end = start + width;
+  PastryId base = keep_top (id, start, FALSE);
+  guint64 c = (guint64) col;
+  if (end <= 64)
+    base.hi |= c << (64 - end);
+  else if (start >= 64)
+    base.lo |= c << (128 - end);
+  else
+    {
+      guint lo_bits = end - 64;
+      base.hi |= c >> lo_bits;
+      base.lo |= c << (64 - lo_bits);
+    }
+  *lo = base;
+  *hi = keep_top (&base, end, TRUE);
+}

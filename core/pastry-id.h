@@ -148,4 +148,13 @@ pastry_id_closer (const PastryId *key, const PastryId *a, const PastryId *b)
   return c != 0 ? c : pastry_id_cmp (a, b);
 }
 
+/* The bounds of the ids that share their first `row` digits with id and,
+ * when col >= 0, have col as digit `row`: every such id x satisfies
+ * *lo <= x <= *hi, and both bounds belong to the set.  row <
+ * pastry_id_n_digits (b); col < pastry_id_digit_base (row, b).  With the
+ * ids of a population sorted, this turns "the nodes that fit routing-table
+ * slot (row, col)" into a binary search. */
+void pastry_id_prefix_range (const PastryId *id, guint row, gint col, guint b,
+                             PastryId *lo, PastryId *hi);
+
 G_END_DECLS

@@ -52,10 +52,10 @@ pastry_config_validate (const PastryConfig *cfg, GError **error)
                    "b must be between 1 and 8 (got %u)", cfg->b);
       return FALSE;
     }
-  if (cfg->leaf_size < 2 || cfg->leaf_size > 254 || cfg->leaf_size % 2 != 0)
+  if (cfg->leaf_size < 2 || cfg->leaf_size > 256 || cfg->leaf_size % 2 != 0)
     {
       g_set_error (error, PASTRY_CONFIG_ERROR, PASTRY_CONFIG_ERROR_RANGE,
-                   "leaf set size must be even and between 2 and 254 "
+                   "leaf set size must be even and between 2 and 256 "
                    "(got %u)", cfg->leaf_size);
       return FALSE;
     }

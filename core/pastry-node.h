@@ -43,7 +43,7 @@ typedef enum
 typedef struct
 {
   guint b;          /* bits per digit, 1..8 (default 4) */
-  guint leaf_size;  /* L: even, 2..254 (default 16) */
+  guint leaf_size;  /* L: even, 2..256 (default 16) */
   guint neigh_size; /* M: 0..1024 (default 32) */
 } PastryConfig;
 

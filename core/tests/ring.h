@@ -89,26 +89,6 @@ ring_lower_bound (const Ring *ring, guint lo, guint hi, const PastryId *key)
   return lo;
 }
 
-/* The id whose first `bits` bits are those of id and the rest fill. */
-static inline PastryId
-ring_prefix (const PastryId *id, guint bits, gboolean fill_ones)
-{
-  PastryId r = *id;
-  if (bits >= 128)
-    return r;
-  guint64 hi_mask = bits >= 64 ? G_MAXUINT64
-                   : bits == 0 ? 0 : G_MAXUINT64 << (64 - bits);
-  guint64 lo_mask = bits <= 64 ? 0 : G_MAXUINT64 << (128 - bits);
-  r.hi &= hi_mask;
-  r.lo &= lo_mask;
-  if (fill_ones)
-    {
-      r.hi |= ~hi_mask;
-      r.lo |= ~lo_mask;
-    }
-  return r;
-}
-
 /* The true root of key: the id numerically closest, ties to the smaller. */
 static inline guint
 ring_root (const Ring *ring, const PastryId *key)
@@ -164,8 +144,8 @@ ring_new (const PastryConfig *cfg, guint n, guint64 seed, guint max_scan)
        * digits form one sorted range per column. */
       for (guint row = 0; row < n_digits; row++)
         {
-          PastryId lo_id = ring_prefix (id, row * b, FALSE);
-          PastryId hi_id = ring_prefix (id, row * b, TRUE);
+          PastryId lo_id, hi_id;
+          pastry_id_prefix_range (id, row, -1, b, &lo_id, &hi_id);
           guint lo = ring_lower_bound (ring, 0, n, &lo_id);
           guint hi = ring_lower_bound (ring, lo, n, &hi_id);
           if (hi < n && pastry_id_equal (pastry_directory_id
@@ -175,28 +155,12 @@ ring_new (const PastryConfig *cfg, guint n, guint64 seed, guint max_scan)
           if (hi - lo <= 1)
             break; /* only this node shares the prefix */
           guint base = pastry_id_digit_base (row, b);
-          guint width = MIN (b, 128 - row * b);
           for (guint col = 0; col < base; col++)
             {
               if (col == pastry_id_digit (id, row, b))
                 continue;
-              PastryId c_lo = lo_id, c_hi;
-              /* Set digit `row` to col in the prefix. */
-              guint shift_from_top = row * b + width;
-              PastryId colv = { 0, 0 };
-              if (shift_from_top <= 64)
-                colv.hi = (guint64) col << (64 - shift_from_top);
-              else if (row * b >= 64)
-                colv.lo = (guint64) col << (128 - shift_from_top);
-              else
-                {
-                  guint lo_bits = shift_from_top - 64;
-                  colv.hi = (guint64) col >> lo_bits;
-                  colv.lo = (guint64) col << (64 - lo_bits);
-                }
-              c_lo.hi |= colv.hi;
-              c_lo.lo |= colv.lo;
-              c_hi = ring_prefix (&c_lo, shift_from_top, TRUE);
+              PastryId c_lo, c_hi;
+              pastry_id_prefix_range (id, row, (gint) col, b, &c_lo, &c_hi);
               guint a = ring_lower_bound (ring, lo, hi, &c_lo);
               guint z = ring_lower_bound (ring, a, hi, &c_hi);
               if (z < hi && pastry_id_equal (pastry_directory_id

@@ -185,6 +185,42 @@ test_shl (void)
   g_assert_cmpuint (pastry_id_shl (&a, &d, 4), ==, 16);
 }
 
+/* prefix_range against the digit definition, for every b. */
+static void
+test_prefix_range (void)
+{
+  PastryId id = id_hex ("0123456789abcdeffedcba9876543210");
+  for (guint b = 1; b <= 8; b++)
+    for (guint row = 0; row < pastry_id_n_digits (b); row++)
+      {
+        PastryId lo, hi;
+        pastry_id_prefix_range (&id, row, -1, b, &lo, &hi);
+        g_assert_cmpint (pastry_id_cmp (&lo, &id), <=, 0);
+        g_assert_cmpint (pastry_id_cmp (&id, &hi), <=, 0);
+        g_assert_cmpuint (pastry_id_shl (&lo, &id, b), >=, row);
+        g_assert_cmpuint (pastry_id_shl (&hi, &id, b), >=, row);
+        guint col = pastry_id_digit_base (row, b) - 1;
+        pastry_id_prefix_range (&id, row, (gint) col, b, &lo, &hi);
+        g_assert_cmpuint (pastry_id_digit (&lo, row, b), ==, col);
+        g_assert_cmpuint (pastry_id_digit (&hi, row, b), ==, col);
+        g_assert_cmpuint (pastry_id_shl (&lo, &id, b), >=, row);
+        /* Just outside the range the prefix or digit differs. */
+        PastryId below = lo, above = hi;
+        below.lo--;
+        if (lo.lo == 0)
+          below.hi--;
+        above.lo++;
+        if (above.lo == 0)
+          above.hi++;
+        if (!(lo.hi == 0 && lo.lo == 0))
+          g_assert_true (pastry_id_shl (&below, &id, b) < row
+                         || pastry_id_digit (&below, row, b) != col);
+        if (!(hi.hi == G_MAXUINT64 && hi.lo == G_MAXUINT64))
+          g_assert_true (pastry_id_shl (&above, &id, b) < row
+                         || pastry_id_digit (&above, row, b) != col);
+      }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -197,5 +233,6 @@ main (int argc, char **argv)
   g_test_add_func ("/id/digits-all-b", test_digits_all_b);
   g_test_add_func ("/id/short-last-digit", test_short_last_digit);
   g_test_add_func ("/id/shl", test_shl);
+  g_test_add_func ("/id/prefix-range", test_prefix_range);
   return g_test_run ();
 }

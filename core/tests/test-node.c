@@ -53,7 +53,7 @@ test_config_validate (void)
   PastryConfig ok = PASTRY_CONFIG_DEFAULT;
   g_assert_true (pastry_config_validate (&ok, NULL));
   PastryConfig bad[] = { { 0, 16, 32 }, { 9, 16, 32 }, { 4, 15, 32 },
-                         { 4, 0, 32 }, { 4, 256, 32 }, { 4, 16, 2000 } };
+                         { 4, 0, 32 }, { 4, 258, 32 }, { 4, 16, 2000 } };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autoptr (GError) error = NULL;
