@@ -1,0 +1,2805 @@
+/* sim-scenario.c — parser for the scenario language (see sim-scenario.h and
+ * scenarios/README.md).
+ *
+ * Invariant: parsing is one pass over the lines in file order.  At every
+ * line, each parameter holds its final value if it has been set so far (by
+ * a --set override, which wins, or by the file) and its default otherwise;
+ * each `let` variable seen so far holds its final value.  A `$NAME`
+ * reference resolves to what NAME holds at that line; a parameter whose
+ * value has been used through `$` may not be set on a later line
+ * (USE_BEFORE_SET).  Together these make every reference see the final
+ * value, whatever the order of overrides.  Parameter overrides are
+ * validated before the first line, variable overrides when their `let`
+ * line is reached, expectation overrides and cross-parameter rules after
+ * `end`.
+ *
+ * Cost: linear in the input size; parameter names are found by linear
+ * search of the small parameter table (a hash table was not worth it for
+ * two dozen entries), variables through a hash table.
+ *
+ * Numbers never go through a double when they are counts or times: those
+ * are converted with exact integer arithmetic, so `0.1s` is 100000 µs and
+ * not 100000.00000000001.
+ */
+#include "sim-scenario.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+G_DEFINE_QUARK (sim-scenario-error-quark, sim_scenario_error)
+
+/* ---------------------------------------------------------------------- */
+/* Values, tokens, positions                                              */
+
+typedef enum
+{
+  VAL_INT,    /* non-negative whole number (a count) */
+  VAL_DOUBLE, /* finite real number */
+  VAL_TIME,   /* SimTime */
+  VAL_STRING, /* text (bare word or quoted) */
+} ValKind;
+
+typedef struct
+{
+  ValKind kind;
+  guint64 u;
+  double d;
+  SimTime t;
+  char *s; /* owned, VAL_STRING only */
+} Value;
+
+typedef struct
+{
+  const char *file; /* borrowed: the display name, "--set" or "<default>" */
+  guint line, col;
+} Pos;
+
+typedef struct
+{
+  char *text;       /* owned; unescaped when quoted */
+  gboolean quoted;
+  Pos pos;
+} Token;
+
+static void append_time (GString *out, SimTime t);
+
+static void
+value_clear (Value *v)
+{
+  g_clear_pointer (&v->s, g_free);
+}
+
+static Value
+value_copy (const Value *v)
+{
+  Value c = *v;
+  c.s = g_strdup (v->s);
+  return c;
+}
+
+static const char *
+kind_noun (ValKind k)
+{
+  switch (k)
+    {
+    case VAL_INT:
+      return "a count";
+    case VAL_DOUBLE:
+      return "a number";
+    case VAL_TIME:
+      return "a time";
+    case VAL_STRING:
+      return "a word";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+token_clear (gpointer p)
+{
+  Token *t = p;
+  g_clear_pointer (&t->text, g_free);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Errors                                                                 */
+
+/* Appends @s (up to @len bytes, -1 for NUL-terminated) for a "(near '…')"
+ * excerpt: printable ASCII and valid UTF-8 as is, everything else as \xNN,
+ * at most 40 characters. */
+static void
+append_excerpt (GString *out, const char *s, gssize len)
+{
+  gsize n = len < 0 ? strlen (s) : (gsize) len;
+  guint chars = 0;
+
+  for (gsize i = 0; i < n;)
+    {
+      guchar c = (guchar) s[i];
+      if (chars++ == 40)
+        {
+          g_string_append (out, "...");
+          return;
+        }
+      if (c == '\'' || c == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, (char) c);
+          i++;
+        }
+      else if (c >= 0x20 && c < 0x7f)
+        {
+          g_string_append_c (out, (char) c);
+          i++;
+        }
+      else if (c >= 0x80
+               && g_utf8_get_char_validated (s + i, (gssize) (n - i))
+                      < (gunichar) -2)
+        {
+          const char *next = g_utf8_next_char (s + i);
+          g_string_append_len (out, s + i, next - (s + i));
+          i = (gsize) (next - s);
+        }
+      else
+        {
+          g_string_append_printf (out, "\\x%02x", c);
+          i++;
+        }
+    }
+}
+
+/* Sets @error to "FILE:LINE:COL: message (near 'excerpt')" and returns
+ * FALSE, so that callers can write `return fail (...)`. */
+static gboolean G_GNUC_PRINTF (6, 7)
+fail (GError **error,
+      SimScenarioError code,
+      Pos pos,
+      const char *near,
+      gssize near_len,
+      const char *fmt,
+      ...)
+{
+  va_list ap;
+  GString *msg = g_string_new (NULL);
+
+  g_string_append_printf (msg, "%s:%u:%u: ", pos.file, pos.line, pos.col);
+  va_start (ap, fmt);
+  g_string_append_vprintf (msg, fmt, ap);
+  va_end (ap);
+  if (near != NULL)
+    {
+      g_string_append (msg, " (near '");
+      append_excerpt (msg, near, near_len);
+      g_string_append (msg, "')");
+    }
+  g_set_error_literal (error, SIM_SCENARIO_ERROR, code, msg->str);
+  g_string_free (msg, TRUE);
+  return FALSE;
+}
+
+#define fail_tok(error, code, tok, ...)                                      \
+  fail ((error), (code), (tok)->pos, (tok)->text, -1, __VA_ARGS__)
+
+/* Levenshtein distance of two short words, capped at 99. */
+static guint
+edit_distance (const char *a, const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  guint row[65];
+
+  if (la > 64 || lb > 64)
+    return 99;
+  for (gsize j = 0; j <= lb; j++)
+    row[j] = (guint) j;
+  for (gsize i = 1; i <= la; i++)
+    {
+      guint diag = row[0];
+      row[0] = (guint) i;
+      for (gsize j = 1; j <= lb; j++)
+        {
+          guint up = row[j];
+          guint best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
+          best = MIN (best, up + 1);
+          best = MIN (best, row[j - 1] + 1);
+          row[j] = best;
+          diag = up;
+        }
+    }
+  return row[lb];
+}
+
+/* Returns the candidate closest to @word when it is a plausible typo
+ * (distance <= 2 and less than the word's length), else NULL. */
+static const char *
+suggest (const char *word, const char *const *candidates, gsize n)
+{
+  const char *best = NULL;
+  guint best_d = 3;
+  guint len = (guint) strlen (word);
+
+  for (gsize i = 0; i < n && candidates[i] != NULL; i++)
+    {
+      guint d = edit_distance (word, candidates[i]);
+      if (d < best_d && d < len)
+        {
+          best = candidates[i];
+          best_d = d;
+        }
+    }
+  return best;
+}
+
+/* Returns (transfer full) "; did you mean 'x'?" or "". */
+static char *
+did_you_mean (const char *word, const char *const *candidates, gsize n)
+{
+  const char *s = suggest (word, candidates, n);
+  return s != NULL ? g_strdup_printf ("; did you mean '%s'?", s)
+                   : g_strdup ("");
+}
+
+/* ---------------------------------------------------------------------- */
+/* The parameter table                                                    */
+
+typedef enum
+{
+  PT_UINT,
+  PT_DOUBLE,
+  PT_TIME,
+  PT_STRING,
+  PT_ENUM,
+  PT_PATH, /* string; relative paths resolve against the base directory */
+  PT_NAME, /* string restricted to [A-Za-z0-9_][A-Za-z0-9._-]* */
+} ParamType;
+
+enum
+{
+  PF_EVEN = 1 << 0,          /* PT_UINT: must be even */
+  PF_MIN_EXCLUSIVE = 1 << 1, /* PT_DOUBLE: value must be > dmin */
+};
+
+typedef struct
+{
+  const char *name;
+  ParamType type;
+  const char *def; /* default in scenario syntax; NULL for `name` */
+  guint flags;
+  guint64 umin, umax; /* PT_UINT and PT_TIME (µs) */
+  double dmin, dmax;  /* PT_DOUBLE */
+  const char *const *choices; /* PT_ENUM, NULL-terminated */
+  const char *doc;
+} ParamSpec;
+
+static const char *const network_choices[]
+    = { "euclidean", "sphere", "matrix", "coords", "constant", NULL };
+static const char *const matrix_format_choices[]
+    = { "auto", "p2psim", "dense", "triples", NULL };
+static const char *const key_choices[] = { "node", "random", NULL };
+static const char *const refine_choices[] = { "rows", "none", NULL };
+static const char *const onoff_choices[] = { "off", "on", NULL };
+
+#define NAME_MAX_LEN 128
+
+/* The order here is the order of write_resolved() and describe_params().
+ * Add new parameters anywhere; never reuse a name with another type. */
+static const ParamSpec param_table[] = {
+  { .name = "name", .type = PT_NAME, .def = NULL,
+    .doc = "scenario name used for output; default: the file name "
+           "without .scn" },
+  { .name = "seed", .type = PT_UINT, .def = "1", .umin = 0,
+    .umax = G_MAXUINT64, .doc = "master seed of every random stream" },
+  { .name = "b", .type = PT_UINT, .def = "4", .umin = 1, .umax = 8,
+    .doc = "bits per routing-table digit (digits are base 2^b)" },
+  { .name = "leaf_size", .type = PT_UINT, .def = "16", .flags = PF_EVEN,
+    .umin = 2, .umax = 256,
+    .doc = "leaf set size L (L/2 on each side of the node id)" },
+  { .name = "neighbourhood_size", .type = PT_UINT, .def = "32", .umin = 0,
+    .umax = 1024, .doc = "neighbourhood set size M" },
+  { .name = "network", .type = PT_ENUM, .def = "euclidean",
+    .choices = network_choices, .doc = "latency model between nodes" },
+  { .name = "plane_size", .type = PT_DOUBLE, .def = "1000",
+    .flags = PF_MIN_EXCLUSIVE, .dmin = 0, .dmax = G_MAXDOUBLE,
+    .doc = "euclidean: side of the square plane, in distance units" },
+  { .name = "ms_per_unit", .type = PT_DOUBLE, .def = "0.1",
+    .flags = PF_MIN_EXCLUSIVE, .dmin = 0, .dmax = G_MAXDOUBLE,
+    .doc = "euclidean, coords: one-way milliseconds per distance unit" },
+  { .name = "sphere_radius_ms", .type = PT_DOUBLE, .def = "50",
+    .flags = PF_MIN_EXCLUSIVE, .dmin = 0, .dmax = G_MAXDOUBLE,
+    .doc = "sphere: radius in ms of one-way delay (antipodes are "
+           "pi times this apart)" },
+  { .name = "matrix_file", .type = PT_PATH, .def = "\"\"",
+    .doc = "matrix: latency matrix file (required for network = matrix)" },
+  { .name = "matrix_format", .type = PT_ENUM, .def = "auto",
+    .choices = matrix_format_choices,
+    .doc = "matrix: file format; auto guesses from the contents" },
+  { .name = "coords_file", .type = PT_PATH, .def = "\"\"",
+    .doc = "coords: node coordinates file (required for network = "
+           "coords)" },
+  { .name = "access_delay", .type = PT_TIME, .def = "0ms", .umin = 0,
+    .umax = G_MAXUINT64,
+    .doc = "access-link delay added to every message" },
+  { .name = "constant_latency", .type = PT_TIME, .def = "50ms", .umin = 0,
+    .umax = G_MAXUINT64,
+    .doc = "constant: one-way latency between any two nodes" },
+  { .name = "loss", .type = PT_DOUBLE, .def = "0", .dmin = 0, .dmax = 1,
+    .doc = "probability that a message is lost" },
+  { .name = "jitter", .type = PT_DOUBLE, .def = "0", .dmin = 0, .dmax = 1,
+    .doc = "relative delay jitter: each delay varies by up to this "
+           "fraction" },
+  { .name = "lookup_key", .type = PT_ENUM, .def = "node",
+    .choices = key_choices,
+    .doc = "default key mode of lookup actions (node or random)" },
+  { .name = "join_refine", .type = PT_ENUM, .def = "rows",
+    .choices = refine_choices,
+    .doc = "join second stage: rows = ask every routing-table entry for "
+           "its row (the paper's locality refinement), none = skip" },
+  { .name = "bootstrap_sample", .type = PT_UINT, .def = "0", .umin = 0,
+    .umax = G_MAXUINT32,
+    .doc = "joins: the bootstrap node is the closest of this many random "
+           "live nodes; 0 = the closest of all" },
+  { .name = "build_sample", .type = PT_UINT, .def = "0", .umin = 0,
+    .umax = G_MAXUINT32,
+    .doc = "build: each routing-table slot gets the closest of at most "
+           "this many candidates; 0 = all (exact, O(N^2/2^b))" },
+  { .name = "ideal_compare", .type = PT_ENUM, .def = "off",
+    .choices = onoff_choices,
+    .doc = "on: also route each lookup over tables built from complete "
+           "global knowledge and report route_distance_ratio" },
+  { .name = "ideal_sample", .type = PT_UINT, .def = "0", .umin = 0,
+    .umax = G_MAXUINT32,
+    .doc = "ideal_compare: candidates per slot of the ideal tables; "
+           "0 = all (exact)" },
+  { .name = "quality_sample", .type = PT_UINT, .def = "1000", .umin = 0,
+    .umax = G_MAXUINT32,
+    .doc = "nodes whose routing tables are graded at the end of the run "
+           "(table_row*_filled/optimal); 0 = all" },
+};
+
+#define N_PARAMS G_N_ELEMENTS (param_table)
+
+static int
+param_find (const char *name)
+{
+  for (gsize i = 0; i < N_PARAMS; i++)
+    if (strcmp (param_table[i].name, name) == 0)
+      return (int) i;
+  return -1;
+}
+
+static const char *
+param_type_name (const ParamSpec *spec)
+{
+  switch (spec->type)
+    {
+    case PT_UINT:
+      return "int";
+    case PT_DOUBLE:
+      return "double";
+    case PT_TIME:
+      return "time";
+    case PT_STRING:
+    case PT_NAME:
+      return "string";
+    case PT_ENUM:
+      return "enum";
+    case PT_PATH:
+      return "path";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* The scenario object                                                    */
+
+typedef enum
+{
+  ORIGIN_DEFAULT,
+  ORIGIN_FILE,
+  ORIGIN_OVERRIDE,
+} Origin;
+
+typedef struct
+{
+  Value v;
+  Origin origin;
+  Pos where;         /* where the value came from (file or --set) */
+  guint file_line;   /* line of `NAME = ...` in the file, 0 if none */
+  guint used_line;   /* first line that read it through $NAME, 0 if none */
+} ParamState;
+
+typedef struct
+{
+  char *name;
+  Value v;
+  guint line, col;
+} Var;
+
+struct _SimScenario
+{
+  char *display_name;
+  char *base_dir; /* NULL: relative paths stay relative */
+  ParamState params[N_PARAMS];
+  GPtrArray *vars;       /* Var *, owned (var_free) */
+  GHashTable *var_index; /* name (borrowed from Var) -> Var * */
+  GArray *actions;       /* SimAction */
+  GArray *expects;       /* SimExpect; metric freed by expect_clear */
+};
+
+static void
+var_free (gpointer p)
+{
+  Var *v = p;
+  g_free (v->name);
+  value_clear (&v->v);
+  g_free (v);
+}
+
+static void
+expect_clear (gpointer p)
+{
+  SimExpect *e = p;
+  g_clear_pointer (&e->metric, g_free);
+}
+
+void
+sim_scenario_free (SimScenario *sc)
+{
+  if (sc == NULL)
+    return;
+  for (gsize i = 0; i < N_PARAMS; i++)
+    value_clear (&sc->params[i].v);
+  g_hash_table_unref (sc->var_index);
+  g_ptr_array_unref (sc->vars);
+  g_array_unref (sc->actions);
+  g_array_unref (sc->expects);
+  g_free (sc->display_name);
+  g_free (sc->base_dir);
+  g_free (sc);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Number literals                                                        */
+
+typedef struct
+{
+  const char *name;
+  guint64 m; /* the unit is m × 10^e microseconds (or items) */
+  guint e;
+} Unit;
+
+static const Unit time_units[] = {
+  { "us", 1, 0 }, { "ms", 1, 3 },   { "s", 1, 6 },
+  { "min", 6, 7 }, { "h", 36, 8 }, { "d", 864, 8 },
+};
+static const char *const time_unit_names[]
+    = { "us", "ms", "s", "min", "h", "d", NULL };
+
+static const Unit count_suffixes[] = {
+  { "k", 1, 3 },
+  { "M", 1, 6 },
+  { "G", 1, 9 },
+};
+
+static const Unit *
+unit_find (const Unit *units, gsize n, const char *name)
+{
+  for (gsize i = 0; i < n; i++)
+    if (strcmp (units[i].name, name) == 0)
+      return &units[i];
+  return NULL;
+}
+
+/* The parts of a decimal literal: [sign] digits [. digits] [e [sign]
+ * digits] suffix, with '_' allowed between digits. */
+typedef struct
+{
+  gboolean neg, has_sign, has_frac, has_exp;
+  GString *int_digits;
+  GString *frac_digits;
+  GString *clean; /* the number without '_' and suffix, for strtod */
+  const char *suffix;
+} NumParts;
+
+static void
+num_parts_clear (NumParts *n)
+{
+  g_string_free (n->int_digits, TRUE);
+  g_string_free (n->frac_digits, TRUE);
+  g_string_free (n->clean, TRUE);
+}
+
+/* Returns TRUE if @s starts like a number: a digit, or '.', '+' or '-'
+ * followed by a digit (or ".digit"). */
+static gboolean
+looks_numeric (const char *s)
+{
+  if (*s == '+' || *s == '-')
+    s++;
+  if (*s == '.')
+    s++;
+  return g_ascii_isdigit (*s);
+}
+
+/* Scans digits with '_' separators into @digits (and @clean).  Returns
+ * FALSE on a misplaced '_'. */
+static gboolean
+scan_digits (const char **pp, GString *digits, GString *clean)
+{
+  const char *p = *pp;
+  while (g_ascii_isdigit (*p) || *p == '_')
+    {
+      if (*p == '_')
+        {
+          if (p == *pp || !g_ascii_isdigit (p[-1]) || !g_ascii_isdigit (p[1]))
+            return FALSE;
+        }
+      else
+        {
+          g_string_append_c (digits, *p);
+          g_string_append_c (clean, *p);
+        }
+      p++;
+    }
+  *pp = p;
+  return TRUE;
+}
+
+/* Returns NULL on success, else what is wrong. */
+static const char *
+split_number (const char *s, NumParts *n)
+{
+  const char *p = s;
+
+  memset (n, 0, sizeof *n);
+  n->int_digits = g_string_new (NULL);
+  n->frac_digits = g_string_new (NULL);
+  n->clean = g_string_new (NULL);
+  if (*p == '+' || *p == '-')
+    {
+      n->neg = *p == '-';
+      n->has_sign = TRUE;
+      g_string_append_c (n->clean, *p);
+      p++;
+    }
+  if (!scan_digits (&p, n->int_digits, n->clean))
+    return "malformed number ('_' may only separate digits)";
+  if (*p == '.')
+    {
+      n->has_frac = TRUE;
+      g_string_append_c (n->clean, '.');
+      p++;
+      if (!scan_digits (&p, n->frac_digits, n->clean))
+        return "malformed number ('_' may only separate digits)";
+    }
+  if (n->int_digits->len == 0 && n->frac_digits->len == 0)
+    return "malformed number";
+  if ((*p == 'e' || *p == 'E')
+      && (g_ascii_isdigit (p[1])
+          || ((p[1] == '+' || p[1] == '-') && g_ascii_isdigit (p[2]))))
+    {
+      n->has_exp = TRUE;
+      g_string_append_c (n->clean, 'e');
+      p++;
+      if (*p == '+' || *p == '-')
+        g_string_append_c (n->clean, *p++);
+      while (g_ascii_isdigit (*p))
+        g_string_append_c (n->clean, *p++);
+    }
+  n->suffix = p;
+  /* Another digit, point or '_' right after the number is malformed
+   * ("1.2.3"; "1e5e5" is caught as an unknown unit). */
+  if (g_ascii_isdigit (*p) || *p == '.' || *p == '_')
+    return "malformed number";
+  return NULL;
+}
+
+/* Parses a decimal digit string into @out.  Returns FALSE on overflow. */
+static gboolean
+digits_to_u64 (const char *digits, guint64 *out)
+{
+  guint64 v = 0;
+  for (const char *p = digits; *p != '\0'; p++)
+    {
+      guint d = (guint) (*p - '0');
+      if (v > (G_MAXUINT64 - d) / 10)
+        return FALSE;
+      v = v * 10 + d;
+    }
+  *out = v;
+  return TRUE;
+}
+
+static guint64
+pow10_u64 (guint e)
+{
+  guint64 p = 1;
+  while (e-- > 0)
+    p *= 10;
+  return p;
+}
+
+#define MAX_FRAC_DIGITS 15
+
+/* Computes round(I.F × m × 10^e) with integer arithmetic, halves rounding
+ * up.  Fraction digits after the 15th are ignored.  Sets @exact to FALSE
+ * when rounding or ignoring digits changed the value.  Returns FALSE on
+ * overflow of guint64. */
+static gboolean
+scale_decimal (const char *int_digits,
+               const char *frac_digits,
+               guint64 m,
+               guint e,
+               guint64 *out,
+               gboolean *exact)
+{
+  guint64 unit = m * pow10_u64 (e);
+  guint64 i, f = 0, add;
+  gsize nf = strlen (frac_digits);
+
+  *exact = TRUE;
+  if (!digits_to_u64 (int_digits, &i))
+    return FALSE;
+  if (i != 0 && i > G_MAXUINT64 / unit)
+    return FALSE;
+  i *= unit;
+
+  if (nf > MAX_FRAC_DIGITS)
+    {
+      for (gsize k = MAX_FRAC_DIGITS; k < nf; k++)
+        if (frac_digits[k] != '0')
+          *exact = FALSE;
+      nf = MAX_FRAC_DIGITS;
+    }
+  for (gsize k = 0; k < nf; k++)
+    f = f * 10 + (guint64) (frac_digits[k] - '0');
+
+  if (nf <= e)
+    add = f * m * pow10_u64 (e - (guint) nf);
+  else
+    {
+      /* f < 10^15 and m <= 864, so 2 r m + D stays below 2^61. */
+      guint64 d = pow10_u64 ((guint) nf - e);
+      guint64 q = f / d, r = f % d;
+      add = q * m + (2 * r * m + d) / (2 * d);
+      if ((r * m) % d != 0)
+        *exact = FALSE;
+    }
+  if (i > G_MAXUINT64 - add)
+    return FALSE;
+  *out = i + add;
+  return TRUE;
+}
+
+/* Parses a numeric-looking literal into a count (VAL_INT: plain whole
+ * number or k/M/G suffix), a time (VAL_TIME: unit suffix), or a real
+ * (VAL_DOUBLE: sign, fraction, exponent or '%').  Errors point at @tok. */
+static gboolean
+parse_numeric (const Token *tok, Value *out, GError **error)
+{
+  NumParts n;
+  const Unit *u;
+  const char *problem;
+  gboolean ok = FALSE;
+
+  memset (out, 0, sizeof *out);
+  problem = split_number (tok->text, &n);
+  if (problem != NULL)
+    {
+      fail_tok (error, SIM_SCENARIO_ERROR_BAD_NUMBER, tok, "%s", problem);
+      goto out;
+    }
+
+  if (*n.suffix == '\0' || strcmp (n.suffix, "%") == 0)
+    {
+      if (*n.suffix == '\0' && !n.neg && !n.has_frac && !n.has_exp)
+        {
+          if (!digits_to_u64 (n.int_digits->str, &out->u))
+            {
+              fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
+                        "number too large (the largest is %" G_GUINT64_FORMAT
+                        ")",
+                        G_MAXUINT64);
+              goto out;
+            }
+          out->kind = VAL_INT;
+        }
+      else
+        {
+          char *end = NULL;
+          double d;
+          errno = 0;
+          d = g_ascii_strtod (n.clean->str, &end);
+          if (end == NULL || *end != '\0')
+            {
+              fail_tok (error, SIM_SCENARIO_ERROR_BAD_NUMBER, tok,
+                        "malformed number");
+              goto out;
+            }
+          if (errno == ERANGE || !isfinite (d))
+            {
+              fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
+                        "number out of range");
+              goto out;
+            }
+          if (*n.suffix == '%')
+            d /= 100.0;
+          out->kind = VAL_DOUBLE;
+          out->d = d == 0.0 ? 0.0 : d; /* no negative zero */
+        }
+      ok = TRUE;
+    }
+  else if ((u = unit_find (time_units, G_N_ELEMENTS (time_units), n.suffix))
+           != NULL)
+    {
+      gboolean exact;
+      if (n.neg)
+        fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
+                  "times cannot be negative");
+      else if (n.has_exp)
+        fail_tok (error, SIM_SCENARIO_ERROR_BAD_NUMBER, tok,
+                  "times are written without exponent (e.g. 1500ms)");
+      else if (!scale_decimal (n.int_digits->str, n.frac_digits->str, u->m,
+                               u->e, &out->t, &exact))
+        fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
+                  "time too large (the largest is %" G_GUINT64_FORMAT "us)",
+                  G_MAXUINT64);
+      else
+        {
+          out->kind = VAL_TIME;
+          ok = TRUE;
+        }
+    }
+  else if ((u = unit_find (count_suffixes, G_N_ELEMENTS (count_suffixes),
+                           n.suffix))
+           != NULL)
+    {
+      gboolean exact;
+      if (n.neg)
+        fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
+                  "counts cannot be negative");
+      else if (n.has_exp)
+        fail_tok (error, SIM_SCENARIO_ERROR_BAD_NUMBER, tok,
+                  "a count suffix cannot follow an exponent");
+      else if (!scale_decimal (n.int_digits->str, n.frac_digits->str, u->m,
+                               u->e, &out->u, &exact))
+        fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
+                  "number too large (the largest is %" G_GUINT64_FORMAT ")",
+                  G_MAXUINT64);
+      else if (!exact)
+        fail_tok (error, SIM_SCENARIO_ERROR_BAD_NUMBER, tok,
+                  "not a whole number");
+      else
+        {
+          out->kind = VAL_INT;
+          ok = TRUE;
+        }
+    }
+  else
+    {
+      g_autofree char *hint = NULL;
+      if (strcmp (n.suffix, "m") == 0)
+        hint = g_strdup ("; write 'min' for minutes, 'ms' for milliseconds");
+      else
+        hint = did_you_mean (n.suffix, time_unit_names, G_MAXSIZE);
+      fail_tok (error, SIM_SCENARIO_ERROR_BAD_UNIT, tok,
+                "unknown unit '%s' (times take us, ms, s, min, h or d; "
+                "counts k, M or G)%s",
+                n.suffix, hint);
+    }
+
+out:
+  num_parts_clear (&n);
+  return ok;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Parser state and value evaluation                                      */
+
+typedef struct
+{
+  char *name;
+  Token value;
+  Pos name_pos;
+  gboolean used;
+} Override;
+
+static void
+override_free (gpointer p)
+{
+  Override *o = p;
+  g_free (o->name);
+  token_clear (&o->value);
+  g_free (o);
+}
+
+typedef struct
+{
+  SimScenario *sc;
+  const char *file;          /* display name, for positions */
+  guint line;                /* current file line, 0 before the first */
+  GPtrArray *let_overrides;  /* Override *, owned */
+  GPtrArray *expect_overrides; /* Override *, owned; name = the metric */
+  SimTime last_at;
+  guint last_at_line;
+  guint64 total_nodes;
+  guint64 total_lookups;
+} Parser;
+
+/* What a context accepts.  Literals of the wrong kind get BAD_NUMBER or
+ * BAD_UNIT; references of the wrong kind get TYPE. */
+typedef enum
+{
+  WANT_ANY,            /* `let`: the literal decides */
+  WANT_UINT,           /* VAL_INT */
+  WANT_DOUBLE,         /* VAL_INT (converted) or VAL_DOUBLE */
+  WANT_TIME,           /* VAL_TIME */
+  WANT_STRING,         /* any token taken as text */
+  WANT_NUMBER_OR_TIME, /* expectations: VAL_INT→DOUBLE, VAL_DOUBLE, TIME */
+} Want;
+
+static gboolean
+is_ident (const char *s)
+{
+  if (!(g_ascii_isalpha (*s) || *s == '_'))
+    return FALSE;
+  for (s++; *s != '\0'; s++)
+    if (!(g_ascii_isalnum (*s) || *s == '_'))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_metric_name (const char *s)
+{
+  if (!(g_ascii_isalpha (*s) || *s == '_'))
+    return FALSE;
+  for (s++; *s != '\0'; s++)
+    if (!(g_ascii_isalnum (*s) || *s == '_' || *s == '.'))
+      return FALSE;
+  return TRUE;
+}
+
+/* Returns the current value of parameter @pi as a Value kind: ints as
+ * VAL_INT, doubles VAL_DOUBLE, times VAL_TIME, the rest VAL_STRING.
+ * (Parameters are stored that way already.) */
+static const Value *
+param_value (const SimScenario *sc, gsize pi)
+{
+  return &sc->params[pi].v;
+}
+
+/* Collects parameter and variable names for suggestions. */
+static GPtrArray *
+known_names (const SimScenario *sc)
+{
+  GPtrArray *a = g_ptr_array_new ();
+  for (gsize i = 0; i < N_PARAMS; i++)
+    g_ptr_array_add (a, (gpointer) param_table[i].name);
+  for (guint i = 0; i < sc->vars->len; i++)
+    g_ptr_array_add (a, ((Var *) sc->vars->pdata[i])->name);
+  g_ptr_array_add (a, NULL);
+  return a;
+}
+
+/* Resolves `$NAME` in @tok into @out (a copy). */
+static gboolean
+resolve_ref (Parser *P, const Token *tok, Value *out, GError **error)
+{
+  const char *name = tok->text + 1;
+  Var *var;
+  int pi;
+
+  if (!is_ident (name))
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, tok,
+                     "malformed reference: '$' must be followed by a name "
+                     "made of letters, digits and '_'");
+  var = g_hash_table_lookup (P->sc->var_index, name);
+  if (var != NULL)
+    {
+      *out = value_copy (&var->v);
+      return TRUE;
+    }
+  pi = param_find (name);
+  if (pi >= 0)
+    {
+      ParamState *ps = &P->sc->params[pi];
+      if (ps->file_line == 0 && ps->used_line == 0)
+        ps->used_line = P->line;
+      *out = value_copy (param_value (P->sc, (gsize) pi));
+      return TRUE;
+    }
+  {
+    g_autoptr (GPtrArray) names = known_names (P->sc);
+    g_autofree char *hint
+        = did_you_mean (name, (const char *const *) names->pdata, G_MAXSIZE);
+    return fail_tok (error, SIM_SCENARIO_ERROR_UNKNOWN_VARIABLE, tok,
+                     "unknown variable '$%s' (declare it first with "
+                     "'let %s = ...')%s",
+                     name, name, hint);
+  }
+}
+
+/* Evaluates @tok in a context that accepts @want.  On success @out holds
+ * a value of the accepted kind (VAL_DOUBLE for WANT_DOUBLE, VAL_STRING for
+ * WANT_STRING, ...) and must be cleared by the caller. */
+static gboolean
+eval_token (Parser *P, const Token *tok, Want want, Value *out,
+            GError **error)
+{
+  gboolean is_ref = !tok->quoted && tok->text[0] == '$';
+
+  memset (out, 0, sizeof *out);
+  if (is_ref)
+    {
+      if (!resolve_ref (P, tok, out, error))
+        return FALSE;
+    }
+  else if (want == WANT_STRING || (want == WANT_ANY && tok->quoted)
+           || (want == WANT_ANY && !looks_numeric (tok->text)))
+    {
+      out->kind = VAL_STRING;
+      out->s = g_strdup (tok->text);
+      return TRUE;
+    }
+  else if (tok->quoted || !looks_numeric (tok->text))
+    {
+      const char *what = want == WANT_TIME ? "a time such as 10s"
+                         : want == WANT_UINT ? "a whole number"
+                                             : "a number";
+      if (tok->quoted)
+        return fail_tok (error, SIM_SCENARIO_ERROR_BAD_NUMBER, tok,
+                         "expected %s, not a quoted string", what);
+      return fail_tok (error, SIM_SCENARIO_ERROR_BAD_NUMBER, tok,
+                       "expected %s, not '%s'", what, tok->text);
+    }
+  else if (!parse_numeric (tok, out, error))
+    return FALSE;
+
+  switch (want)
+    {
+    case WANT_ANY:
+      return TRUE;
+    case WANT_STRING:
+      if (out->kind == VAL_STRING)
+        return TRUE;
+      break;
+    case WANT_UINT:
+      if (out->kind == VAL_INT)
+        return TRUE;
+      if (!is_ref && out->kind == VAL_DOUBLE)
+        {
+          gboolean neg = out->d < 0;
+          value_clear (out);
+          if (neg)
+            return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
+                             "a count cannot be negative");
+          return fail_tok (error, SIM_SCENARIO_ERROR_BAD_NUMBER, tok,
+                           "expected a whole number");
+        }
+      break;
+    case WANT_DOUBLE:
+      if (out->kind == VAL_INT)
+        {
+          out->kind = VAL_DOUBLE;
+          out->d = (double) out->u;
+          out->u = 0;
+        }
+      if (out->kind == VAL_DOUBLE)
+        return TRUE;
+      break;
+    case WANT_TIME:
+      if (out->kind == VAL_TIME)
+        return TRUE;
+      if (!is_ref && (out->kind == VAL_INT || out->kind == VAL_DOUBLE))
+        {
+          value_clear (out);
+          return fail_tok (error, SIM_SCENARIO_ERROR_BAD_UNIT, tok,
+                           "missing time unit (write e.g. %ss or %sms)",
+                           tok->text, tok->text);
+        }
+      break;
+    case WANT_NUMBER_OR_TIME:
+      if (out->kind == VAL_INT)
+        {
+          out->kind = VAL_DOUBLE;
+          out->d = (double) out->u;
+          out->u = 0;
+        }
+      if (out->kind == VAL_DOUBLE || out->kind == VAL_TIME)
+        return TRUE;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  {
+    const char *wanted = want == WANT_UINT     ? "a count"
+                         : want == WANT_DOUBLE ? "a number"
+                         : want == WANT_TIME   ? "a time"
+                         : want == WANT_STRING ? "a word"
+                                               : "a number or a time";
+    ValKind got = out->kind;
+    value_clear (out);
+    if (is_ref)
+      return fail_tok (error, SIM_SCENARIO_ERROR_TYPE, tok,
+                       "'%s' holds %s, but %s is needed here", tok->text,
+                       kind_noun (got), wanted);
+    return fail_tok (error, SIM_SCENARIO_ERROR_BAD_NUMBER, tok,
+                     "expected %s, not %s", wanted, kind_noun (got));
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Parameter values                                                       */
+
+static gboolean
+is_valid_name (const char *s)
+{
+  gsize n = strlen (s);
+  if (n == 0 || n > NAME_MAX_LEN)
+    return FALSE;
+  if (!(g_ascii_isalnum (*s) || *s == '_'))
+    return FALSE;
+  for (; *s != '\0'; s++)
+    if (!(g_ascii_isalnum (*s) || *s == '_' || *s == '.' || *s == '-'))
+      return FALSE;
+  return TRUE;
+}
+
+/* Evaluates and validates a value for parameter @spec.  @resolve_dir is
+ * the directory relative paths resolve against (NULL: leave them). */
+static gboolean
+param_eval (Parser *P,
+            const ParamSpec *spec,
+            const Token *tok,
+            const char *resolve_dir,
+            gboolean resolve_to_cwd,
+            Value *out,
+            GError **error)
+{
+  Want want;
+
+  switch (spec->type)
+    {
+    case PT_UINT:
+      want = WANT_UINT;
+      break;
+    case PT_DOUBLE:
+      want = WANT_DOUBLE;
+      break;
+    case PT_TIME:
+      want = WANT_TIME;
+      break;
+    default:
+      want = WANT_STRING;
+      break;
+    }
+  if (!eval_token (P, tok, want, out, error))
+    return FALSE;
+
+  switch (spec->type)
+    {
+    case PT_UINT:
+    case PT_TIME:
+      {
+        guint64 v = spec->type == PT_UINT ? out->u : out->t;
+        const char *unit = spec->type == PT_TIME ? "us" : "";
+        if (v < spec->umin || v > spec->umax)
+          {
+            if (spec->umax == G_MAXUINT64)
+              return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
+                               "'%s' must be at least %" G_GUINT64_FORMAT
+                               "%s",
+                               spec->name, spec->umin, unit);
+            return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
+                             "'%s' must be between %" G_GUINT64_FORMAT
+                             " and %" G_GUINT64_FORMAT "%s",
+                             spec->name, spec->umin, spec->umax, unit);
+          }
+        if ((spec->flags & PF_EVEN) && v % 2 != 0)
+          return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
+                           "'%s' must be even", spec->name);
+        return TRUE;
+      }
+    case PT_DOUBLE:
+      {
+        double v = out->d;
+        char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
+        g_ascii_formatd (lo, sizeof lo, "%g", spec->dmin);
+        g_ascii_formatd (hi, sizeof hi, "%g", spec->dmax);
+        if ((spec->flags & PF_MIN_EXCLUSIVE) && v <= spec->dmin)
+          return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
+                           "'%s' must be greater than %s", spec->name, lo);
+        if (v < spec->dmin || v > spec->dmax)
+          return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
+                           "'%s' must be between %s and %s", spec->name, lo,
+                           hi);
+        return TRUE;
+      }
+    case PT_ENUM:
+      if (!g_strv_contains (spec->choices, out->s))
+        {
+          g_autofree char *list = g_strjoinv (", ", (char **) spec->choices);
+          g_autofree char *hint
+              = did_you_mean (out->s, spec->choices, G_MAXSIZE);
+          value_clear (out);
+          return fail_tok (error, SIM_SCENARIO_ERROR_BAD_VALUE, tok,
+                           "'%s' must be one of %s%s", spec->name, list,
+                           hint);
+        }
+      return TRUE;
+    case PT_NAME:
+      if (!is_valid_name (out->s))
+        {
+          value_clear (out);
+          return fail_tok (error, SIM_SCENARIO_ERROR_BAD_VALUE, tok,
+                           "'%s' must be 1 to %d letters, digits, '_', "
+                           "'.' or '-', not starting with '.' or '-'",
+                           spec->name, NAME_MAX_LEN);
+        }
+      return TRUE;
+    case PT_PATH:
+      if (out->s[0] != '\0' && (resolve_dir != NULL || resolve_to_cwd))
+        {
+          char *abs = g_canonicalize_filename (out->s, resolve_dir);
+          g_free (out->s);
+          out->s = abs;
+        }
+      return TRUE;
+    case PT_STRING:
+      return TRUE;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Lines and tokens                                                       */
+
+/* Checks one line (without its '\n') for size and encoding.  A '\r' is
+ * allowed as the last byte only (CRLF files). */
+static gboolean
+check_line (const char *file, guint line_no, const char *s, gsize len,
+            GError **error)
+{
+  const char *end = NULL;
+  Pos pos = { file, line_no, 1 };
+
+  if (len > SIM_SCENARIO_MAX_LINE)
+    return fail (error, SIM_SCENARIO_ERROR_TOO_LONG, pos, s, 16,
+                 "line longer than %d bytes", SIM_SCENARIO_MAX_LINE);
+  if (!g_utf8_validate_len (s, len, &end))
+    {
+      pos.col = (guint) g_utf8_strlen (s, end - s) + 1;
+      if (*end == '\0')
+        return fail (error, SIM_SCENARIO_ERROR_ENCODING, pos, end, 1,
+                     "NUL byte in text");
+      return fail (error, SIM_SCENARIO_ERROR_ENCODING, pos, end,
+                   MIN (4, (gssize) (s + len - end)),
+                   "invalid UTF-8 (scenario files must be UTF-8 text)");
+    }
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = (guchar) s[i];
+      if ((c < 0x20 && c != '\t' && !(c == '\r' && i + 1 == len))
+          || c == 0x7f)
+        {
+          pos.col = (guint) g_utf8_strlen (s, (gssize) i) + 1;
+          return fail (error, SIM_SCENARIO_ERROR_ENCODING, pos, s + i, 1,
+                       "control character U+%04X in text", c);
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+is_op_char (char c)
+{
+  return c == '=' || c == '<' || c == '>' || c == '!';
+}
+
+/* Splits a validated, NUL-terminated line into tokens: words, "quoted
+ * strings" (escapes \" and \\; other backslashes are literal) and runs of
+ * the operator characters = < > !.  '#' outside quotes starts a comment.
+ * Columns count UTF-8 characters from @first_col. */
+static gboolean
+tokenize (const char *file, guint line_no, guint first_col, const char *s,
+          GArray *tokens, GError **error)
+{
+  guint col = first_col;
+  const char *p = s;
+
+  while (*p != '\0')
+    {
+      Token t = { NULL, FALSE, { file, line_no, col } };
+      const char *start = p;
+
+      if (*p == ' ' || *p == '\t' || *p == '\r')
+        {
+          p++;
+          col++;
+          continue;
+        }
+      if (*p == '#')
+        break;
+      if (*p == '"')
+        {
+          GString *text = g_string_new (NULL);
+          p++;
+          while (*p != '\0' && *p != '"')
+            {
+              if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+                p++;
+              g_string_append_c (text, *p);
+              p++;
+            }
+          if (*p != '"')
+            {
+              g_string_free (text, TRUE);
+              return fail (error, SIM_SCENARIO_ERROR_SYNTAX, t.pos, start, -1,
+                           "unterminated string (missing closing '\"')");
+            }
+          p++;
+          t.text = g_string_free (text, FALSE);
+          t.quoted = TRUE;
+        }
+      else if (is_op_char (*p))
+        {
+          while (is_op_char (*p))
+            p++;
+          t.text = g_strndup (start, (gsize) (p - start));
+        }
+      else
+        {
+          while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r'
+                 && *p != '#' && *p != '"' && !is_op_char (*p))
+            p++;
+          t.text = g_strndup (start, (gsize) (p - start));
+        }
+      col += (guint) g_utf8_strlen (start, p - start);
+      g_array_append_val (tokens, t);
+    }
+  return TRUE;
+}
+
+static gboolean
+tok_is (const Token *t, const char *word)
+{
+  return !t->quoted && strcmp (t->text, word) == 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Statements                                                             */
+
+static const char *const statement_keywords[]
+    = { "let", "at", "expect", "end", NULL };
+
+/* Fails on the first token after @n_used, if any. */
+static gboolean
+expect_no_more (const GArray *toks, guint n_used, const char *after,
+                GError **error)
+{
+  if (toks->len > n_used)
+    {
+      const Token *t = &g_array_index (toks, Token, n_used);
+      gboolean value = strcmp (after, "the value") == 0;
+      return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, t,
+                       "unexpected '%s' after %s%s", t->text, after,
+                       value ? " (quote values that contain spaces)" : "");
+    }
+  return TRUE;
+}
+
+/* Checks the shape "NAME = VALUE" starting at token @first. */
+static gboolean
+check_assignment (const GArray *toks, guint first, const char *what,
+                  GError **error)
+{
+  const Token *name = &g_array_index (toks, Token, first);
+  const Token *eq;
+
+  if (toks->len < first + 2 || !tok_is (&g_array_index (toks, Token, first + 1), "="))
+    {
+      const Token *at = toks->len > first + 1
+                            ? &g_array_index (toks, Token, first + 1)
+                            : name;
+      return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, at,
+                       "expected '=' after %s '%s'", what, name->text);
+    }
+  eq = &g_array_index (toks, Token, first + 1);
+  if (toks->len < first + 3)
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, eq,
+                     "missing value after '='");
+  return expect_no_more (toks, first + 3, "the value", error);
+}
+
+static gboolean
+parse_param_line (Parser *P, const GArray *toks, GError **error)
+{
+  const Token *name = &g_array_index (toks, Token, 0);
+  int pi = param_find (name->text);
+  ParamState *ps;
+  Value v;
+
+  if (name->quoted)
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, name,
+                     "a parameter name cannot be quoted");
+  if (pi < 0)
+    {
+      Var *var = g_hash_table_lookup (P->sc->var_index, name->text);
+      g_autoptr (GPtrArray) names = NULL;
+      g_autofree char *hint = NULL;
+      if (var != NULL)
+        return fail_tok (error, SIM_SCENARIO_ERROR_DUPLICATE, name,
+                         "'%s' already defined at line %u (variables cannot "
+                         "be reassigned)",
+                         name->text, var->line);
+      names = known_names (P->sc);
+      hint = did_you_mean (name->text, (const char *const *) names->pdata,
+                           G_MAXSIZE);
+      return fail_tok (error, SIM_SCENARIO_ERROR_UNKNOWN_PARAM, name,
+                       "unknown parameter '%s'%s%s", name->text, hint,
+                       *hint ? "" : " (declare variables with 'let')");
+    }
+  if (!check_assignment (toks, 0, "parameter", error))
+    return FALSE;
+  ps = &P->sc->params[pi];
+  if (ps->file_line != 0)
+    return fail_tok (error, SIM_SCENARIO_ERROR_DUPLICATE, name,
+                     "'%s' already set at line %u", name->text,
+                     ps->file_line);
+  if (ps->used_line != 0)
+    return fail_tok (error, SIM_SCENARIO_ERROR_USE_BEFORE_SET, name,
+                     "'%s' is set here, but line %u already used its value "
+                     "through $%s; set it before that line",
+                     name->text, ps->used_line, name->text);
+  if (!param_eval (P, &param_table[pi], &g_array_index (toks, Token, 2),
+                   P->sc->base_dir, FALSE, &v, error))
+    return FALSE;
+  ps->file_line = P->line;
+  if (ps->origin == ORIGIN_OVERRIDE)
+    value_clear (&v); /* validated, but the override wins */
+  else
+    {
+      value_clear (&ps->v);
+      ps->v = v;
+      ps->origin = ORIGIN_FILE;
+      ps->where = g_array_index (toks, Token, 2).pos;
+    }
+  return TRUE;
+}
+
+static Want
+want_for_kind (ValKind k)
+{
+  switch (k)
+    {
+    case VAL_INT:
+      return WANT_UINT;
+    case VAL_DOUBLE:
+      return WANT_DOUBLE;
+    case VAL_TIME:
+      return WANT_TIME;
+    case VAL_STRING:
+      return WANT_STRING;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static Override *
+find_override (GPtrArray *list, const char *name)
+{
+  for (guint i = 0; i < list->len; i++)
+    {
+      Override *o = list->pdata[i];
+      if (strcmp (o->name, name) == 0)
+        return o;
+    }
+  return NULL;
+}
+
+static gboolean
+parse_let (Parser *P, const GArray *toks, GError **error)
+{
+  const Token *kw = &g_array_index (toks, Token, 0);
+  const Token *name;
+  Var *old;
+  Override *o;
+  Value v;
+
+  if (toks->len < 2)
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, kw,
+                     "missing variable name after 'let'");
+  name = &g_array_index (toks, Token, 1);
+  if (name->quoted || !is_ident (name->text))
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, name,
+                     "bad variable name '%s' (use letters, digits and '_', "
+                     "not starting with a digit)",
+                     name->text);
+  if (param_find (name->text) >= 0)
+    return fail_tok (error, SIM_SCENARIO_ERROR_DUPLICATE, name,
+                     "'%s' is a parameter; set it with '%s = ...'",
+                     name->text, name->text);
+  old = g_hash_table_lookup (P->sc->var_index, name->text);
+  if (old != NULL)
+    return fail_tok (error, SIM_SCENARIO_ERROR_DUPLICATE, name,
+                     "'%s' already defined at line %u", name->text,
+                     old->line);
+  if (!check_assignment (toks, 1, "variable", error))
+    return FALSE;
+  if (!eval_token (P, &g_array_index (toks, Token, 3), WANT_ANY, &v, error))
+    return FALSE;
+
+  o = find_override (P->let_overrides, name->text);
+  if (o != NULL)
+    {
+      Value ov;
+      if (!eval_token (P, &o->value, want_for_kind (v.kind), &ov, error))
+        {
+          value_clear (&v);
+          return FALSE;
+        }
+      value_clear (&v);
+      v = ov;
+      o->used = TRUE;
+    }
+
+  {
+    Var *var = g_new0 (Var, 1);
+    var->name = g_strdup (name->text);
+    var->v = v;
+    var->line = name->pos.line;
+    var->col = name->pos.col;
+    g_ptr_array_add (P->sc->vars, var);
+    g_hash_table_insert (P->sc->var_index, var->name, var);
+  }
+  return TRUE;
+}
+
+static const struct
+{
+  const char *text;
+  SimCompareOp op;
+} compare_ops[] = {
+  { "<", SIM_COMPARE_LT },  { "<=", SIM_COMPARE_LE },
+  { ">", SIM_COMPARE_GT },  { ">=", SIM_COMPARE_GE },
+  { "==", SIM_COMPARE_EQ }, { "!=", SIM_COMPARE_NE },
+};
+
+const char *
+sim_compare_op_to_string (SimCompareOp op)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (compare_ops); i++)
+    if (compare_ops[i].op == op)
+      return compare_ops[i].text;
+  g_return_val_if_reached ("?");
+}
+
+/* Stores @v (VAL_DOUBLE or VAL_TIME) as the threshold of @e. */
+static void
+expect_set_value (SimExpect *e, const Value *v)
+{
+  e->is_time = v->kind == VAL_TIME;
+  e->time = e->is_time ? v->t : 0;
+  e->value = e->is_time ? sim_time_to_s (v->t) : v->d;
+}
+
+static gboolean
+parse_expect (Parser *P, const GArray *toks, GError **error)
+{
+  const Token *kw = &g_array_index (toks, Token, 0);
+  const Token *metric, *op_tok;
+  SimExpect e = { 0 };
+  gboolean found = FALSE;
+  Value v;
+
+  if (toks->len < 2)
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, kw,
+                     "missing metric after 'expect' (expect METRIC OP "
+                     "VALUE)");
+  metric = &g_array_index (toks, Token, 1);
+  if (metric->quoted || !is_metric_name (metric->text))
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, metric,
+                     "bad metric name '%s' (use letters, digits, '_' and "
+                     "'.')",
+                     metric->text);
+  if (toks->len < 3)
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, metric,
+                     "missing comparison after the metric (one of < <= > >= "
+                     "== !=)");
+  op_tok = &g_array_index (toks, Token, 2);
+  for (gsize i = 0; i < G_N_ELEMENTS (compare_ops); i++)
+    if (tok_is (op_tok, compare_ops[i].text))
+      {
+        e.op = compare_ops[i].op;
+        found = TRUE;
+      }
+  if (!found)
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, op_tok,
+                     "expected a comparison (one of < <= > >= == !=)%s",
+                     tok_is (op_tok, "=") ? "; write '==' for equality" : "");
+  if (toks->len < 4)
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, op_tok,
+                     "missing value after '%s'", op_tok->text);
+  if (!expect_no_more (toks, 4, "the value", error))
+    return FALSE;
+
+  for (guint i = 0; i < P->sc->expects->len; i++)
+    {
+      const SimExpect *old = &g_array_index (P->sc->expects, SimExpect, i);
+      if (old->op == e.op && strcmp (old->metric, metric->text) == 0)
+        return fail_tok (error, SIM_SCENARIO_ERROR_DUPLICATE, metric,
+                         "'expect %s %s' already given at line %u",
+                         metric->text, op_tok->text, old->line);
+    }
+  if (!eval_token (P, &g_array_index (toks, Token, 3), WANT_NUMBER_OR_TIME,
+                   &v, error))
+    return FALSE;
+  expect_set_value (&e, &v);
+  value_clear (&v);
+  e.metric = g_strdup (metric->text);
+  e.line = kw->pos.line;
+  e.col = kw->pos.col;
+  g_array_append_val (P->sc->expects, e);
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Actions                                                                */
+
+/* The argument tokens of an action (after `at TIME VERB`). */
+typedef struct
+{
+  Parser *P;
+  const GArray *toks;
+  guint i;           /* next token */
+  const Token *verb;
+  SimAction *a;
+} ActionCtx;
+
+static const Token *
+ctx_tok (const ActionCtx *c, guint i)
+{
+  return &g_array_index (c->toks, Token, i);
+}
+
+/* Evaluates a count in [1, max] at token @t. */
+static gboolean
+eval_count (Parser *P, const Token *t, guint64 max, const char *what,
+            guint64 *out, GError **error)
+{
+  Value v;
+  if (!eval_token (P, t, WANT_UINT, &v, error))
+    return FALSE;
+  if (v.u == 0)
+    return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, t,
+                     "the number of %s must be at least 1", what);
+  if (v.u > max)
+    return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, t,
+                     "too many %s (at most %" G_GUINT64_FORMAT ")", what,
+                     max);
+  *out = v.u;
+  return TRUE;
+}
+
+/* Evaluates a positive duration at token @t that, added to the action
+ * time, stays representable. */
+static gboolean
+eval_duration (ActionCtx *c, const Token *t, SimTime *out, GError **error)
+{
+  Value v;
+  if (!eval_token (c->P, t, WANT_TIME, &v, error))
+    return FALSE;
+  if (v.t == 0)
+    return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, t,
+                     "the duration must be greater than 0");
+  if (c->a->at > SIM_TIME_MAX - v.t)
+    return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, t,
+                     "the action would end after the largest representable "
+                     "time");
+  *out = v.t;
+  return TRUE;
+}
+
+/* Option names accepted by a verb, NULL-terminated, for messages. */
+typedef struct
+{
+  const char *const *names;
+  const Token *seen[4];
+} OptionSet;
+
+/* Returns the index of option token @t in @set, failing on unknown or
+ * repeated options; -1 on error. */
+static int
+take_option (ActionCtx *c, OptionSet *set, const Token *t, GError **error)
+{
+  for (int k = 0; set->names[k] != NULL; k++)
+    if (tok_is (t, set->names[k]))
+      {
+        if (set->seen[k] != NULL)
+          {
+            fail_tok (error, SIM_SCENARIO_ERROR_DUPLICATE, t,
+                      "'%s' already given at column %u", t->text,
+                      set->seen[k]->pos.col);
+            return -1;
+          }
+        set->seen[k] = t;
+        return k;
+      }
+  {
+    g_autofree char *list = g_strjoinv (", ", (char **) set->names);
+    g_autofree char *hint = did_you_mean (t->text, set->names, G_MAXSIZE);
+    fail_tok (error, SIM_SCENARIO_ERROR_UNKNOWN_KEYWORD, t,
+              "unknown option '%s' for '%s' (expected %s)%s", t->text,
+              c->verb->text, list, hint);
+  }
+  return -1;
+}
+
+/* Returns the token after option @opt, failing if there is none. */
+static const Token *
+option_arg (ActionCtx *c, const Token *opt, const char *what,
+            GError **error)
+{
+  if (c->i >= c->toks->len)
+    {
+      fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, opt,
+                "missing %s after '%s'", what, opt->text);
+      return NULL;
+    }
+  return ctx_tok (c, c->i++);
+}
+
+static gboolean
+eval_keys (ActionCtx *c, const Token *t, GError **error)
+{
+  Value v;
+  if (!eval_token (c->P, t, WANT_STRING, &v, error))
+    return FALSE;
+  if (strcmp (v.s, "node") == 0)
+    c->a->keys = SIM_KEYS_NODE;
+  else if (strcmp (v.s, "random") == 0)
+    c->a->keys = SIM_KEYS_RANDOM;
+  else
+    {
+      g_autofree char *hint = did_you_mean (v.s, key_choices, G_MAXSIZE);
+      value_clear (&v);
+      return fail_tok (error, SIM_SCENARIO_ERROR_BAD_VALUE, t,
+                       "keys must be 'node' or 'random'%s", hint);
+    }
+  value_clear (&v);
+  return TRUE;
+}
+
+static gboolean
+add_nodes (ActionCtx *c, const Token *t, GError **error)
+{
+  Parser *P = c->P;
+  if (c->a->count > SIM_SCENARIO_MAX_NODES - P->total_nodes)
+    return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, t,
+                     "this makes %" G_GUINT64_FORMAT
+                     " nodes in total, more than the maximum %u",
+                     P->total_nodes + c->a->count, SIM_SCENARIO_MAX_NODES);
+  P->total_nodes += c->a->count;
+  return TRUE;
+}
+
+static gboolean
+add_lookups (ActionCtx *c, const Token *t, guint64 n, GError **error)
+{
+  Parser *P = c->P;
+  if (n > SIM_SCENARIO_MAX_LOOKUPS - P->total_lookups)
+    return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, t,
+                     "this makes about %" G_GUINT64_FORMAT
+                     " lookups in total, more than the maximum %"
+                     G_GUINT64_FORMAT,
+                     P->total_lookups + MIN (n, SIM_SCENARIO_MAX_LOOKUPS),
+                     SIM_SCENARIO_MAX_LOOKUPS);
+  P->total_lookups += n;
+  return TRUE;
+}
+
+/* Requires the count argument of a verb. */
+static const Token *
+count_arg (ActionCtx *c, const char *usage, GError **error)
+{
+  if (c->i >= c->toks->len)
+    {
+      fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, c->verb,
+                "missing count after '%s' (%s)", c->verb->text, usage);
+      return NULL;
+    }
+  return ctx_tok (c, c->i++);
+}
+
+/* join N [over DURATION | sequential] */
+static gboolean
+parse_join (ActionCtx *c, GError **error)
+{
+  static const char *const names[] = { "over", "sequential", NULL };
+  OptionSet opts = { names, { NULL } };
+  const Token *n_tok = count_arg (c, "join N [over DURATION | sequential]",
+                                  error);
+
+  if (n_tok == NULL
+      || !eval_count (c->P, n_tok, SIM_SCENARIO_MAX_NODES, "nodes",
+                      &c->a->count, error))
+    return FALSE;
+  while (c->i < c->toks->len)
+    {
+      const Token *opt = ctx_tok (c, c->i++);
+      const Token *arg;
+      switch (take_option (c, &opts, opt, error))
+        {
+        case 0:
+          if ((arg = option_arg (c, opt, "duration", error)) == NULL
+              || !eval_duration (c, arg, &c->a->over, error))
+            return FALSE;
+          c->a->spread = SIM_SPREAD_UNIFORM;
+          break;
+        case 1:
+          c->a->sequential = TRUE;
+          c->a->spread = SIM_SPREAD_SEQUENTIAL;
+          break;
+        default:
+          return FALSE;
+        }
+      if (opts.seen[0] != NULL && opts.seen[1] != NULL)
+        return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, opt,
+                         "'over' and 'sequential' cannot be combined");
+    }
+  return add_nodes (c, n_tok, error);
+}
+
+/* build N */
+static gboolean
+parse_build (ActionCtx *c, GError **error)
+{
+  const Token *n_tok = count_arg (c, "build N", error);
+  if (n_tok == NULL
+      || !eval_count (c->P, n_tok, SIM_SCENARIO_MAX_NODES, "nodes",
+                      &c->a->count, error))
+    return FALSE;
+  if (!expect_no_more (c->toks, c->i, "'build N'", error))
+    return FALSE;
+  return add_nodes (c, n_tok, error);
+}
+
+/* The rate token "R/UNIT" of `lookup rate`. */
+static gboolean
+eval_rate (ActionCtx *c, const Token *t, double *out, GError **error)
+{
+  const char *slash = t->quoted ? NULL : strrchr (t->text, '/');
+  const Unit *u;
+  Token num;
+  Value v;
+  double per_s;
+
+  if (slash == NULL)
+    return fail_tok (error, SIM_SCENARIO_ERROR_BAD_UNIT, t,
+                     "missing rate unit (write e.g. %s/s or %s/min)",
+                     t->text, t->text);
+  u = unit_find (time_units, G_N_ELEMENTS (time_units), slash + 1);
+  if (u == NULL)
+    {
+      g_autofree char *hint
+          = did_you_mean (slash + 1, time_unit_names, G_MAXSIZE);
+      return fail_tok (error, SIM_SCENARIO_ERROR_BAD_UNIT, t,
+                       "unknown rate unit '/%s' (use /s, /min, /h, /d, /ms "
+                       "or /us)%s",
+                       slash + 1, hint);
+    }
+  num.text = g_strndup (t->text, (gsize) (slash - t->text));
+  num.quoted = FALSE;
+  num.pos = t->pos;
+  if (!eval_token (c->P, &num, WANT_DOUBLE, &v, error))
+    {
+      token_clear (&num);
+      return FALSE;
+    }
+  token_clear (&num);
+  /* The unit is m × 10^e µs; events per second = R × 10^6 / unit. */
+  per_s = v.d * 1e6 / ((double) u->m * (double) pow10_u64 (u->e));
+  if (!(v.d > 0) || !isfinite (per_s) || per_s <= 0)
+    return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, t,
+                     "the rate must be greater than 0");
+  *out = per_s;
+  return TRUE;
+}
+
+/* lookup N [over DURATION] [keys node|random]
+ * lookup rate R/UNIT for DURATION [keys node|random] */
+static gboolean
+parse_lookup (ActionCtx *c, GError **error)
+{
+  static const char *const count_names[] = { "over", "keys", NULL };
+  static const char *const rate_names[] = { "for", "keys", NULL };
+  const Token *first;
+  const Token *rate_tok = NULL;
+  gboolean is_rate;
+  OptionSet opts = { NULL, { NULL } };
+
+  c->a->keys = g_str_equal (sim_scenario_get_string (c->P->sc, "lookup_key"),
+                            "random")
+                   ? SIM_KEYS_RANDOM
+                   : SIM_KEYS_NODE;
+  first = count_arg (c,
+                     "lookup N [over DURATION] [keys node|random], or "
+                     "lookup rate R/s for DURATION",
+                     error);
+  if (first == NULL)
+    return FALSE;
+  is_rate = tok_is (first, "rate");
+  opts.names = is_rate ? rate_names : count_names;
+  if (is_rate)
+    {
+      if (c->i >= c->toks->len)
+        return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, first,
+                         "missing rate after 'rate' (e.g. rate 100/s)");
+      rate_tok = ctx_tok (c, c->i++);
+      if (!eval_rate (c, rate_tok, &c->a->rate_per_s, error))
+        return FALSE;
+      c->a->spread = SIM_SPREAD_POISSON;
+    }
+  else if (!eval_count (c->P, first, SIM_SCENARIO_MAX_LOOKUPS, "lookups",
+                        &c->a->count, error))
+    return FALSE;
+
+  while (c->i < c->toks->len)
+    {
+      const Token *opt = ctx_tok (c, c->i++);
+      const Token *arg;
+      int k = take_option (c, &opts, opt, error);
+      if (k < 0)
+        return FALSE;
+      if ((arg = option_arg (c, opt, k == 1 ? "key mode" : "duration",
+                             error))
+          == NULL)
+        return FALSE;
+      if (k == 1)
+        {
+          if (!eval_keys (c, arg, error))
+            return FALSE;
+        }
+      else if (is_rate)
+        {
+          if (!eval_duration (c, arg, &c->a->duration, error))
+            return FALSE;
+        }
+      else
+        {
+          if (!eval_duration (c, arg, &c->a->over, error))
+            return FALSE;
+          c->a->spread = SIM_SPREAD_UNIFORM;
+        }
+    }
+
+  if (is_rate)
+    {
+      double expected;
+      if (opts.seen[0] == NULL)
+        return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, rate_tok,
+                         "'lookup rate' needs 'for DURATION'");
+      expected = ceil (c->a->rate_per_s * sim_time_to_s (c->a->duration));
+      if (expected > (double) SIM_SCENARIO_MAX_LOOKUPS)
+        return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, rate_tok,
+                         "rate x duration is more than %" G_GUINT64_FORMAT
+                         " lookups",
+                         SIM_SCENARIO_MAX_LOOKUPS);
+      return add_lookups (c, rate_tok, (guint64) expected, error);
+    }
+  return add_lookups (c, first, c->a->count, error);
+}
+
+static const struct
+{
+  const char *name;
+  gboolean (*parse) (ActionCtx *c, GError **error);
+  SimActionKind kind;
+} verbs[] = {
+  { "join", parse_join, SIM_ACTION_JOIN },
+  { "build", parse_build, SIM_ACTION_BUILD },
+  { "lookup", parse_lookup, SIM_ACTION_LOOKUP },
+};
+
+/* Verbs planned for the next version, for a clearer message. */
+static const char *const future_verbs[]
+    = { "fail", "leave", "churn", "measure", NULL };
+
+static gboolean
+parse_at (Parser *P, const GArray *toks, GError **error)
+{
+  const Token *kw = &g_array_index (toks, Token, 0);
+  const Token *time_tok, *verb;
+  SimAction a = { 0 };
+  ActionCtx c = { P, toks, 3, NULL, &a };
+  Value v;
+
+  if (toks->len < 2)
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, kw,
+                     "missing time after 'at' (at TIME ACTION ...)");
+  time_tok = &g_array_index (toks, Token, 1);
+  if (!eval_token (P, time_tok, WANT_TIME, &v, error))
+    return FALSE;
+  a.at = v.t;
+  if (a.at < P->last_at)
+    {
+      g_autoptr (GString) prev = g_string_new (NULL);
+      append_time (prev, P->last_at);
+      return fail_tok (error, SIM_SCENARIO_ERROR_TIME_ORDER, time_tok,
+                       "time goes backwards: the action at line %u is at "
+                       "%s; actions must be in time order",
+                       P->last_at_line, prev->str);
+    }
+  if (toks->len < 3)
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, time_tok,
+                     "missing action after the time (join, build or "
+                     "lookup)");
+  verb = &g_array_index (toks, Token, 2);
+  c.verb = verb;
+  a.line = kw->pos.line;
+  a.col = kw->pos.col;
+  a.spread = SIM_SPREAD_AT_ONCE;
+  a.keys = SIM_KEYS_NODE;
+  for (gsize i = 0; i < G_N_ELEMENTS (verbs); i++)
+    if (tok_is (verb, verbs[i].name))
+      {
+        a.kind = verbs[i].kind;
+        if (!verbs[i].parse (&c, error))
+          return FALSE;
+        g_array_append_val (P->sc->actions, a);
+        P->last_at = a.at;
+        P->last_at_line = a.line;
+        return TRUE;
+      }
+
+  if (!verb->quoted && g_strv_contains (future_verbs, verb->text))
+    return fail_tok (error, SIM_SCENARIO_ERROR_UNKNOWN_KEYWORD, verb,
+                     "action '%s' is not supported yet (this version knows "
+                     "join, build and lookup)",
+                     verb->text);
+  {
+    static const char *const names[] = { "join", "build", "lookup", NULL };
+    g_autofree char *hint = did_you_mean (verb->text, names, G_MAXSIZE);
+    return fail_tok (error, SIM_SCENARIO_ERROR_UNKNOWN_KEYWORD, verb,
+                     "unknown action '%s' (expected join, build or "
+                     "lookup)%s",
+                     verb->text, hint);
+  }
+}
+
+static gboolean
+parse_statement (Parser *P, const GArray *toks, gboolean *ended,
+                 GError **error)
+{
+  const Token *first = &g_array_index (toks, Token, 0);
+
+  if (tok_is (first, "end"))
+    {
+      *ended = TRUE;
+      return expect_no_more (toks, 1, "'end'", error);
+    }
+  if (tok_is (first, "let"))
+    return parse_let (P, toks, error);
+  if (tok_is (first, "at"))
+    return parse_at (P, toks, error);
+  if (tok_is (first, "expect"))
+    return parse_expect (P, toks, error);
+  if ((toks->len >= 2 && tok_is (&g_array_index (toks, Token, 1), "="))
+      || (!first->quoted && param_find (first->text) >= 0))
+    return parse_param_line (P, toks, error);
+  {
+    g_autofree char *hint = NULL;
+    const char *s = suggest (first->text, statement_keywords, G_MAXSIZE);
+    hint = s != NULL ? g_strdup_printf ("; did you mean '%s'?", s)
+                     : g_strdup (" (expected let, at, expect, end or "
+                                 "NAME = VALUE)");
+    return fail_tok (error, SIM_SCENARIO_ERROR_UNKNOWN_KEYWORD, first,
+                     "unknown keyword '%s'%s", first->text, hint);
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Overrides                                                              */
+
+/* Parses every --set argument.  Parameter values are validated and stored
+ * now; variable and expectation overrides are kept for later. */
+static gboolean
+parse_overrides (Parser *P, const char *const *overrides, GError **error)
+{
+  for (guint i = 0; overrides != NULL && overrides[i] != NULL; i++)
+    {
+      const char *arg = overrides[i];
+      gsize len = strlen (arg);
+      Pos pos = { "--set", i + 1, 1 };
+      const char *eq, *name_start, *name_end, *val_start, *val_end;
+      g_autofree char *name = NULL;
+      Token value = { NULL, FALSE, { "--set", i + 1, 1 } };
+      Pos name_pos = pos;
+      int pi;
+
+      if (!check_line ("--set", i + 1, arg, len, error))
+        return FALSE;
+      eq = strchr (arg, '=');
+      if (eq == NULL)
+        return fail (error, SIM_SCENARIO_ERROR_BAD_OVERRIDE, pos, arg, -1,
+                     "expected NAME=VALUE");
+      name_start = arg;
+      while (name_start < eq && (*name_start == ' ' || *name_start == '\t'))
+        name_start++;
+      name_end = eq;
+      while (name_end > name_start
+             && (name_end[-1] == ' ' || name_end[-1] == '\t'))
+        name_end--;
+      name_pos.col = (guint) g_utf8_strlen (arg, name_start - arg) + 1;
+      if (name_end == name_start)
+        return fail (error, SIM_SCENARIO_ERROR_BAD_OVERRIDE, name_pos, arg,
+                     -1, "missing name before '='");
+      name = g_strndup (name_start, (gsize) (name_end - name_start));
+
+      val_start = eq + 1;
+      while (*val_start == ' ' || *val_start == '\t')
+        val_start++;
+      val_end = arg + len;
+      while (val_end > val_start && (val_end[-1] == ' ' || val_end[-1] == '\t'
+                                     || val_end[-1] == '\r'))
+        val_end--;
+      value.pos.col = (guint) g_utf8_strlen (arg, val_start - arg) + 1;
+      if (val_end == val_start)
+        return fail (error, SIM_SCENARIO_ERROR_BAD_OVERRIDE, value.pos, arg,
+                     -1, "missing value after '='");
+      if (*val_start == '"' && val_end - val_start >= 2 && val_end[-1] == '"')
+        {
+          GString *s = g_string_new (NULL);
+          for (const char *p = val_start + 1; p < val_end - 1; p++)
+            {
+              if (*p == '\\' && p + 1 < val_end - 1
+                  && (p[1] == '"' || p[1] == '\\'))
+                p++;
+              g_string_append_c (s, *p);
+            }
+          value.text = g_string_free (s, FALSE);
+          value.quoted = TRUE;
+        }
+      else
+        value.text = g_strndup (val_start, (gsize) (val_end - val_start));
+
+      pi = param_find (name);
+      if (pi >= 0)
+        {
+          ParamState *ps = &P->sc->params[pi];
+          Value v;
+          /* Parameter overrides are evaluated before the file is read, so
+           * a reference could only see defaults: refuse it. */
+          if (!value.quoted && value.text[0] == '$')
+            {
+              fail_tok (error, SIM_SCENARIO_ERROR_BAD_OVERRIDE, &value,
+                        "a --set value for a parameter cannot use a "
+                        "$reference");
+              token_clear (&value);
+              return FALSE;
+            }
+          if (!param_eval (P, &param_table[pi], &value, NULL,
+                           P->sc->base_dir != NULL, &v, error))
+            {
+              token_clear (&value);
+              return FALSE;
+            }
+          token_clear (&value);
+          value_clear (&ps->v);
+          ps->v = v;
+          ps->origin = ORIGIN_OVERRIDE;
+          ps->where = name_pos;
+          continue;
+        }
+
+      {
+        gboolean is_expect = g_str_has_prefix (name, "expect.");
+        const char *key = is_expect ? name + strlen ("expect.") : name;
+        GPtrArray *list = is_expect ? P->expect_overrides : P->let_overrides;
+        Override *o;
+
+        if (!(is_expect ? is_metric_name (key) : is_ident (key)))
+          {
+            token_clear (&value);
+            return fail (error, SIM_SCENARIO_ERROR_UNKNOWN_PARAM, name_pos,
+                         name, -1, "unknown parameter '%s'", name);
+          }
+        o = find_override (list, key);
+        if (o == NULL)
+          {
+            o = g_new0 (Override, 1);
+            o->name = g_strdup (key);
+            g_ptr_array_add (list, o);
+          }
+        else
+          token_clear (&o->value); /* a later --set wins */
+        o->value = value;
+        o->name_pos = name_pos;
+      }
+    }
+  return TRUE;
+}
+
+/* Applies expect.METRIC overrides and reports unused variable overrides;
+ * runs after the last line. */
+static gboolean
+finish_overrides (Parser *P, GError **error)
+{
+  for (guint i = 0; i < P->expect_overrides->len; i++)
+    {
+      Override *o = P->expect_overrides->pdata[i];
+      SimExpect *target = NULL;
+      guint n = 0, first_line = 0;
+      Value v;
+
+      for (guint k = 0; k < P->sc->expects->len; k++)
+        {
+          SimExpect *e = &g_array_index (P->sc->expects, SimExpect, k);
+          if (strcmp (e->metric, o->name) == 0)
+            {
+              if (n++ == 0)
+                first_line = e->line;
+              target = e;
+            }
+        }
+      if (n == 0 || n > 1)
+        {
+          g_autofree char *full = g_strconcat ("expect.", o->name, NULL);
+          if (n == 0)
+            return fail (error, SIM_SCENARIO_ERROR_UNKNOWN_PARAM,
+                         o->name_pos, full, -1,
+                         "unknown parameter '%s' (no 'expect %s' line)",
+                         full, o->name);
+          return fail (error, SIM_SCENARIO_ERROR_BAD_OVERRIDE, o->name_pos,
+                       full, -1,
+                       "'%s' is ambiguous: %u expect lines use that "
+                       "metric (first at line %u)",
+                       full, n, first_line);
+        }
+      if (!eval_token (P, &o->value, target->is_time ? WANT_TIME : WANT_DOUBLE,
+                       &v, error))
+        return FALSE;
+      expect_set_value (target, &v);
+      value_clear (&v);
+    }
+  for (guint i = 0; i < P->let_overrides->len; i++)
+    {
+      Override *o = P->let_overrides->pdata[i];
+      if (!o->used)
+        {
+          g_autoptr (GPtrArray) names = known_names (P->sc);
+          g_autofree char *hint = did_you_mean (
+              o->name, (const char *const *) names->pdata, G_MAXSIZE);
+          return fail (error, SIM_SCENARIO_ERROR_UNKNOWN_PARAM, o->name_pos,
+                       o->name, -1, "unknown parameter '%s'%s", o->name,
+                       hint);
+        }
+    }
+  return TRUE;
+}
+
+/* Rules that involve several parameters. */
+static gboolean
+check_cross_rules (Parser *P, GError **error)
+{
+  const ParamState *net = &P->sc->params[param_find ("network")];
+  const char *network = net->v.s;
+  static const struct
+  {
+    const char *network, *file_param;
+  } needs[] = { { "matrix", "matrix_file" }, { "coords", "coords_file" } };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (needs); i++)
+    if (strcmp (network, needs[i].network) == 0
+        && *sim_scenario_get_string (P->sc, needs[i].file_param) == '\0')
+      return fail (error, SIM_SCENARIO_ERROR_MISSING_PARAM, net->where,
+                   network, -1, "network = %s needs '%s' to be set",
+                   network, needs[i].file_param);
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Entry points                                                           */
+
+static char *
+default_name (const char *display_name)
+{
+  g_autofree char *base = g_path_get_basename (display_name);
+  GString *s = g_string_new (NULL);
+
+  if (g_str_has_suffix (base, ".scn"))
+    base[strlen (base) - 4] = '\0';
+  for (const char *p = base; *p != '\0' && s->len < NAME_MAX_LEN; p++)
+    {
+      gboolean ok = g_ascii_isalnum (*p) || *p == '_'
+                    || (s->len > 0 && (*p == '.' || *p == '-'));
+      g_string_append_c (s, ok ? *p : '_');
+    }
+  if (s->len == 0 || strcmp (s->str, "_") == 0)
+    g_string_assign (s, "scenario");
+  return g_string_free (s, FALSE);
+}
+
+static SimScenario *
+scenario_new (const char *display_name, const char *base_dir)
+{
+  SimScenario *sc = g_new0 (SimScenario, 1);
+  Parser P = { 0 };
+
+  sc->display_name = g_strdup (display_name);
+  sc->base_dir = g_strdup (base_dir);
+  sc->vars = g_ptr_array_new_with_free_func (var_free);
+  sc->var_index = g_hash_table_new (g_str_hash, g_str_equal);
+  sc->actions = g_array_new (FALSE, TRUE, sizeof (SimAction));
+  sc->expects = g_array_new (FALSE, TRUE, sizeof (SimExpect));
+  g_array_set_clear_func (sc->expects, expect_clear);
+
+  P.sc = sc;
+  for (gsize i = 0; i < N_PARAMS; i++)
+    {
+      const ParamSpec *spec = &param_table[i];
+      ParamState *ps = &sc->params[i];
+      ps->where = (Pos){ "<default>", 0, 0 };
+      if (spec->def == NULL)
+        {
+          ps->v.kind = VAL_STRING;
+          ps->v.s = default_name (display_name);
+        }
+      else
+        {
+          g_autoptr (GError) err = NULL;
+          Token t = { (char *) spec->def, spec->def[0] == '"',
+                      { "<default>", 0, 0 } };
+          if (spec->def[0] == '"')
+            t.text = (char *) "";
+          if (!param_eval (&P, spec, &t, NULL, FALSE, &ps->v, &err))
+            g_error ("bad default of parameter '%s': %s", spec->name,
+                     err->message);
+        }
+    }
+  return sc;
+}
+
+SimScenario *
+sim_scenario_parse (const char *display_name,
+                    const char *text,
+                    gsize len,
+                    const char *base_dir,
+                    const char *const *overrides,
+                    GError **error)
+{
+  g_autoptr (SimScenario) sc = NULL;
+  Parser P = { 0 };
+  gsize pos = 0;
+  guint line_no = 0;
+  guint end_line = 0;
+  Pos eof = { display_name, 1, 1 };
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (display_name != NULL, NULL);
+  g_return_val_if_fail (text != NULL || len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  sc = scenario_new (display_name, base_dir);
+  P.sc = sc;
+  P.file = sc->display_name;
+  eof.file = sc->display_name;
+  P.let_overrides = g_ptr_array_new_with_free_func (override_free);
+  P.expect_overrides = g_ptr_array_new_with_free_func (override_free);
+
+  if (!parse_overrides (&P, overrides, error))
+    goto out;
+
+  while (pos < len)
+    {
+      const char *start = text + pos;
+      const char *nl = memchr (start, '\n', len - pos);
+      gsize line_len = nl != NULL ? (gsize) (nl - start) : len - pos;
+      guint first_col = 1;
+      g_autofree char *copy = NULL;
+      g_autoptr (GArray) toks = NULL;
+
+      pos += line_len + (nl != NULL ? 1 : 0);
+      line_no++;
+      P.line = line_no;
+      /* A UTF-8 byte order mark at the very start is skipped. */
+      if (line_no == 1 && line_len >= 3 && memcmp (start, "\xEF\xBB\xBF", 3) == 0)
+        {
+          start += 3;
+          line_len -= 3;
+        }
+      if (!check_line (P.file, line_no, start, line_len, error))
+        goto out;
+      if (nl == NULL)
+        {
+          eof.line = line_no;
+          eof.col = (guint) g_utf8_strlen (start, (gssize) line_len) + 1;
+        }
+      else
+        {
+          eof.line = line_no + 1;
+          eof.col = 1;
+        }
+
+      copy = g_strndup (start, line_len);
+      toks = g_array_new (FALSE, TRUE, sizeof (Token));
+      g_array_set_clear_func (toks, token_clear);
+      if (!tokenize (P.file, line_no, first_col, copy, toks, error))
+        goto out;
+      if (toks->len == 0)
+        continue;
+      if (end_line != 0)
+        {
+          const Token *t = &g_array_index (toks, Token, 0);
+          fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, t,
+                    "text after 'end' (line %u); only comments may follow",
+                    end_line);
+          goto out;
+        }
+      {
+        gboolean ended = FALSE;
+        if (!parse_statement (&P, toks, &ended, error))
+          goto out;
+        if (ended)
+          end_line = line_no;
+      }
+    }
+
+  if (end_line == 0)
+    {
+      fail (error, SIM_SCENARIO_ERROR_MISSING_END, eof, NULL, 0,
+            "missing 'end' line at the end of the scenario");
+      goto out;
+    }
+  if (!finish_overrides (&P, error) || !check_cross_rules (&P, error))
+    goto out;
+  ok = TRUE;
+
+out:
+  g_ptr_array_unref (P.let_overrides);
+  g_ptr_array_unref (P.expect_overrides);
+  return ok ? g_steal_pointer (&sc) : NULL;
+}
+
+SimScenario *
+sim_scenario_load (const char *path,
+                   const char *const *overrides,
+                   GError **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *abs_dir = NULL;
+  FILE *f;
+  gsize cap = 1 << 16, len = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* Read with a size cap instead of g_file_get_contents(), so that a
+   * mistaken path such as /dev/zero fails instead of eating memory. */
+  f = fopen (path, "rb");
+  if (f == NULL)
+    {
+      int e = errno;
+      g_set_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_IO,
+                   "%s: cannot open: %s", path, g_strerror (e));
+      return NULL;
+    }
+  contents = g_malloc (cap);
+  for (;;)
+    {
+      gsize n = fread (contents + len, 1, cap - len, f);
+      len += n;
+      if (n == 0)
+        break;
+      if (len > SIM_SCENARIO_MAX_FILE)
+        {
+          Pos pos = { path, 1, 1 };
+          fclose (f);
+          fail (error, SIM_SCENARIO_ERROR_TOO_LONG, pos, NULL, 0,
+                "file larger than %u bytes", SIM_SCENARIO_MAX_FILE);
+          return NULL;
+        }
+      if (len == cap)
+        {
+          cap *= 2;
+          contents = g_realloc (contents, cap);
+        }
+    }
+  if (ferror (f))
+    {
+      int e = errno;
+      fclose (f);
+      g_set_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_IO,
+                   "%s: cannot read: %s", path, g_strerror (e));
+      return NULL;
+    }
+  fclose (f);
+
+  dir = g_path_get_dirname (path);
+  abs_dir = g_canonicalize_filename (dir, NULL);
+  return sim_scenario_parse (path, contents, len, abs_dir, overrides, error);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Queries                                                                */
+
+const char *
+sim_scenario_name (const SimScenario *sc)
+{
+  return sim_scenario_get_string (sc, "name");
+}
+
+const char *
+sim_scenario_display_name (const SimScenario *sc)
+{
+  g_return_val_if_fail (sc != NULL, NULL);
+  return sc->display_name;
+}
+
+guint
+sim_scenario_n_actions (const SimScenario *sc)
+{
+  g_return_val_if_fail (sc != NULL, 0);
+  return sc->actions->len;
+}
+
+const SimAction *
+sim_scenario_action (const SimScenario *sc, guint i)
+{
+  g_return_val_if_fail (sc != NULL, NULL);
+  g_return_val_if_fail (i < sc->actions->len, NULL);
+  return &g_array_index (sc->actions, SimAction, i);
+}
+
+guint
+sim_scenario_n_expects (const SimScenario *sc)
+{
+  g_return_val_if_fail (sc != NULL, 0);
+  return sc->expects->len;
+}
+
+const SimExpect *
+sim_scenario_expect (const SimScenario *sc, guint i)
+{
+  g_return_val_if_fail (sc != NULL, NULL);
+  g_return_val_if_fail (i < sc->expects->len, NULL);
+  return &g_array_index (sc->expects, SimExpect, i);
+}
+
+/* Returns the state of @param if it exists and its type is one of the
+ * two given; otherwise a critical and NULL. */
+static const ParamState *
+param_get (const SimScenario *sc, const char *param, ParamType t1,
+           ParamType t2, ParamType t3)
+{
+  int pi;
+  g_return_val_if_fail (sc != NULL, NULL);
+  g_return_val_if_fail (param != NULL, NULL);
+  pi = param_find (param);
+  if (pi < 0)
+    {
+      g_critical ("sim_scenario: unknown parameter '%s'", param);
+      return NULL;
+    }
+  if (param_table[pi].type != t1 && param_table[pi].type != t2
+      && param_table[pi].type != t3)
+    {
+      g_critical ("sim_scenario: parameter '%s' is of type %s", param,
+                  param_type_name (&param_table[pi]));
+      return NULL;
+    }
+  return &sc->params[pi];
+}
+
+guint64
+sim_scenario_get_uint (const SimScenario *sc, const char *param)
+{
+  const ParamState *ps = param_get (sc, param, PT_UINT, PT_UINT, PT_UINT);
+  return ps != NULL ? ps->v.u : 0;
+}
+
+double
+sim_scenario_get_double (const SimScenario *sc, const char *param)
+{
+  const ParamState *ps
+      = param_get (sc, param, PT_DOUBLE, PT_DOUBLE, PT_DOUBLE);
+  return ps != NULL ? ps->v.d : 0.0;
+}
+
+SimTime
+sim_scenario_get_time (const SimScenario *sc, const char *param)
+{
+  const ParamState *ps = param_get (sc, param, PT_TIME, PT_TIME, PT_TIME);
+  return ps != NULL ? ps->v.t : 0;
+}
+
+const char *
+sim_scenario_get_string (const SimScenario *sc, const char *param)
+{
+  int pi;
+  g_return_val_if_fail (sc != NULL, NULL);
+  g_return_val_if_fail (param != NULL, NULL);
+  pi = param_find (param);
+  if (pi >= 0 && param_table[pi].type == PT_NAME)
+    return sc->params[pi].v.s;
+  {
+    const ParamState *ps = param_get (sc, param, PT_STRING, PT_ENUM, PT_PATH);
+    return ps != NULL ? ps->v.s : NULL;
+  }
+}
+
+gboolean
+sim_scenario_param_is_set (const SimScenario *sc, const char *param)
+{
+  int pi;
+  g_return_val_if_fail (sc != NULL, FALSE);
+  g_return_val_if_fail (param != NULL, FALSE);
+  pi = param_find (param);
+  if (pi < 0)
+    {
+      g_critical ("sim_scenario: unknown parameter '%s'", param);
+      return FALSE;
+    }
+  return sc->params[pi].origin != ORIGIN_DEFAULT;
+}
+
+double
+sim_scenario_expect_threshold (const SimExpect *e)
+{
+  g_return_val_if_fail (e != NULL, 0.0);
+  if (!e->is_time)
+    return e->value;
+  if (g_str_has_suffix (e->metric, "_us"))
+    return (double) e->time;
+  if (g_str_has_suffix (e->metric, "_ms"))
+    return (double) e->time / (double) SIM_TIME_MS;
+  return sim_time_to_s (e->time);
+}
+
+gboolean
+sim_scenario_expect_holds (const SimExpect *e, double measured)
+{
+  double t;
+  g_return_val_if_fail (e != NULL, FALSE);
+  t = sim_scenario_expect_threshold (e);
+  switch (e->op)
+    {
+    case SIM_COMPARE_LT:
+      return measured < t;
+    case SIM_COMPARE_LE:
+      return measured <= t;
+    case SIM_COMPARE_GT:
+      return measured > t;
+    case SIM_COMPARE_GE:
+      return measured >= t;
+    case SIM_COMPARE_EQ:
+      return measured == t;
+    case SIM_COMPARE_NE:
+      return measured != t;
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Writing                                                                */
+
+/* Appends the shortest decimal form of @d that reads back as the same
+ * double, always with a '.' or exponent so that it reads back as a real
+ * number and not a count. */
+static void
+append_double (GString *out, double d)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  for (int prec = 15; prec <= 17; prec++)
+    {
+      char fmt[8];
+      g_snprintf (fmt, sizeof fmt, "%%.%dg", prec);
+      g_ascii_formatd (buf, sizeof buf, fmt, d);
+      if (g_ascii_strtod (buf, NULL) == d)
+        break;
+    }
+  g_string_append (out, buf);
+  if (strpbrk (buf, ".e") == NULL)
+    g_string_append (out, ".0");
+}
+
+/* Appends @t in the largest unit that represents it exactly. */
+static void
+append_time (GString *out, SimTime t)
+{
+  for (gsize i = G_N_ELEMENTS (time_units); i-- > 0;)
+    {
+      guint64 unit = time_units[i].m * pow10_u64 (time_units[i].e);
+      if (t % unit == 0 && (t != 0 || i == 2))
+        {
+          g_string_append_printf (out, "%" G_GUINT64_FORMAT "%s", t / unit,
+                                  time_units[i].name);
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* Appends @s bare when it reads back as the same word, else quoted. */
+static void
+append_string (GString *out, const char *s)
+{
+  gboolean bare = *s != '\0' && *s != '$' && !looks_numeric (s)
+                  && *s != '+' && *s != '-' && *s != '.';
+  for (const char *p = s; bare && *p != '\0'; p++)
+    if (*p == ' ' || *p == '\t' || *p == '#' || *p == '"' || is_op_char (*p))
+      bare = FALSE;
+  if (bare)
+    {
+      g_string_append (out, s);
+      return;
+    }
+  g_string_append_c (out, '"');
+  for (const char *p = s; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_value (GString *out, const Value *v)
+{
+  switch (v->kind)
+    {
+    case VAL_INT:
+      g_string_append_printf (out, "%" G_GUINT64_FORMAT, v->u);
+      break;
+    case VAL_DOUBLE:
+      append_double (out, v->d);
+      break;
+    case VAL_TIME:
+      append_time (out, v->t);
+      break;
+    case VAL_STRING:
+      append_string (out, v->s);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+write_assignments (const SimScenario *sc, const char *prefix, GString *out)
+{
+  for (gsize i = 0; i < N_PARAMS; i++)
+    {
+      g_string_append_printf (out, "%s%s = ", prefix, param_table[i].name);
+      append_value (out, &sc->params[i].v);
+      g_string_append_c (out, '\n');
+    }
+  for (guint i = 0; i < sc->vars->len; i++)
+    {
+      const Var *var = sc->vars->pdata[i];
+      g_string_append_printf (out, "%slet %s = ", prefix, var->name);
+      append_value (out, &var->v);
+      g_string_append_c (out, '\n');
+    }
+}
+
+void
+sim_scenario_write_resolved (const SimScenario *sc, GString *out)
+{
+  g_return_if_fail (sc != NULL);
+  g_return_if_fail (out != NULL);
+  write_assignments (sc, "# ", out);
+}
+
+static void
+write_action (GString *out, const SimAction *a)
+{
+  static const char *const verb_names[] = { "join", "build", "lookup" };
+  g_string_append (out, "at ");
+  append_time (out, a->at);
+  g_string_append_printf (out, " %s ", verb_names[a->kind]);
+  if (a->spread == SIM_SPREAD_POISSON)
+    {
+      g_string_append (out, "rate ");
+      append_double (out, a->rate_per_s);
+      g_string_append (out, "/s for ");
+      append_time (out, a->duration);
+    }
+  else
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT, a->count);
+  if (a->spread == SIM_SPREAD_UNIFORM)
+    {
+      g_string_append (out, " over ");
+      append_time (out, a->over);
+    }
+  else if (a->spread == SIM_SPREAD_SEQUENTIAL)
+    g_string_append (out, " sequential");
+  if (a->kind == SIM_ACTION_LOOKUP)
+    g_string_append (out,
+                     a->keys == SIM_KEYS_RANDOM ? " keys random" : " keys node");
+  g_string_append_c (out, '\n');
+}
+
+void
+sim_scenario_write_canonical (const SimScenario *sc, GString *out)
+{
+  g_return_if_fail (sc != NULL);
+  g_return_if_fail (out != NULL);
+
+  g_string_append (out, "# Canonical form of ");
+  append_excerpt (out, sc->display_name, -1);
+  g_string_append (out, ": every parameter explicit, references "
+                        "resolved.\n");
+  write_assignments (sc, "", out);
+  for (guint i = 0; i < sc->expects->len; i++)
+    {
+      const SimExpect *e = &g_array_index (sc->expects, SimExpect, i);
+      g_string_append_printf (out, "expect %s %s ", e->metric,
+                              sim_compare_op_to_string (e->op));
+      if (e->is_time)
+        append_time (out, e->time);
+      else
+        append_double (out, e->value);
+      g_string_append_c (out, '\n');
+    }
+  for (guint i = 0; i < sc->actions->len; i++)
+    write_action (out, &g_array_index (sc->actions, SimAction, i));
+  g_string_append (out, "end\n");
+}
+
+void
+sim_scenario_describe_params (GString *out)
+{
+  g_return_if_fail (out != NULL);
+  g_string_append_printf (out, "%-19s %-7s %-12s %s\n", "PARAMETER", "TYPE",
+                          "DEFAULT", "RANGE / DESCRIPTION");
+  for (gsize i = 0; i < N_PARAMS; i++)
+    {
+      const ParamSpec *spec = &param_table[i];
+      g_autofree char *range = NULL;
+      const char *def = spec->def == NULL          ? "(file name)"
+                        : g_str_equal (spec->def, "\"\"") ? "(unset)"
+                                                          : spec->def;
+      switch (spec->type)
+        {
+        case PT_UINT:
+          range = spec->umax == G_MAXUINT64
+                      ? g_strdup_printf (">= %" G_GUINT64_FORMAT, spec->umin)
+                      : g_strdup_printf ("%" G_GUINT64_FORMAT
+                                         "..%" G_GUINT64_FORMAT "%s",
+                                         spec->umin, spec->umax,
+                                         (spec->flags & PF_EVEN) ? ", even"
+                                                                 : "");
+          break;
+        case PT_DOUBLE:
+          if (spec->flags & PF_MIN_EXCLUSIVE)
+            range = g_strdup_printf ("> %g", spec->dmin);
+          else
+            range = g_strdup_printf ("%g..%g", spec->dmin, spec->dmax);
+          break;
+        case PT_TIME:
+          range = g_strdup (">= 0");
+          break;
+        case PT_ENUM:
+          range = g_strjoinv ("|", (char **) spec->choices);
+          break;
+        default:
+          range = NULL;
+          break;
+        }
+      g_string_append_printf (out, "%-19s %-7s %-12s %s%s%s\n", spec->name,
+                              param_type_name (spec), def,
+                              range != NULL ? range : "",
+                              range != NULL ? "; " : "", spec->doc);
+    }
+}

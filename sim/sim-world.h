@@ -1,0 +1,56 @@
+/* sim-world.h — the simulated overlay: virtual Pastry nodes driven by a
+ * scenario over an event queue and a network model.
+ *
+ * World layer: the only part of pastrysim that sees both the routing core
+ * (core/) and the engine (queue, RNG streams, network models, scenario).
+ * Time is SimTime, microseconds.
+ */
+#pragma once
+
+#include "sim-metrics.h"
+#include "sim-scenario.h"
+
+G_BEGIN_DECLS
+
+#define SIM_WORLD_ERROR (sim_world_error_quark ())
+
+typedef enum
+{
+  SIM_WORLD_ERROR_CONFIG,  /* inconsistent parameters */
+  SIM_WORLD_ERROR_NETWORK, /* the latency model could not be built */
+} SimWorldError;
+
+GQuark sim_world_error_quark (void);
+
+typedef struct _SimWorld SimWorld;
+
+/* Creates the world for sc (borrowed; must outlive the world): builds the
+ * network model (loading any latency file) and empty overlay.  metrics
+ * (borrowed) receives every measurement.  Returns NULL with error set when
+ * a parameter or file is bad; error messages are complete user messages. */
+SimWorld *sim_world_new (const SimScenario *sc, SimMetrics *metrics,
+                         GError **error);
+void sim_world_free (SimWorld *w);
+
+/* Runs every action of the scenario to quiescence.  progress: when TRUE,
+ * a progress line is redrawn on stderr about once a second.  *cancel (may be
+ * NULL) is polled; when it becomes nonzero the run stops early and returns
+ * FALSE. */
+gboolean sim_world_run (SimWorld *w, gboolean progress,
+                        volatile int *cancel);
+
+/* Testing: checks that every live node's leaf set holds exactly its true
+ * L/2 ring neighbours on each side (from the oracle).  Returns the number
+ * of live nodes whose leaf set differs, and writes a description of the
+ * first one into *first (may be NULL; free with g_free). */
+guint sim_world_check_leafsets (const SimWorld *w, char **first);
+
+/* Testing: the number of live nodes. */
+guint sim_world_n_live (const SimWorld *w);
+
+/* A one-line description of the network model (for metadata). */
+char *sim_world_describe_network (const SimWorld *w);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimWorld, sim_world_free)
+
+G_END_DECLS

@@ -1,0 +1,270 @@
+/* test-world.c — the world layer: protocol joins, instant builds, lookups
+ * against the oracle, determinism, the live-id oracle and histograms.
+ *
+ * Randomised cases put their seed in the test name; set
+ * PASTRYSIM_TEST_SEED to replay one. */
+#include "sim-hist.h"
+#include "sim-ring.h"
+#include "sim-rng.h"
+#include "sim-world.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static guint64 base_seed;
+
+/* Parses text (with optional overrides), runs it, and returns the metrics;
+ * *world_out (may be NULL) keeps the world for inspection. */
+static SimMetrics *
+run_text (const char *text, const char *const *overrides, FILE *lookups,
+          SimWorld **world_out, SimScenario **sc_out)
+{
+  g_autoptr (GError) error = NULL;
+  SimScenario *sc = sim_scenario_parse ("test.scn", text, strlen (text), NULL,
+                                        overrides, &error);
+  g_assert_no_error (error);
+  SimMetrics *m = sim_metrics_new ();
+  if (lookups != NULL)
+    sim_metrics_stream_lookups (m, lookups);
+  SimWorld *w = sim_world_new (sc, m, &error);
+  g_assert_no_error (error);
+  g_assert_true (sim_world_run (w, FALSE, NULL));
+  sim_metrics_finish (m);
+  if (world_out != NULL)
+    *world_out = w;
+  else
+    sim_world_free (w);
+  if (sc_out != NULL)
+    *sc_out = sc;
+  else
+    {
+      g_assert (world_out == NULL);
+      sim_scenario_free (sc);
+    }
+  return m;
+}
+
+static double
+metric (const SimMetrics *m, const char *name)
+{
+  double v = NAN;
+  g_assert_true (sim_metrics_get (m, name, &v));
+  return v;
+}
+
+static char *
+seed_override (guint64 seed)
+{
+  return g_strdup_printf ("seed=%" G_GUINT64_FORMAT, seed);
+}
+
+static void
+test_build_routes_ok (gconstpointer data)
+{
+  guint64 seed = *(const guint64 *) data;
+  g_autofree char *s = seed_override (seed);
+  const char *ov[] = { s, NULL };
+  SimWorld *w;
+  SimScenario *sc;
+  g_autoptr (SimMetrics) m = run_text ("at 0s build 500\n"
+                                       "at 1s lookup 5000 over 10s\n"
+                                       "at 20s lookup 2000 keys random\nend\n",
+                                       ov, NULL, &w, &sc);
+  g_assert_cmpfloat (metric (m, "lookups"), ==, 7000);
+  g_assert_cmpfloat (metric (m, "ok_ratio"), ==, 1.0);
+  /* ceil(log16 500) = 3: the mean must be below it. */
+  g_assert_cmpfloat (metric (m, "mean_hops"), <, 3.0);
+  char *why = NULL;
+  guint bad = sim_world_check_leafsets (w, &why);
+  if (bad != 0)
+    g_error ("%u leaf sets wrong: %s", bad, why);
+  /* An exact build puts the closest candidate in every slot. */
+  for (guint row = 0; row < 3; row++)
+    {
+      char f[64], o[64];
+      g_snprintf (f, sizeof f, "table_row%u_filled", row);
+      g_snprintf (o, sizeof o, "table_row%u_optimal", row);
+      g_assert_cmpfloat (fabs (metric (m, f) - metric (m, o)), <, 1e-9);
+    }
+  sim_world_free (w);
+  sim_scenario_free (sc);
+}
+
+static void
+test_joins_converge (gconstpointer data)
+{
+  guint64 seed = *(const guint64 *) data;
+  g_autofree char *s = seed_override (seed);
+  const char *ov[] = { s, NULL };
+  SimWorld *w;
+  SimScenario *sc;
+  /* 300 joins over 20 s: several joins are in flight at once. */
+  g_autoptr (SimMetrics) m = run_text ("leaf_size = 8\n"
+                                       "at 0s join 300 over 20s\n"
+                                       "at 5min lookup 3000 over 10s\nend\n",
+                                       ov, NULL, &w, &sc);
+  g_assert_cmpfloat (metric (m, "joins"), ==, 300);
+  g_assert_cmpfloat (metric (m, "joins_incomplete"), ==, 0);
+  g_assert_cmpuint (sim_world_n_live (w), ==, 300);
+  char *why = NULL;
+  guint bad = sim_world_check_leafsets (w, &why);
+  if (bad != 0)
+    g_error ("%u leaf sets wrong after concurrent joins: %s", bad, why);
+  g_assert_cmpfloat (metric (m, "ok_ratio"), ==, 1.0);
+  g_assert_cmpfloat (metric (m, "join_msgs_per_node"), >, 10);
+  sim_world_free (w);
+  sim_scenario_free (sc);
+}
+
+static void
+test_sequential_joins (void)
+{
+  SimWorld *w;
+  SimScenario *sc;
+  g_autoptr (SimMetrics) m = run_text ("b = 2\nat 0s join 150 sequential\n"
+                                       "at 10min lookup 1000\nend\n",
+                                       NULL, NULL, &w, &sc);
+  g_assert_cmpfloat (metric (m, "joins"), ==, 150);
+  g_assert_cmpuint (sim_world_check_leafsets (w, NULL), ==, 0);
+  g_assert_cmpfloat (metric (m, "ok_ratio"), ==, 1.0);
+  sim_world_free (w);
+  sim_scenario_free (sc);
+}
+
+static char *
+run_to_string (const char *text, guint64 seed)
+{
+  g_autofree char *s = seed_override (seed);
+  const char *ov[] = { s, NULL };
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&buf, &len);
+  g_autoptr (SimMetrics) m = run_text (text, ov, f, NULL, NULL);
+  fclose (f);
+  return buf;
+}
+
+static void
+test_determinism (void)
+{
+  const char *text = "at 0s join 100 over 5s\nat 1min lookup 500 over 5s\n"
+                     "at 2min lookup rate 50/s for 5s keys random\nend\n";
+  g_autofree char *a = run_to_string (text, 7);
+  g_autofree char *b = run_to_string (text, 7);
+  g_autofree char *c = run_to_string (text, 8);
+  g_assert_cmpuint (strlen (a), >, 1000);
+  g_assert_cmpstr (a, ==, b);
+  g_assert_cmpstr (a, !=, c);
+}
+
+static void
+test_ring_oracle (gconstpointer data)
+{
+  guint64 seed = *(const guint64 *) data;
+  SimRng rng;
+  sim_rng_init (&rng, seed, SIM_RNG_PURPOSE_TEST, 0);
+  g_autoptr (PastryDirectory) dir = pastry_directory_new (NULL);
+  g_autoptr (SimRing) ring = sim_ring_new (dir);
+  guint n = 3000;
+  gboolean *live = g_new0 (gboolean, n);
+  for (guint i = 0; i < n; i++)
+    {
+      PastryId id = { sim_rng_next_u64 (&rng), sim_rng_next_u64 (&rng) };
+      /* A few ids crowd one region to exercise buckets and wrap-around. */
+      if (i % 10 == 0)
+        id.hi = G_MAXUINT64 - sim_rng_uniform_u64 (&rng, 1000);
+      pastry_directory_add (dir, &id, NULL);
+    }
+  for (guint step = 0; step < 6000; step++)
+    {
+      guint p = (guint) sim_rng_uniform_u64 (&rng, n);
+      if (live[p])
+        g_assert_true (sim_ring_remove (ring, p));
+      else
+        sim_ring_add (ring, p);
+      live[p] = !live[p];
+      if (step % 20 != 0)
+        continue;
+      PastryId key = { sim_rng_next_u64 (&rng), sim_rng_next_u64 (&rng) };
+      PastryPeer want = PASTRY_PEER_NONE;
+      for (guint i = 0; i < n; i++)
+        if (live[i]
+            && (want == PASTRY_PEER_NONE
+                || pastry_id_closer (&key, pastry_directory_id (dir, i),
+                                     pastry_directory_id (dir, want)) < 0))
+          want = i;
+      g_assert_cmpuint (sim_ring_root (ring, &key), ==, want);
+    }
+  guint count = 0;
+  for (guint i = 0; i < n; i++)
+    count += live[i];
+  g_assert_cmpuint (sim_ring_size (ring), ==, count);
+  g_assert_false (sim_ring_remove (ring, n + 5));
+  g_free (live);
+}
+
+static int
+cmp_u64 (const void *a, const void *b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+  return (x > y) - (x < y);
+}
+
+static void
+test_hist_quantiles (gconstpointer data)
+{
+  guint64 seed = *(const guint64 *) data;
+  SimRng rng;
+  sim_rng_init (&rng, seed, SIM_RNG_PURPOSE_TEST, 1);
+  g_autoptr (SimHist) h = sim_hist_new ();
+  guint n = 100000;
+  guint64 *v = g_new (guint64, n);
+  for (guint i = 0; i < n; i++)
+    {
+      v[i] = (guint64) sim_rng_exponential (&rng, 80000.0);
+      sim_hist_add (h, v[i]);
+    }
+  qsort (v, n, sizeof (guint64), cmp_u64);
+  const double qs[] = { 0.0, 0.01, 0.5, 0.9, 0.99, 0.999, 1.0 };
+  for (guint i = 0; i < G_N_ELEMENTS (qs); i++)
+    {
+      guint64 rank = (guint64) ceil (qs[i] * n);
+      double exact = (double) v[rank == 0 ? 0 : rank - 1];
+      double got = sim_hist_quantile (h, qs[i]);
+      g_assert_cmpfloat (fabs (got - exact), <=, exact * 0.001 + 1.0);
+    }
+  g_assert_cmpuint (sim_hist_count (h), ==, n);
+  g_assert_cmpuint (sim_hist_min (h), ==, v[0]);
+  g_assert_cmpuint (sim_hist_max (h), ==, v[n - 1]);
+  g_free (v);
+  g_autoptr (SimHist) empty = sim_hist_new ();
+  g_assert_true (isnan (sim_hist_quantile (empty, 0.5)));
+}
+
+static void
+add_seeded (const char *path, GTestDataFunc fn, guint64 offset)
+{
+  guint64 *seed = g_new (guint64, 1);
+  *seed = base_seed + offset;
+  char *name = g_strdup_printf ("%s/seed=%" G_GUINT64_FORMAT, path, *seed);
+  g_test_add_data_func_full (name, seed, fn, g_free);
+  g_free (name);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  const char *env = g_getenv ("PASTRYSIM_TEST_SEED");
+  base_seed = env != NULL ? g_ascii_strtoull (env, NULL, 10)
+                          : (guint64) g_get_real_time ();
+  add_seeded ("/world/build-routes-ok", test_build_routes_ok, 0);
+  add_seeded ("/world/joins-converge", test_joins_converge, 1);
+  add_seeded ("/world/joins-converge", test_joins_converge, 2);
+  g_test_add_func ("/world/sequential-joins", test_sequential_joins);
+  g_test_add_func ("/world/determinism", test_determinism);
+  add_seeded ("/world/ring-oracle", test_ring_oracle, 3);
+  add_seeded ("/world/hist-quantiles", test_hist_quantiles, 4);
+  return g_test_run ();
+}
