@@ -77,9 +77,11 @@ usage_error (const char *msg)
 }
 
 static const char *summary_keys[] = {
-  "nodes", "lookups", "ok_ratio", "mean_hops", "max_hops", "latency_p50_ms",
-  "latency_p99_ms", "mean_rdp", "route_distance_ratio", "join_msgs_per_node",
-  "events", "wall_s", "events_per_s", "peak_rss_mb",
+  "nodes", "lookups", "ok_ratio", "wrong_ratio", "failed_ratio", "mean_hops",
+  "max_hops", "latency_p50_ms", "latency_p99_ms", "mean_rdp",
+  "route_distance_ratio", "join_msgs_per_node", "maint_msgs_per_node_s",
+  "maint_bytes_per_node_s", "repair_msgs_per_failure", "events", "wall_s",
+  "events_per_s", "peak_rss_mb",
 };
 
 static int
@@ -197,6 +199,20 @@ cmd_run (int argc, char **argv)
       fputs (meta->str, lookups);
       sim_metrics_stream_lookups (metrics, lookups);
     }
+  g_autofree char *tp = g_build_filename (tmp, "timeline.csv", NULL);
+  FILE *timeline = fopen (tp, "w");
+  if (timeline == NULL)
+    {
+      fprintf (stderr, "pastrysim: %s: %s\n", tp, g_strerror (errno));
+      if (lookups != NULL)
+        fclose (lookups);
+      rm_rf (tmp);
+      return 1;
+    }
+  fputs (meta->str, timeline);
+  sim_metrics_stream_timeline (metrics, timeline,
+                               sim_scenario_get_time (sc,
+                                                      "timeline_interval"));
 
   struct sigaction sa;
   memset (&sa, 0, sizeof sa);
@@ -208,9 +224,9 @@ cmd_run (int argc, char **argv)
   gboolean done = sim_world_run (world, !quiet && isatty (STDERR_FILENO),
                                  (volatile int *) &interrupted);
   double wall = (double) (g_get_monotonic_time () - t0) / 1e6;
-  if (lookups != NULL && fclose (lookups) != 0)
+  if ((lookups != NULL && fclose (lookups) != 0) | (fclose (timeline) != 0))
     {
-      fprintf (stderr, "pastrysim: writing lookups.csv: %s\n",
+      fprintf (stderr, "pastrysim: writing results: %s\n",
                g_strerror (errno));
       rm_rf (tmp);
       return 1;
@@ -221,7 +237,6 @@ cmd_run (int argc, char **argv)
       rm_rf (tmp);
       return EXIT_INTERRUPTED;
     }
-  sim_metrics_finish (metrics);
   double events = 0;
   sim_metrics_get (metrics, "events", &events);
   sim_metrics_set (metrics, "wall_s", wall);

@@ -6,10 +6,16 @@
  * wall-clock rows wall_s, events_per_s and peak_rss_mb are the only ones
  * that vary, and they are named so).
  *
- * Byte-size model (per message): a 40-byte header (addresses, type,
- * length) plus 20 bytes per node carried (a 16-byte id and a 4-byte
- * address handle); a lookup carries its 16-byte key.  The sender is the
- * first id of every message.
+ * Byte-size model (per message, parameters msg_header_bytes and
+ * msg_id_bytes): a header (default 40 bytes: addresses, type, length) plus
+ * one id entry per node carried (default 20 bytes: a 16-byte id and a
+ * 4-byte address); a lookup also carries its 16-byte key.  The sender is
+ * the first id of every message.
+ *
+ * Windows: the summary covers lookups issued and messages sent inside the
+ * `measure` window; node-seconds (the integral of live nodes over time)
+ * are integrated inside the window too, so per-node rates are per live
+ * node.  The timeline covers the whole run.
  */
 #include "sim-metrics.h"
 #include "sim-hist.h"
@@ -18,14 +24,18 @@
 #include <math.h>
 #include <string.h>
 
-#define MSG_HEADER_BYTES 40
-#define MSG_ID_BYTES 20
 
 typedef struct
 {
   char *name;
   double value;
 } Row;
+
+typedef struct
+{
+  guint64 lookups, ok, wrong, failed, hops;
+  double latency_sum;
+} Phase;
 
 struct _SimMetrics
 {
@@ -45,11 +55,35 @@ struct _SimMetrics
   guint64 joins;
   SimHist *join_time; /* µs */
   GArray *rows;       /* Row */
+
+  guint header_bytes, id_bytes;
+  SimTime win_from, win_to;
+  guint64 repair_msgs;
+  guint64 failures_in_window;
+
+  /* Node-seconds: live nodes integrated over time. */
+  guint live;
+  SimTime live_since;
+  double node_s_window;   /* inside the window */
+  double node_s_interval; /* since the last timeline tick */
+
+  /* Timeline: counters of the current interval. */
+  FILE *timeline;
+  SimTime interval, interval_start;
+  guint64 t_joins, t_leaves, t_fails, t_lookups, t_ok, t_wrong, t_failed;
+  guint64 t_hops;
+  guint64 t_maint_msgs, t_maint_bytes;
+  SimHist *t_latency;
+
+  Phase *phases;
+  guint n_phases;
 };
 
 static const char *const type_names[SIM_MSG_N_TYPES] = {
   "lookup", "join_request", "join", "join_reply", "row_request",
-  "row_reply", "announce", "leafset_push",
+  "row_reply", "announce", "leafset_push", "lookup_ack", "heartbeat",
+  "probe", "probe_reply", "leafset_request", "leafset_reply",
+  "leafset_update", "entry_request", "entry_reply", "leave",
 };
 
 const char *
@@ -59,11 +93,86 @@ sim_msg_type_name (SimMsgType type)
   return type_names[type];
 }
 
-guint
-sim_msg_bytes (SimMsgType type, guint n_ids)
+gboolean
+sim_msg_is_maintenance (SimMsgType type)
 {
-  return MSG_HEADER_BYTES + n_ids * MSG_ID_BYTES
-         + (type == SIM_MSG_LOOKUP ? PASTRY_ID_BYTES : 0);
+  return type != SIM_MSG_LOOKUP && type != SIM_MSG_LOOKUP_ACK;
+}
+
+void
+sim_metrics_set_sizes (SimMetrics *m, guint header, guint per_id)
+{
+  g_return_if_fail (m != NULL);
+  m->header_bytes = header;
+  m->id_bytes = per_id;
+}
+
+void
+sim_metrics_set_phases (SimMetrics *m, guint n)
+{
+  g_return_if_fail (m != NULL);
+  g_free (m->phases);
+  m->phases = g_new0 (Phase, n);
+  m->n_phases = n;
+}
+
+void
+sim_metrics_set_window (SimMetrics *m, SimTime from, SimTime to)
+{
+  g_return_if_fail (m != NULL && from <= to);
+  m->win_from = from;
+  m->win_to = to;
+}
+
+static inline gboolean
+in_window (const SimMetrics *m, SimTime t)
+{
+  return t >= m->win_from && t < m->win_to;
+}
+
+/* Adds live * (now - live_since), split at the window's edges. */
+static void
+integrate_live (SimMetrics *m, SimTime now)
+{
+  if (now <= m->live_since)
+    return;
+  double dt = (double) (now - m->live_since) / (double) SIM_TIME_S;
+  m->node_s_interval += m->live * dt;
+  SimTime a = MAX (m->live_since, m->win_from);
+  SimTime b = MIN (now, m->win_to);
+  if (b > a)
+    m->node_s_window += m->live * ((double) (b - a) / (double) SIM_TIME_S);
+  m->live_since = now;
+}
+
+void
+sim_metrics_live (SimMetrics *m, SimTime now, guint live)
+{
+  g_return_if_fail (m != NULL);
+  integrate_live (m, now);
+  m->live = live;
+}
+
+void
+sim_metrics_node_event (SimMetrics *m, SimTime now, SimNodeEvent ev)
+{
+  g_return_if_fail (m != NULL);
+  switch (ev)
+    {
+    case SIM_NODE_EVENT_JOIN:
+      m->t_joins++;
+      break;
+    case SIM_NODE_EVENT_LEAVE:
+      m->t_leaves++;
+      if (in_window (m, now))
+        m->failures_in_window++;
+      break;
+    case SIM_NODE_EVENT_FAIL:
+      m->t_fails++;
+      if (in_window (m, now))
+        m->failures_in_window++;
+      break;
+    }
 }
 
 void
@@ -78,6 +187,10 @@ SimMetrics *
 sim_metrics_new (void)
 {
   SimMetrics *m = g_new0 (SimMetrics, 1);
+  m->header_bytes = 40;
+  m->id_bytes = 20;
+  m->win_to = SIM_TIME_MAX;
+  m->t_latency = sim_hist_new ();
   m->latency = sim_hist_new ();
   m->rdp = sim_hist_new ();
   m->ratio = sim_hist_new ();
@@ -95,6 +208,8 @@ sim_metrics_free (SimMetrics *m)
   sim_hist_free (m->rdp);
   sim_hist_free (m->ratio);
   sim_hist_free (m->join_time);
+  sim_hist_free (m->t_latency);
+  g_free (m->phases);
   for (guint i = 0; i < m->rows->len; i++)
     g_free (g_array_index (m->rows, Row, i).name);
   g_array_free (m->rows, TRUE);
@@ -117,11 +232,56 @@ fmt (char *buf, gsize len, double v, int digits)
 void
 sim_metrics_lookup (SimMetrics *m, SimTime issued, guint32 src,
                     const PastryId *key, guint hops, SimTime latency,
-                    SimTime direct, double route_ratio, SimOutcome outcome)
+                    SimTime direct, double route_ratio, SimOutcome outcome,
+                    guint phase)
 {
   g_return_if_fail (m != NULL && key != NULL && outcome <= SIM_OUTCOME_FAILED);
+  double rdp = direct > 0 && outcome != SIM_OUTCOME_FAILED
+                 ? (double) latency / (double) direct : NAN;
+  if (phase < m->n_phases)
+    {
+      Phase *ph = &m->phases[phase];
+      ph->lookups++;
+      if (outcome == SIM_OUTCOME_OK)
+        ph->ok++;
+      else if (outcome == SIM_OUTCOME_WRONG)
+        ph->wrong++;
+      else
+        ph->failed++;
+      if (outcome != SIM_OUTCOME_FAILED)
+        {
+          ph->hops += hops;
+          ph->latency_sum += (double) latency;
+        }
+    }
+  m->t_lookups++;
+  if (outcome == SIM_OUTCOME_OK)
+    m->t_ok++;
+  else if (outcome == SIM_OUTCOME_WRONG)
+    m->t_wrong++;
+  else
+    m->t_failed++;
+  if (outcome != SIM_OUTCOME_FAILED)
+    {
+      m->t_hops += hops;
+      sim_hist_add (m->t_latency, latency);
+    }
+  if (m->lookups_csv != NULL)
+    {
+      char t[G_ASCII_DTOSTR_BUF_SIZE], l[G_ASCII_DTOSTR_BUF_SIZE];
+      char d[G_ASCII_DTOSTR_BUF_SIZE], r[G_ASCII_DTOSTR_BUF_SIZE];
+      char k[PASTRY_ID_HEX_LEN + 1];
+      pastry_id_format (key, k);
+      fprintf (m->lookups_csv, "%s,%u,%s,%u,%s,%s,%s,%s\n",
+               fmt (t, sizeof t, sim_time_to_s (issued), 6), src, k, hops,
+               outcome == SIM_OUTCOME_FAILED
+                 ? "nan" : fmt (l, sizeof l, (double) latency / 1000.0, 3),
+               fmt (d, sizeof d, (double) direct / 1000.0, 3),
+               fmt (r, sizeof r, rdp, 4), outcome_names[outcome]);
+    }
+  if (!in_window (m, issued))
+    return;
   m->lookups++;
-  double rdp = NAN;
   switch (outcome)
     {
     case SIM_OUTCOME_OK:
@@ -141,7 +301,6 @@ sim_metrics_lookup (SimMetrics *m, SimTime issued, guint32 src,
       sim_hist_add (m->latency, latency);
       if (direct > 0)
         {
-          rdp = (double) latency / (double) direct;
           m->rdp_sum += rdp;
           m->rdp_n++;
           sim_hist_add (m->rdp, (guint64) llround (rdp * 1000.0));
@@ -153,26 +312,75 @@ sim_metrics_lookup (SimMetrics *m, SimTime issued, guint32 src,
           sim_hist_add (m->ratio, (guint64) llround (route_ratio * 1000.0));
         }
     }
-  if (m->lookups_csv != NULL)
-    {
-      char t[G_ASCII_DTOSTR_BUF_SIZE], l[G_ASCII_DTOSTR_BUF_SIZE];
-      char d[G_ASCII_DTOSTR_BUF_SIZE], r[G_ASCII_DTOSTR_BUF_SIZE];
-      char k[PASTRY_ID_HEX_LEN + 1];
-      pastry_id_format (key, k);
-      fprintf (m->lookups_csv, "%s,%u,%s,%u,%s,%s,%s,%s\n",
-               fmt (t, sizeof t, sim_time_to_s (issued), 6), src, k, hops,
-               fmt (l, sizeof l, (double) latency / 1000.0, 3),
-               fmt (d, sizeof d, (double) direct / 1000.0, 3),
-               fmt (r, sizeof r, rdp, 4), outcome_names[outcome]);
-    }
 }
 
 void
-sim_metrics_message (SimMetrics *m, SimMsgType type, guint n_ids)
+sim_metrics_message (SimMetrics *m, SimTime now, SimMsgType type,
+                     guint n_ids, gboolean repair)
 {
   g_return_if_fail (m != NULL && type < SIM_MSG_N_TYPES);
+  guint bytes = m->header_bytes + n_ids * m->id_bytes
+                + (type == SIM_MSG_LOOKUP ? PASTRY_ID_BYTES : 0);
+  if (sim_msg_is_maintenance (type))
+    {
+      m->t_maint_msgs++;
+      m->t_maint_bytes += bytes;
+    }
+  if (!in_window (m, now))
+    return;
   m->msg_count[type]++;
-  m->msg_bytes[type] += sim_msg_bytes (type, n_ids);
+  m->msg_bytes[type] += bytes;
+  if (repair)
+    m->repair_msgs++;
+}
+
+void
+sim_metrics_stream_timeline (SimMetrics *m, FILE *f, SimTime interval)
+{
+  g_return_if_fail (m != NULL && f != NULL && interval > 0);
+  m->timeline = f;
+  m->interval = interval;
+  fputs ("t_s,live,joins,leaves,failures,lookups,ok,wrong,failed,mean_hops,"
+         "latency_p50_ms,latency_p99_ms,maint_msgs_per_node_s,"
+         "maint_bytes_per_node_s\n", f);
+}
+
+void
+sim_metrics_timeline_tick (SimMetrics *m, SimTime now)
+{
+  g_return_if_fail (m != NULL);
+  integrate_live (m, now);
+  if (m->timeline != NULL && now > m->interval_start)
+    {
+      char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];
+      char c[G_ASCII_DTOSTR_BUF_SIZE], d[G_ASCII_DTOSTR_BUF_SIZE];
+      char e[G_ASCII_DTOSTR_BUF_SIZE], f[G_ASCII_DTOSTR_BUF_SIZE];
+      guint64 delivered = m->t_ok + m->t_wrong;
+      double ns = m->node_s_interval;
+      fprintf (m->timeline,
+               "%s,%u,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+               ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+               ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+               ",%" G_GUINT64_FORMAT ",%s,%s,%s,%s,%s\n",
+               fmt (a, sizeof a, sim_time_to_s (now), 3), m->live, m->t_joins,
+               m->t_leaves, m->t_fails, m->t_lookups, m->t_ok, m->t_wrong,
+               m->t_failed,
+               fmt (b, sizeof b, delivered > 0 ? (double) m->t_hops / delivered
+                                               : NAN, 4),
+               fmt (c, sizeof c, sim_hist_quantile (m->t_latency, 0.5) / 1000,
+                    3),
+               fmt (d, sizeof d, sim_hist_quantile (m->t_latency, 0.99) / 1000,
+                    3),
+               fmt (e, sizeof e, ns > 0 ? m->t_maint_msgs / ns : NAN, 4),
+               fmt (f, sizeof f, ns > 0 ? m->t_maint_bytes / ns : NAN, 2));
+    }
+  m->interval_start = now;
+  m->node_s_interval = 0;
+  m->t_joins = m->t_leaves = m->t_fails = 0;
+  m->t_lookups = m->t_ok = m->t_wrong = m->t_failed = m->t_hops = 0;
+  m->t_maint_msgs = m->t_maint_bytes = 0;
+  if (sim_hist_count (m->t_latency) > 0)
+    sim_hist_clear (m->t_latency);
 }
 
 void
@@ -218,9 +426,10 @@ sim_metrics_get (const SimMetrics *m, const char *name, double *value)
 }
 
 void
-sim_metrics_finish (SimMetrics *m)
+sim_metrics_finish (SimMetrics *m, SimTime end)
 {
   g_return_if_fail (m != NULL);
+  integrate_live (m, end);
   guint64 delivered = m->ok + m->wrong;
   guint max_hops = 0;
   for (guint h = 0; h <= SIM_MAX_HOPS; h++)
@@ -249,13 +458,20 @@ sim_metrics_finish (SimMetrics *m)
   sim_metrics_set (m, "route_distance_ratio",
                    m->ratio_n > 0 ? m->ratio_sum / m->ratio_n : NAN);
   guint64 join_msgs = 0, all_msgs = 0, all_bytes = 0;
+  guint64 maint_msgs = 0, maint_bytes = 0;
   for (guint t = 0; t < SIM_MSG_N_TYPES; t++)
     {
       all_msgs += m->msg_count[t];
       all_bytes += m->msg_bytes[t];
-      if (t != SIM_MSG_LOOKUP)
+      if (t >= SIM_MSG_JOIN_REQUEST && t <= SIM_MSG_LEAFSET_PUSH)
         join_msgs += m->msg_count[t];
+      if (sim_msg_is_maintenance (t))
+        {
+          maint_msgs += m->msg_count[t];
+          maint_bytes += m->msg_bytes[t];
+        }
     }
+  double ns = m->node_s_window;
   sim_metrics_set (m, "joins", (double) m->joins);
   sim_metrics_set (m, "join_msgs_per_node",
                    m->joins > 0 ? (double) join_msgs / m->joins : NAN);
@@ -263,6 +479,32 @@ sim_metrics_finish (SimMetrics *m)
                    sim_hist_mean (m->join_time) / 1e6);
   sim_metrics_set (m, "messages", (double) all_msgs);
   sim_metrics_set (m, "message_bytes", (double) all_bytes);
+  sim_metrics_set (m, "node_seconds", ns);
+  sim_metrics_set (m, "maint_msgs_per_node_s", ns > 0 ? maint_msgs / ns : NAN);
+  sim_metrics_set (m, "maint_bytes_per_node_s",
+                   ns > 0 ? maint_bytes / ns : NAN);
+  sim_metrics_set (m, "failures", (double) m->failures_in_window);
+  sim_metrics_set (m, "repair_msgs_per_failure",
+                   m->failures_in_window > 0
+                     ? (double) m->repair_msgs / m->failures_in_window : NAN);
+  for (guint k = 0; m->n_phases >= 2 && k < m->n_phases; k++)
+    {
+      const Phase *ph = &m->phases[k];
+      double n_ph = (double) ph->lookups;
+      guint64 dl = ph->ok + ph->wrong;
+      char name[64];
+#define PHASE_ROW(suffix, value)                                             \
+  g_snprintf (name, sizeof name, "phase%u_" suffix, k + 1);                  \
+  sim_metrics_set (m, name, value)
+      PHASE_ROW ("lookups", n_ph);
+      PHASE_ROW ("ok_ratio", n_ph > 0 ? ph->ok / n_ph : NAN);
+      PHASE_ROW ("wrong_ratio", n_ph > 0 ? ph->wrong / n_ph : NAN);
+      PHASE_ROW ("failed_ratio", n_ph > 0 ? ph->failed / n_ph : NAN);
+      PHASE_ROW ("mean_hops", dl > 0 ? (double) ph->hops / dl : NAN);
+      PHASE_ROW ("latency_mean_ms",
+                 dl > 0 ? ph->latency_sum / dl / 1000.0 : NAN);
+#undef PHASE_ROW
+    }
 }
 
 static gboolean
@@ -357,8 +599,11 @@ sim_metrics_write (const SimMetrics *m, const char *dir, const char *meta,
       const Row *r = &g_array_index (m->rows, Row, i);
       if (is_wall_clock (r->name))
         continue;
-      g_string_append_printf (sum, "%s,%s\n", r->name,
-                              fmt (a, sizeof a, r->value, 6));
+      if (r->value == floor (r->value) && fabs (r->value) < 1e15)
+        g_string_append_printf (sum, "%s,%.0f\n", r->name, r->value);
+      else
+        g_string_append_printf (sum, "%s,%s\n", r->name,
+                                fmt (a, sizeof a, r->value, 6));
     }
   g_string_append (sum, "# wall-clock rows (vary between identical runs):\n");
   for (guint i = 0; i < m->rows->len; i++)

@@ -35,8 +35,26 @@ typedef enum
   SIM_MSG_ROW_REPLY,
   SIM_MSG_ANNOUNCE,     /* the new node's arrival */
   SIM_MSG_LEAFSET_PUSH, /* a leaf set sent back to a newly announced node */
+  SIM_MSG_LOOKUP_ACK,   /* per-hop acknowledgement of a lookup */
+  SIM_MSG_HEARTBEAT,    /* leaf-set keep-alive to the left neighbour */
+  SIM_MSG_PROBE,        /* liveness probe of a table entry or suspect */
+  SIM_MSG_PROBE_REPLY,
+  SIM_MSG_LEAFSET_REQUEST, /* leaf-set repair: ask for a leaf set */
+  SIM_MSG_LEAFSET_REPLY,
+  SIM_MSG_LEAFSET_UPDATE,  /* a repaired leaf set, naming the dead node */
+  SIM_MSG_ENTRY_REQUEST,   /* table repair: ask for one slot's entry */
+  SIM_MSG_ENTRY_REPLY,
+  SIM_MSG_LEAVE,           /* graceful departure, with the leaf set */
   SIM_MSG_N_TYPES
 } SimMsgType;
+
+/* Node life-cycle events counted in the timeline. */
+typedef enum
+{
+  SIM_NODE_EVENT_JOIN,
+  SIM_NODE_EVENT_LEAVE,
+  SIM_NODE_EVENT_FAIL,
+} SimNodeEvent;
 
 typedef struct _SimMetrics SimMetrics;
 
@@ -56,10 +74,48 @@ void sim_metrics_free (SimMetrics *m);
 void sim_metrics_lookup (SimMetrics *m, SimTime issued, guint32 src,
                          const PastryId *key, guint hops, SimTime latency,
                          SimTime direct, double route_ratio,
-                         SimOutcome outcome);
+                         SimOutcome outcome, guint phase);
 
-/* Counts one message of type carrying n_ids ids (for the byte model). */
-void sim_metrics_message (SimMetrics *m, SimMsgType type, guint n_ids);
+/* Declares n lookup phases (one per lookup action of the scenario, in
+ * file order).  With two or more, the summary gains per-phase rows
+ * phaseK_lookups, phaseK_ok_ratio, phaseK_wrong_ratio, phaseK_failed_ratio,
+ * phaseK_mean_hops and phaseK_latency_mean_ms (K from 1), each over every
+ * lookup of that action whatever the measure window. */
+void sim_metrics_set_phases (SimMetrics *m, guint n);
+
+/* Sets the byte-size model: every message costs header bytes plus
+ * per_id bytes for each node id it carries (defaults 40 and 20). */
+void sim_metrics_set_sizes (SimMetrics *m, guint header, guint per_id);
+
+/* Restricts the summary to lookups issued in [from, to) and to messages
+ * sent in [from, to) (the scenario's `measure` window).  The timeline and
+ * lookups.csv always cover the whole run. */
+void sim_metrics_set_window (SimMetrics *m, SimTime from, SimTime to);
+
+/* Counts one message of type carrying n_ids ids, sent at now.  Repair
+ * messages (repair == TRUE) also count towards repair_msgs_per_failure. */
+void sim_metrics_message (SimMetrics *m, SimTime now, SimMsgType type,
+                          guint n_ids, gboolean repair);
+
+/* TRUE for message types that are overlay maintenance rather than lookup
+ * traffic (everything but lookups and their acknowledgements). */
+gboolean sim_msg_is_maintenance (SimMsgType type);
+
+/* Reports that the number of live nodes changed to live at now: the
+ * collector integrates live nodes over time (node-seconds) for the
+ * per-node rates. */
+void sim_metrics_live (SimMetrics *m, SimTime now, guint live);
+
+/* Counts a node join, leave or failure at now. */
+void sim_metrics_node_event (SimMetrics *m, SimTime now, SimNodeEvent ev);
+
+/* From now on, writes one timeline.csv row every interval to f (borrowed),
+ * starting with the header row. */
+void sim_metrics_stream_timeline (SimMetrics *m, FILE *f, SimTime interval);
+
+/* Closes the timeline interval ending at now (call every interval, and
+ * once at the end). */
+void sim_metrics_timeline_tick (SimMetrics *m, SimTime now);
 
 /* Counts a completed join, and the simulated time it took. */
 void sim_metrics_join (SimMetrics *m, SimTime duration);
@@ -79,11 +135,9 @@ gboolean sim_metrics_get (const SimMetrics *m, const char *name,
                           double *value);
 
 /* Computes the derived summary rows (ratios, quantiles, means).  Call once,
- * after the run. */
-void sim_metrics_finish (SimMetrics *m);
+ * after the run, with the final simulated time. */
+void sim_metrics_finish (SimMetrics *m, SimTime end);
 
-/* Bytes of a message of type with n_ids ids in the size model. */
-guint sim_msg_bytes (SimMsgType type, guint n_ids);
 const char *sim_msg_type_name (SimMsgType type);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimMetrics, sim_metrics_free)

@@ -12,47 +12,74 @@
  * Two structures order the records; both compare (time, then sequence):
  *
  *  - HEAP: an implicit 4-ary min-heap of 16-byte entries (time, record
- *    index).  Four children fill one 64-byte cache line, so a sift-down
- *    touches one line per level and the tree is half as deep as a binary
- *    heap.  Ties on time are broken by reading the records' sequence
- *    numbers (rare with µs times; keeping the sequence in the entry would
- *    make it 24 bytes and spill the children over two lines).
+ *    index).  Four siblings take 64 bytes, one or two cache lines, and
+ *    the tree is half as deep as a binary heap.  (Aligning sibling groups
+ *    to cache lines measured no gain above the noise.)  Ties on time are
+ *    broken by reading the records' sequence numbers: rare with µs times,
+ *    and keeping the sequence in the entry would make it 24 bytes.
  *
  *  - LADDER: the ladder queue of Tang, Goh and Thng (ACM TOMACS 15(3),
  *    2005).  Far-future events go unsorted into "top"; when the front runs
- *    dry, top is spread over a rung of buckets (about one event per
- *    bucket), and an overfull bucket is spread over a finer child rung (at
- *    most 8 rungs).  The earliest non-empty bucket of the deepest rung is
- *    moved into "bottom", a small 4-ary heap of entries, from which events
- *    pop.  Buckets are singly linked lists threaded through the records,
- *    and bucket widths are powers of two so that a push costs a shift, not
- *    a division.  Every event is moved a bounded number of times (at most
- *    once per rung, plus once into bottom), hence O(1) amortised per
- *    operation whatever the number of pending events.  Where the paper
- *    keeps bottom as a sorted list (O(n) insertion when many events land
- *    before the current bucket), we keep a heap: degenerate inputs (all
- *    events at one instant, say) fall back to heap cost instead of
- *    quadratic time.
+ *    dry, the early part of top is spread over a rung of buckets, and an
+ *    overfull bucket (> 50 events) over a finer child rung (at most 8
+ *    rungs).  The earliest non-empty bucket of the deepest rung is moved
+ *    into "bottom", a small 4-ary heap of entries, from which events pop.
+ *    Buckets are singly linked lists threaded through the records; bucket
+ *    widths are powers of two, so a push costs a shift, not a division.
+ *    Two departures from the paper: bottom is a heap, not a sorted list
+ *    (degenerate inputs such as all events at one instant fall back to
+ *    heap cost instead of quadratic insertion), and rung 0 is sized for
+ *    the density at its front rather than the average (see rung0_shape).
  *
- * Rejected: a calendar queue (Brown 1988) needs periodic resizing driven by
- * sampled event spacing, and skewed or bimodal spacings make its bucket
- * width wrong, degrading to O(n); the ladder adapts width per rung without
- * sampling.  A binary heap of pointers to malloc'd events (the textbook
- * choice) costs an allocation and a cache miss per comparison.
+ * Costs (n pending events):
  *
- * Figures (bench-queue, hold model: pop the earliest event, push it back
- * at its time plus an increment; median of 3 runs of 2·10^6 operations
- * after warm-up; Debian 12, gcc 12 -O2, 2 vCPUs shared with other jobs).
- * "exp" is an exponential increment with mean 1 s; "bimodal" is 90%
- * network-like (5 ms + exponential with mean 45 ms) and 10% timer-like
- * (uniform 25–35 s).  M hold operations per second:
+ *                 heap          ladder
+ *   push          O(log n)      O(1) (a few rung checks, one list insert)
+ *   pop, peek     O(log n)      O(1) amortised: each event is moved at
+ *                               most once per rung and once into bottom,
+ *                               then pops from a heap of ~50 entries
+ *   cancel        O(1) amortised (mark; a sweep of O(n) when cancelled
+ *                 events outnumber live ones)
+ *   len, now, is_pending   O(1)
  *
- *   FIGURES_PLACEHOLDER
+ * Rejected alternatives.  A calendar queue (Brown 1988) resizes from the
+ * sampled spacing of all events and re-buckets everything when it guesses
+ * wrong; skewed or bimodal spacings (network delays next to 30 s timers)
+ * make it degrade towards O(n) per operation, where the ladder adapts per
+ * rung and a bad guess costs one extra pass.  A binary heap of pointers to
+ * malloc'd events costs an allocation and a cache miss per comparison.
+ * Measured and dropped: splitting records into a hot part (time, link)
+ * and a cold payload, hoping the ladder's moves would stream through less
+ * memory (no measurable gain at 10^6 events).  Not tried: buckets as
+ * chunks of entries instead of record chains (fewer dependent cache
+ * misses per move, but about 64 bytes more per pending event).
  *
- * The ladder is the default (SIM_QUEUE_DEFAULT) because it is faster from
- * 10^5 pending events up, which is where simulations of large overlays
- * spend their time; the heap stays available and is the reference the
- * tests compare the ladder against.
+ * Figures (bench-queue: hold model, pop the earliest event and push it
+ * back at its time plus an increment, starting from the model's
+ * stationary state; each cell is the median over three bench runs, each
+ * run reporting the median of 3 or 5 repetitions of 2·10^6 timed
+ * operations; in brackets the range of the three runs).  Debian 12, gcc
+ * 12, -O2 (debugoptimized), 2 vCPUs of an AMD EPYC VM shared with other
+ * jobs (load 2–3), hence the wide ranges.  "exp": exponential increments,
+ * mean 1 s.  "bimodal": 90% network-like (5 ms + exponential, mean 45 ms),
+ * 10% timer-like (uniform 25–35 s).  Million hold operations per second:
+ *
+ *   dist     pending   heap                ladder              ratio
+ *   exp      10^3      16.0 (11.0–16.0)    33.0 (19.2–33.0)    2.1
+ *   exp      10^5       7.1  (6.4–7.7)     21.9 (18.5–28.1)    3.1
+ *   exp      10^6       3.1  (2.1–3.1)      7.1  (6.3–7.2)     2.3
+ *   exp      10^7       1.45 (1.3–1.5)      3.4  (2.4–3.6)     2.4
+ *   bimodal  10^3      20.3 (19.6–20.9)    35.2 (32.5–35.3)    1.7
+ *   bimodal  10^5      10.4  (8.4–10.7)    25.0 (23.5–26.6)    2.4
+ *   bimodal  10^6       4.9  (4.0–5.9)     13.5  (8.8–13.7)    2.8
+ *   bimodal  10^7       2.0  (1.9–2.2)      3.6  (3.5–4.3)     1.8
+ *
+ * Memory at 10^7 pending: about 0.6 GB for either structure.
+ *
+ * The ladder is the default (SIM_QUEUE_DEFAULT): it is faster at every
+ * size measured, by 1.8–3.1× at 10^5–10^7 events, where simulations of
+ * large overlays spend their time.  The heap stays available: it is
+ * simpler, and the tests use it as the reference for the ladder.
  *
  * Note: the house style prefers ~200-line files; both structures stay in
  * this one file because they share the record pool and the entry heap and
@@ -61,6 +88,7 @@
  */
 #include "sim-queue.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define NIL G_MAXUINT32
@@ -135,6 +163,7 @@ typedef struct
   SimTime top_min;
   SimTime top_max;
   SimTime top_start;
+  gboolean wide_next; /* the next transfer uses the paper's width */
   guint nrungs;
   Rung rungs[LADDER_MAX_RUNGS];
   Heap bottom;
@@ -299,6 +328,13 @@ heap_sweep (SimQueue *q, Heap *h)
 
 /* ---- ladder ---- */
 
+static int
+cmp_time (const void *a, const void *b)
+{
+  SimTime x = *(const SimTime *) a, y = *(const SimTime *) b;
+  return (x > y) - (x < y);
+}
+
 static guint
 ceil_log2 (guint64 x)
 {
@@ -405,6 +441,58 @@ ladder_to_bottom (SimQueue *q, guint32 head, guint32 count)
   heap_build (h, q->recs);
 }
 
+/* Chooses rung 0's bucket width (as a shift) and bucket count for a
+ * transfer of count > LADDER_THRES events from top.
+ *
+ * The paper's width, (max - min) / count, puts one event per bucket on
+ * average, but pending events crowd near the front (in a hold model with
+ * exponential increments the front is ~15 times denser than the average),
+ * so the buckets consumed first hold ~15 events, and moving a bucket into
+ * bottom walks a chain of ~15 dependent cache misses.  We size buckets
+ * for the front instead, from a deterministic sample of 256 top entries:
+ * the width that would put one event per bucket among the earliest
+ * sixteenth.  The rung may then end before max (events beyond it stay in
+ * top for a later transfer), but it must hold the earliest quarter of the
+ * sample and at most 2·count buckets.  If a transfer nonetheless moves
+ * under an eighth of top (a sample fooled by the input), the next one
+ * falls back to the paper's width, which covers everything; so each
+ * top entry is walked O(1) times per event moved.  Measured: about twice
+ * the throughput at 10^6 pending events with exponential increments. */
+static void
+rung0_shape (SimQueue *q, guint32 count, SimTime min, SimTime max,
+             guint *shift_out, guint64 *nb_out)
+{
+  Ladder *l = &q->ladder;
+  guint avg_shift = ceil_log2 ((max - min) / count + 1);
+  if (l->wide_next)
+    {
+      l->wide_next = FALSE;
+      *shift_out = avg_shift;
+      *nb_out = ((max - min) >> avg_shift) + 1;
+      return;
+    }
+  enum { NS = 256 };
+  SimTime sample[NS];
+  guint ns = MIN (count, (guint32) NS);
+  for (guint s = 0; s < ns; s++)
+    sample[s] = l->top.v[(guint64) s * count / ns].at;
+  qsort (sample, ns, sizeof (SimTime), cmp_time);
+  SimTime front = sample[ns / 16] - min;
+  guint shift = MIN (ceil_log2 (front / MAX (count / 16, 1) + 1), avg_shift);
+  guint64 nb;
+  for (;; shift++)
+    {
+      nb = MIN (((max - min) >> shift) + 1, 2 * (guint64) count);
+      /* Last bucket start, then end, without overflow. */
+      SimTime last = min + ((SimTime) (nb - 1) << shift);
+      if (shift >= avg_shift
+          || sim_time_add (last, (SimTime) 1 << shift) > sample[ns / 4])
+        break;
+    }
+  *shift_out = shift;
+  *nb_out = nb;
+}
+
 /* Empties top into a new rung 0 (or straight into bottom when small).
  * Requires no rungs and an empty bottom.  Top is a vector rather than a
  * list so that this pass reads it sequentially and can prefetch the
@@ -429,28 +517,38 @@ ladder_from_top (SimQueue *q)
       l->top_start = sim_time_add (max, 1);
       return;
     }
-  /* Widths are powers of two of about (max - min) / count: one event per
-   * bucket on average, and nb <= count. */
-  guint shift = ceil_log2 ((max - min) / count + 1);
-  guint32 nb = (guint32) ((max - min) >> shift) + 1;
-  Rung *g = ladder_add_rung (l, min, shift, nb);
+  guint shift;
+  guint64 nb;
+  rung0_shape (q, count, min, max, &shift, &nb);
+  Rung *g = ladder_add_rung (l, min, shift, (guint32) nb);
   l->top_start = sim_time_add (min + ((SimTime) (nb - 1) << shift),
                                (SimTime) 1 << shift);
+  guint32 kept = 0;
   for (guint32 k = 0; k < count; k++)
     {
       if (k + PREFETCH_AHEAD < count)
         PREFETCH (&q->recs[top->v[k + PREFETCH_AHEAD].rec]);
-      guint32 i = top->v[k].rec;
-      if (!record_live (q, i))
+      Entry e = top->v[k];
+      /* Not e.at >= top_start: top_start may have saturated. */
+      if (((e.at - min) >> shift) >= nb)
         {
-          record_reap (q, i);
+          top->v[kept++] = e; /* beyond rung 0: stays in top */
+          l->top_min = MIN (l->top_min, e.at);
+          l->top_max = MAX (l->top_max, e.at);
           continue;
         }
-      Bucket *bk = &g->b[(top->v[k].at - g->start) >> g->shift];
-      list_push (q, &bk->head, i);
+      if (!record_live (q, e.rec))
+        {
+          record_reap (q, e.rec);
+          continue;
+        }
+      Bucket *bk = &g->b[(e.at - g->start) >> g->shift];
+      list_push (q, &bk->head, e.rec);
       bk->count++;
     }
-  top->len = 0;
+  top->len = kept;
+  if (kept > count - count / 8)
+    l->wide_next = TRUE;
 }
 
 /* Spreads one bucket of the deepest rung over a child rung of width about

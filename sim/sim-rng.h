@@ -187,6 +187,8 @@ typedef struct
   double p2;
 } SimDist;
 
+/* Constructors: return the SimDist by value (nothing to free).  They do
+ * not validate; check input with sim_dist_is_valid. */
 SimDist sim_dist_constant (double value);
 SimDist sim_dist_uniform (double lo, double hi);
 SimDist sim_dist_exponential (double mean);

@@ -15,13 +15,13 @@
  *
  * Cost: linear in the input size; parameter names are found by linear
  * search of the small parameter table (a hash table was not worth it for
- * two dozen entries), variables through a hash table.
+ * three dozen entries), variables through a hash table.
  *
- * Numbers never go through a double when they are counts or times: those
- * are converted with exact integer arithmetic, so `0.1s` is 100000 µs and
- * not 100000.00000000001.
+ * This file holds the parameter table, values and references, the
+ * statements other than `at` and `measure`, overrides, the entry points,
+ * the getters and the writers; see sim-scenario-private.h for the others.
  */
-#include "sim-scenario.h"
+#include "sim-scenario-private.h"
 
 #include <errno.h>
 #include <math.h>
@@ -32,45 +32,7 @@
 G_DEFINE_QUARK (sim-scenario-error-quark, sim_scenario_error)
 
 /* ---------------------------------------------------------------------- */
-/* Values, tokens, positions                                              */
-
-typedef enum
-{
-  VAL_INT,    /* non-negative whole number (a count) */
-  VAL_DOUBLE, /* finite real number */
-  VAL_TIME,   /* SimTime */
-  VAL_STRING, /* text (bare word or quoted) */
-} ValKind;
-
-typedef struct
-{
-  ValKind kind;
-  guint64 u;
-  double d;
-  SimTime t;
-  char *s; /* owned, VAL_STRING only */
-} Value;
-
-typedef struct
-{
-  const char *file; /* borrowed: the display name, "--set" or "<default>" */
-  guint line, col;
-} Pos;
-
-typedef struct
-{
-  char *text;       /* owned; unescaped when quoted */
-  gboolean quoted;
-  Pos pos;
-} Token;
-
-static void append_time (GString *out, SimTime t);
-
-static void
-value_clear (Value *v)
-{
-  g_clear_pointer (&v->s, g_free);
-}
+/* Values                                                                 */
 
 static Value
 value_copy (const Value *v)
@@ -98,149 +60,6 @@ kind_noun (ValKind k)
     }
 }
 
-static void
-token_clear (gpointer p)
-{
-  Token *t = p;
-  g_clear_pointer (&t->text, g_free);
-}
-
-/* ---------------------------------------------------------------------- */
-/* Errors                                                                 */
-
-/* Appends @s (up to @len bytes, -1 for NUL-terminated) for a "(near '…')"
- * excerpt: printable ASCII and valid UTF-8 as is, everything else as \xNN,
- * at most 40 characters. */
-static void
-append_excerpt (GString *out, const char *s, gssize len)
-{
-  gsize n = len < 0 ? strlen (s) : (gsize) len;
-  guint chars = 0;
-
-  for (gsize i = 0; i < n;)
-    {
-      guchar c = (guchar) s[i];
-      if (chars++ == 40)
-        {
-          g_string_append (out, "...");
-          return;
-        }
-      if (c == '\'' || c == '\\')
-        {
-          g_string_append_c (out, '\\');
-          g_string_append_c (out, (char) c);
-          i++;
-        }
-      else if (c >= 0x20 && c < 0x7f)
-        {
-          g_string_append_c (out, (char) c);
-          i++;
-        }
-      else if (c >= 0x80
-               && g_utf8_get_char_validated (s + i, (gssize) (n - i))
-                      < (gunichar) -2)
-        {
-          const char *next = g_utf8_next_char (s + i);
-          g_string_append_len (out, s + i, next - (s + i));
-          i = (gsize) (next - s);
-        }
-      else
-        {
-          g_string_append_printf (out, "\\x%02x", c);
-          i++;
-        }
-    }
-}
-
-/* Sets @error to "FILE:LINE:COL: message (near 'excerpt')" and returns
- * FALSE, so that callers can write `return fail (...)`. */
-static gboolean G_GNUC_PRINTF (6, 7)
-fail (GError **error,
-      SimScenarioError code,
-      Pos pos,
-      const char *near,
-      gssize near_len,
-      const char *fmt,
-      ...)
-{
-  va_list ap;
-  GString *msg = g_string_new (NULL);
-
-  g_string_append_printf (msg, "%s:%u:%u: ", pos.file, pos.line, pos.col);
-  va_start (ap, fmt);
-  g_string_append_vprintf (msg, fmt, ap);
-  va_end (ap);
-  if (near != NULL)
-    {
-      g_string_append (msg, " (near '");
-      append_excerpt (msg, near, near_len);
-      g_string_append (msg, "')");
-    }
-  g_set_error_literal (error, SIM_SCENARIO_ERROR, code, msg->str);
-  g_string_free (msg, TRUE);
-  return FALSE;
-}
-
-#define fail_tok(error, code, tok, ...)                                      \
-  fail ((error), (code), (tok)->pos, (tok)->text, -1, __VA_ARGS__)
-
-/* Levenshtein distance of two short words, capped at 99. */
-static guint
-edit_distance (const char *a, const char *b)
-{
-  gsize la = strlen (a), lb = strlen (b);
-  guint row[65];
-
-  if (la > 64 || lb > 64)
-    return 99;
-  for (gsize j = 0; j <= lb; j++)
-    row[j] = (guint) j;
-  for (gsize i = 1; i <= la; i++)
-    {
-      guint diag = row[0];
-      row[0] = (guint) i;
-      for (gsize j = 1; j <= lb; j++)
-        {
-          guint up = row[j];
-          guint best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
-          best = MIN (best, up + 1);
-          best = MIN (best, row[j - 1] + 1);
-          row[j] = best;
-          diag = up;
-        }
-    }
-  return row[lb];
-}
-
-/* Returns the candidate closest to @word when it is a plausible typo
- * (distance <= 2 and less than the word's length), else NULL. */
-static const char *
-suggest (const char *word, const char *const *candidates, gsize n)
-{
-  const char *best = NULL;
-  guint best_d = 3;
-  guint len = (guint) strlen (word);
-
-  for (gsize i = 0; i < n && candidates[i] != NULL; i++)
-    {
-      guint d = edit_distance (word, candidates[i]);
-      if (d < best_d && d < len)
-        {
-          best = candidates[i];
-          best_d = d;
-        }
-    }
-  return best;
-}
-
-/* Returns (transfer full) "; did you mean 'x'?" or "". */
-static char *
-did_you_mean (const char *word, const char *const *candidates, gsize n)
-{
-  const char *s = suggest (word, candidates, n);
-  return s != NULL ? g_strdup_printf ("; did you mean '%s'?", s)
-                   : g_strdup ("");
-}
 
 /* ---------------------------------------------------------------------- */
 /* The parameter table                                                    */
@@ -254,6 +73,8 @@ typedef enum
   PT_ENUM,
   PT_PATH, /* string; relative paths resolve against the base directory */
   PT_NAME, /* string restricted to [A-Za-z0-9_][A-Za-z0-9._-]* */
+  PT_TIMEOUT, /* string: the word `rtt` or a time > 0, kept as written in
+                 canonical form ("rtt", "500ms"); the time is also in v.t */
 } ParamType;
 
 enum
@@ -281,6 +102,8 @@ static const char *const matrix_format_choices[]
 static const char *const key_choices[] = { "node", "random", NULL };
 static const char *const refine_choices[] = { "rows", "none", NULL };
 static const char *const onoff_choices[] = { "off", "on", NULL };
+static const char *const repair_choices[] = { "on", "off", "leafset", NULL };
+static const char *const auto_choices[] = { "auto", "on", "off", NULL };
 
 #define NAME_MAX_LEN 128
 
@@ -357,6 +180,53 @@ static const ParamSpec param_table[] = {
     .umax = G_MAXUINT32,
     .doc = "nodes whose routing tables are graded at the end of the run "
            "(table_row*_filled/optimal); 0 = all" },
+  { .name = "maintenance", .type = PT_ENUM, .def = "auto",
+    .choices = auto_choices,
+    .doc = "periodic failure detection (heartbeats, probes): auto = on "
+           "when loss > 0 or the timeline has fail, leave, rejoin or churn "
+           "actions" },
+  { .name = "heartbeat_period", .type = PT_TIME, .def = "30s", .umin = 1,
+    .umax = G_MAXUINT64,
+    .doc = "each node sends a keep-alive to its leaf set this often" },
+  { .name = "heartbeat_timeout", .type = PT_TIME, .def = "70s", .umin = 1,
+    .umax = G_MAXUINT64,
+    .doc = "a leaf-set neighbour silent this long is suspected to have "
+           "failed" },
+  { .name = "probe_period", .type = PT_TIME, .def = "10min", .umin = 1,
+    .umax = G_MAXUINT64,
+    .doc = "every routing-table entry is probed this often" },
+  { .name = "probe_timeout", .type = PT_TIME, .def = "3s", .umin = 1,
+    .umax = G_MAXUINT64,
+    .doc = "a probe not answered within this time is lost" },
+  { .name = "probe_retries", .type = PT_UINT, .def = "2", .umin = 0,
+    .umax = 10,
+    .doc = "lost probes are retried this many times before the entry is "
+           "declared failed" },
+  { .name = "hop_timeout", .type = PT_TIMEOUT, .def = "rtt",
+    .doc = "time a node waits for the next hop to acknowledge a lookup: "
+           "rtt = SRTT + 4*RTTVAR of that hop, or a fixed time" },
+  { .name = "hop_retries", .type = PT_UINT, .def = "8", .umin = 0,
+    .umax = 32,
+    .doc = "retry budget of a lookup: hop timeouts survived before it "
+           "fails (the first timeout of a hop resends to the same node, "
+           "later ones route around it)" },
+  { .name = "lookup_timeout", .type = PT_TIME, .def = "60s", .umin = 1,
+    .umax = G_MAXUINT64,
+    .doc = "a lookup not completed this long after it was issued has "
+           "failed" },
+  { .name = "repair", .type = PT_ENUM, .def = "on",
+    .choices = repair_choices,
+    .doc = "failure repair: on = leaf sets and routing tables, leafset = "
+           "leaf sets only, off = none" },
+  { .name = "timeline_interval", .type = PT_TIME, .def = "10s", .umin = 1,
+    .umax = G_MAXUINT64,
+    .doc = "width of the time buckets of the timeline output" },
+  { .name = "msg_header_bytes", .type = PT_UINT, .def = "40", .umin = 0,
+    .umax = G_MAXUINT32,
+    .doc = "bytes counted for the header of every message (bandwidth)" },
+  { .name = "msg_id_bytes", .type = PT_UINT, .def = "20", .umin = 0,
+    .umax = G_MAXUINT32,
+    .doc = "bytes counted per node (id and address) carried in a message" },
 };
 
 #define N_PARAMS G_N_ELEMENTS (param_table)
@@ -383,6 +253,7 @@ param_type_name (const ParamSpec *spec)
       return "time";
     case PT_STRING:
     case PT_NAME:
+    case PT_TIMEOUT:
       return "string";
     case PT_ENUM:
       return "enum";
@@ -396,39 +267,12 @@ param_type_name (const ParamSpec *spec)
 /* ---------------------------------------------------------------------- */
 /* The scenario object                                                    */
 
-typedef enum
-{
-  ORIGIN_DEFAULT,
-  ORIGIN_FILE,
-  ORIGIN_OVERRIDE,
-} Origin;
-
-typedef struct
-{
-  Value v;
-  Origin origin;
-  Pos where;         /* where the value came from (file or --set) */
-  guint file_line;   /* line of `NAME = ...` in the file, 0 if none */
-  guint used_line;   /* first line that read it through $NAME, 0 if none */
-} ParamState;
-
 typedef struct
 {
   char *name;
   Value v;
   guint line, col;
 } Var;
-
-struct _SimScenario
-{
-  char *display_name;
-  char *base_dir; /* NULL: relative paths stay relative */
-  ParamState params[N_PARAMS];
-  GPtrArray *vars;       /* Var *, owned (var_free) */
-  GHashTable *var_index; /* name (borrowed from Var) -> Var * */
-  GArray *actions;       /* SimAction */
-  GArray *expects;       /* SimExpect; metric freed by expect_clear */
-};
 
 static void
 var_free (gpointer p)
@@ -453,6 +297,7 @@ sim_scenario_free (SimScenario *sc)
     return;
   for (gsize i = 0; i < N_PARAMS; i++)
     value_clear (&sc->params[i].v);
+  g_free (sc->params);
   g_hash_table_unref (sc->var_index);
   g_ptr_array_unref (sc->vars);
   g_array_unref (sc->actions);
@@ -460,341 +305,6 @@ sim_scenario_free (SimScenario *sc)
   g_free (sc->display_name);
   g_free (sc->base_dir);
   g_free (sc);
-}
-
-/* ---------------------------------------------------------------------- */
-/* Number literals                                                        */
-
-typedef struct
-{
-  const char *name;
-  guint64 m; /* the unit is m × 10^e microseconds (or items) */
-  guint e;
-} Unit;
-
-static const Unit time_units[] = {
-  { "us", 1, 0 }, { "ms", 1, 3 },   { "s", 1, 6 },
-  { "min", 6, 7 }, { "h", 36, 8 }, { "d", 864, 8 },
-};
-static const char *const time_unit_names[]
-    = { "us", "ms", "s", "min", "h", "d", NULL };
-
-static const Unit count_suffixes[] = {
-  { "k", 1, 3 },
-  { "M", 1, 6 },
-  { "G", 1, 9 },
-};
-
-static const Unit *
-unit_find (const Unit *units, gsize n, const char *name)
-{
-  for (gsize i = 0; i < n; i++)
-    if (strcmp (units[i].name, name) == 0)
-      return &units[i];
-  return NULL;
-}
-
-/* The parts of a decimal literal: [sign] digits [. digits] [e [sign]
- * digits] suffix, with '_' allowed between digits. */
-typedef struct
-{
-  gboolean neg, has_sign, has_frac, has_exp;
-  GString *int_digits;
-  GString *frac_digits;
-  GString *clean; /* the number without '_' and suffix, for strtod */
-  const char *suffix;
-} NumParts;
-
-static void
-num_parts_clear (NumParts *n)
-{
-  g_string_free (n->int_digits, TRUE);
-  g_string_free (n->frac_digits, TRUE);
-  g_string_free (n->clean, TRUE);
-}
-
-/* Returns TRUE if @s starts like a number: a digit, or '.', '+' or '-'
- * followed by a digit (or ".digit"). */
-static gboolean
-looks_numeric (const char *s)
-{
-  if (*s == '+' || *s == '-')
-    s++;
-  if (*s == '.')
-    s++;
-  return g_ascii_isdigit (*s);
-}
-
-/* Scans digits with '_' separators into @digits (and @clean).  Returns
- * FALSE on a misplaced '_'. */
-static gboolean
-scan_digits (const char **pp, GString *digits, GString *clean)
-{
-  const char *p = *pp;
-  while (g_ascii_isdigit (*p) || *p == '_')
-    {
-      if (*p == '_')
-        {
-          if (p == *pp || !g_ascii_isdigit (p[-1]) || !g_ascii_isdigit (p[1]))
-            return FALSE;
-        }
-      else
-        {
-          g_string_append_c (digits, *p);
-          g_string_append_c (clean, *p);
-        }
-      p++;
-    }
-  *pp = p;
-  return TRUE;
-}
-
-/* Returns NULL on success, else what is wrong. */
-static const char *
-split_number (const char *s, NumParts *n)
-{
-  const char *p = s;
-
-  memset (n, 0, sizeof *n);
-  n->int_digits = g_string_new (NULL);
-  n->frac_digits = g_string_new (NULL);
-  n->clean = g_string_new (NULL);
-  if (*p == '+' || *p == '-')
-    {
-      n->neg = *p == '-';
-      n->has_sign = TRUE;
-      g_string_append_c (n->clean, *p);
-      p++;
-    }
-  if (!scan_digits (&p, n->int_digits, n->clean))
-    return "malformed number ('_' may only separate digits)";
-  if (*p == '.')
-    {
-      n->has_frac = TRUE;
-      g_string_append_c (n->clean, '.');
-      p++;
-      if (!scan_digits (&p, n->frac_digits, n->clean))
-        return "malformed number ('_' may only separate digits)";
-    }
-  if (n->int_digits->len == 0 && n->frac_digits->len == 0)
-    return "malformed number";
-  if ((*p == 'e' || *p == 'E')
-      && (g_ascii_isdigit (p[1])
-          || ((p[1] == '+' || p[1] == '-') && g_ascii_isdigit (p[2]))))
-    {
-      n->has_exp = TRUE;
-      g_string_append_c (n->clean, 'e');
-      p++;
-      if (*p == '+' || *p == '-')
-        g_string_append_c (n->clean, *p++);
-      while (g_ascii_isdigit (*p))
-        g_string_append_c (n->clean, *p++);
-    }
-  n->suffix = p;
-  /* Another digit, point or '_' right after the number is malformed
-   * ("1.2.3"; "1e5e5" is caught as an unknown unit). */
-  if (g_ascii_isdigit (*p) || *p == '.' || *p == '_')
-    return "malformed number";
-  return NULL;
-}
-
-/* Parses a decimal digit string into @out.  Returns FALSE on overflow. */
-static gboolean
-digits_to_u64 (const char *digits, guint64 *out)
-{
-  guint64 v = 0;
-  for (const char *p = digits; *p != '\0'; p++)
-    {
-      guint d = (guint) (*p - '0');
-      if (v > (G_MAXUINT64 - d) / 10)
-        return FALSE;
-      v = v * 10 + d;
-    }
-  *out = v;
-  return TRUE;
-}
-
-static guint64
-pow10_u64 (guint e)
-{
-  guint64 p = 1;
-  while (e-- > 0)
-    p *= 10;
-  return p;
-}
-
-#define MAX_FRAC_DIGITS 15
-
-/* Computes round(I.F × m × 10^e) with integer arithmetic, halves rounding
- * up.  Fraction digits after the 15th are ignored.  Sets @exact to FALSE
- * when rounding or ignoring digits changed the value.  Returns FALSE on
- * overflow of guint64. */
-static gboolean
-scale_decimal (const char *int_digits,
-               const char *frac_digits,
-               guint64 m,
-               guint e,
-               guint64 *out,
-               gboolean *exact)
-{
-  guint64 unit = m * pow10_u64 (e);
-  guint64 i, f = 0, add;
-  gsize nf = strlen (frac_digits);
-
-  *exact = TRUE;
-  if (!digits_to_u64 (int_digits, &i))
-    return FALSE;
-  if (i != 0 && i > G_MAXUINT64 / unit)
-    return FALSE;
-  i *= unit;
-
-  if (nf > MAX_FRAC_DIGITS)
-    {
-      for (gsize k = MAX_FRAC_DIGITS; k < nf; k++)
-        if (frac_digits[k] != '0')
-          *exact = FALSE;
-      nf = MAX_FRAC_DIGITS;
-    }
-  for (gsize k = 0; k < nf; k++)
-    f = f * 10 + (guint64) (frac_digits[k] - '0');
-
-  if (nf <= e)
-    add = f * m * pow10_u64 (e - (guint) nf);
-  else
-    {
-      /* f < 10^15 and m <= 864, so 2 r m + D stays below 2^61. */
-      guint64 d = pow10_u64 ((guint) nf - e);
-      guint64 q = f / d, r = f % d;
-      add = q * m + (2 * r * m + d) / (2 * d);
-      if ((r * m) % d != 0)
-        *exact = FALSE;
-    }
-  if (i > G_MAXUINT64 - add)
-    return FALSE;
-  *out = i + add;
-  return TRUE;
-}
-
-/* Parses a numeric-looking literal into a count (VAL_INT: plain whole
- * number or k/M/G suffix), a time (VAL_TIME: unit suffix), or a real
- * (VAL_DOUBLE: sign, fraction, exponent or '%').  Errors point at @tok. */
-static gboolean
-parse_numeric (const Token *tok, Value *out, GError **error)
-{
-  NumParts n;
-  const Unit *u;
-  const char *problem;
-  gboolean ok = FALSE;
-
-  memset (out, 0, sizeof *out);
-  problem = split_number (tok->text, &n);
-  if (problem != NULL)
-    {
-      fail_tok (error, SIM_SCENARIO_ERROR_BAD_NUMBER, tok, "%s", problem);
-      goto out;
-    }
-
-  if (*n.suffix == '\0' || strcmp (n.suffix, "%") == 0)
-    {
-      if (*n.suffix == '\0' && !n.neg && !n.has_frac && !n.has_exp)
-        {
-          if (!digits_to_u64 (n.int_digits->str, &out->u))
-            {
-              fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
-                        "number too large (the largest is %" G_GUINT64_FORMAT
-                        ")",
-                        G_MAXUINT64);
-              goto out;
-            }
-          out->kind = VAL_INT;
-        }
-      else
-        {
-          char *end = NULL;
-          double d;
-          errno = 0;
-          d = g_ascii_strtod (n.clean->str, &end);
-          if (end == NULL || *end != '\0')
-            {
-              fail_tok (error, SIM_SCENARIO_ERROR_BAD_NUMBER, tok,
-                        "malformed number");
-              goto out;
-            }
-          if (errno == ERANGE || !isfinite (d))
-            {
-              fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
-                        "number out of range");
-              goto out;
-            }
-          if (*n.suffix == '%')
-            d /= 100.0;
-          out->kind = VAL_DOUBLE;
-          out->d = d == 0.0 ? 0.0 : d; /* no negative zero */
-        }
-      ok = TRUE;
-    }
-  else if ((u = unit_find (time_units, G_N_ELEMENTS (time_units), n.suffix))
-           != NULL)
-    {
-      gboolean exact;
-      if (n.neg)
-        fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
-                  "times cannot be negative");
-      else if (n.has_exp)
-        fail_tok (error, SIM_SCENARIO_ERROR_BAD_NUMBER, tok,
-                  "times are written without exponent (e.g. 1500ms)");
-      else if (!scale_decimal (n.int_digits->str, n.frac_digits->str, u->m,
-                               u->e, &out->t, &exact))
-        fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
-                  "time too large (the largest is %" G_GUINT64_FORMAT "us)",
-                  G_MAXUINT64);
-      else
-        {
-          out->kind = VAL_TIME;
-          ok = TRUE;
-        }
-    }
-  else if ((u = unit_find (count_suffixes, G_N_ELEMENTS (count_suffixes),
-                           n.suffix))
-           != NULL)
-    {
-      gboolean exact;
-      if (n.neg)
-        fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
-                  "counts cannot be negative");
-      else if (n.has_exp)
-        fail_tok (error, SIM_SCENARIO_ERROR_BAD_NUMBER, tok,
-                  "a count suffix cannot follow an exponent");
-      else if (!scale_decimal (n.int_digits->str, n.frac_digits->str, u->m,
-                               u->e, &out->u, &exact))
-        fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
-                  "number too large (the largest is %" G_GUINT64_FORMAT ")",
-                  G_MAXUINT64);
-      else if (!exact)
-        fail_tok (error, SIM_SCENARIO_ERROR_BAD_NUMBER, tok,
-                  "not a whole number");
-      else
-        {
-          out->kind = VAL_INT;
-          ok = TRUE;
-        }
-    }
-  else
-    {
-      g_autofree char *hint = NULL;
-      if (strcmp (n.suffix, "m") == 0)
-        hint = g_strdup ("; write 'min' for minutes, 'ms' for milliseconds");
-      else
-        hint = did_you_mean (n.suffix, time_unit_names, G_MAXSIZE);
-      fail_tok (error, SIM_SCENARIO_ERROR_BAD_UNIT, tok,
-                "unknown unit '%s' (times take us, ms, s, min, h or d; "
-                "counts k, M or G)%s",
-                n.suffix, hint);
-    }
-
-out:
-  num_parts_clear (&n);
-  return ok;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -817,30 +327,6 @@ override_free (gpointer p)
   g_free (o);
 }
 
-typedef struct
-{
-  SimScenario *sc;
-  const char *file;          /* display name, for positions */
-  guint line;                /* current file line, 0 before the first */
-  GPtrArray *let_overrides;  /* Override *, owned */
-  GPtrArray *expect_overrides; /* Override *, owned; name = the metric */
-  SimTime last_at;
-  guint last_at_line;
-  guint64 total_nodes;
-  guint64 total_lookups;
-} Parser;
-
-/* What a context accepts.  Literals of the wrong kind get BAD_NUMBER or
- * BAD_UNIT; references of the wrong kind get TYPE. */
-typedef enum
-{
-  WANT_ANY,            /* `let`: the literal decides */
-  WANT_UINT,           /* VAL_INT */
-  WANT_DOUBLE,         /* VAL_INT (converted) or VAL_DOUBLE */
-  WANT_TIME,           /* VAL_TIME */
-  WANT_STRING,         /* any token taken as text */
-  WANT_NUMBER_OR_TIME, /* expectations: VAL_INT→DOUBLE, VAL_DOUBLE, TIME */
-} Want;
 
 static gboolean
 is_ident (const char *s)
@@ -915,8 +401,8 @@ resolve_ref (Parser *P, const Token *tok, Value *out, GError **error)
     }
   {
     g_autoptr (GPtrArray) names = known_names (P->sc);
-    g_autofree char *hint
-        = did_you_mean (name, (const char *const *) names->pdata, G_MAXSIZE);
+    g_autofree char *hint = sim__scenario_did_you_mean (
+        name, (const char *const *)names->pdata, G_MAXSIZE);
     return fail_tok (error, SIM_SCENARIO_ERROR_UNKNOWN_VARIABLE, tok,
                      "unknown variable '$%s' (declare it first with "
                      "'let %s = ...')%s",
@@ -927,9 +413,9 @@ resolve_ref (Parser *P, const Token *tok, Value *out, GError **error)
 /* Evaluates @tok in a context that accepts @want.  On success @out holds
  * a value of the accepted kind (VAL_DOUBLE for WANT_DOUBLE, VAL_STRING for
  * WANT_STRING, ...) and must be cleared by the caller. */
-static gboolean
-eval_token (Parser *P, const Token *tok, Want want, Value *out,
-            GError **error)
+gboolean
+sim__scenario_eval_token (Parser *P, const Token *tok, Want want, Value *out,
+                          GError **error)
 {
   gboolean is_ref = !tok->quoted && tok->text[0] == '$';
 
@@ -940,13 +426,13 @@ eval_token (Parser *P, const Token *tok, Want want, Value *out,
         return FALSE;
     }
   else if (want == WANT_STRING || (want == WANT_ANY && tok->quoted)
-           || (want == WANT_ANY && !looks_numeric (tok->text)))
+           || (want == WANT_ANY && !sim__scenario_looks_numeric (tok->text)))
     {
       out->kind = VAL_STRING;
       out->s = g_strdup (tok->text);
       return TRUE;
     }
-  else if (tok->quoted || !looks_numeric (tok->text))
+  else if (tok->quoted || !sim__scenario_looks_numeric (tok->text))
     {
       const char *what = want == WANT_TIME ? "a time such as 10s"
                          : want == WANT_UINT ? "a whole number"
@@ -957,7 +443,7 @@ eval_token (Parser *P, const Token *tok, Want want, Value *out,
       return fail_tok (error, SIM_SCENARIO_ERROR_BAD_NUMBER, tok,
                        "expected %s, not '%s'", what, tok->text);
     }
-  else if (!parse_numeric (tok, out, error))
+  else if (!sim__scenario_parse_numeric (tok, out, error))
     return FALSE;
 
   switch (want)
@@ -1051,6 +537,64 @@ is_valid_name (const char *s)
   return TRUE;
 }
 
+/* Evaluates a PT_TIMEOUT value: the word `rtt`, or a time > 0 (a literal,
+ * a quoted literal or a reference to a time).  The result is a VAL_STRING
+ * holding "rtt" or the time in canonical syntax, with the time in t. */
+static gboolean
+timeout_eval (Parser *P, const ParamSpec *spec, const Token *tok,
+              Value *out, GError **error)
+{
+  if (!sim__scenario_eval_token (P, tok, WANT_ANY, out, error))
+    return FALSE;
+  if (out->kind == VAL_STRING && strcmp (out->s, "rtt") == 0)
+    {
+      out->t = 0;
+      return TRUE;
+    }
+  if (out->kind == VAL_STRING && sim__scenario_looks_numeric (out->s))
+    {
+      /* A quoted time ("500ms"), as a --set value may be written. */
+      Token inner = { out->s, FALSE, tok->pos };
+      Value v;
+      gboolean ok
+          = sim__scenario_eval_token (P, &inner, WANT_TIME, &v, error);
+      value_clear (out);
+      if (!ok)
+        return FALSE;
+      *out = v;
+    }
+  if (out->kind == VAL_TIME)
+    {
+      GString *text;
+      if (out->t == 0)
+        return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
+                         "'%s' must be greater than 0 (or rtt)",
+                         spec->name);
+      text = g_string_new (NULL);
+      sim__scenario_append_time (text, out->t);
+      out->kind = VAL_STRING;
+      out->s = g_string_free (text, FALSE);
+      return TRUE;
+    }
+  {
+    gboolean is_ref = !tok->quoted && tok->text[0] == '$';
+    gboolean number = out->kind == VAL_INT || out->kind == VAL_DOUBLE;
+    ValKind got = out->kind;
+    value_clear (out);
+    if (is_ref)
+      return fail_tok (error, SIM_SCENARIO_ERROR_TYPE, tok,
+                       "'%s' holds %s, but '%s' needs 'rtt' or a time",
+                       tok->text, kind_noun (got), spec->name);
+    if (number)
+      return fail_tok (error, SIM_SCENARIO_ERROR_BAD_UNIT, tok,
+                       "missing time unit (write e.g. %sms, or rtt)",
+                       tok->text);
+    return fail_tok (error, SIM_SCENARIO_ERROR_BAD_VALUE, tok,
+                     "'%s' must be 'rtt' or a time such as 500ms",
+                     spec->name);
+  }
+}
+
 /* Evaluates and validates a value for parameter @spec.  @resolve_dir is
  * the directory relative paths resolve against (NULL: leave them). */
 static gboolean
@@ -1075,11 +619,13 @@ param_eval (Parser *P,
     case PT_TIME:
       want = WANT_TIME;
       break;
+    case PT_TIMEOUT:
+      return timeout_eval (P, spec, tok, out, error);
     default:
       want = WANT_STRING;
       break;
     }
-  if (!eval_token (P, tok, want, out, error))
+  if (!sim__scenario_eval_token (P, tok, want, out, error))
     return FALSE;
 
   switch (spec->type)
@@ -1091,6 +637,9 @@ param_eval (Parser *P,
         const char *unit = spec->type == PT_TIME ? "us" : "";
         if (v < spec->umin || v > spec->umax)
           {
+            if (spec->type == PT_TIME && spec->umin == 1 && v == 0)
+              return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
+                               "'%s' must be greater than 0", spec->name);
             if (spec->umax == G_MAXUINT64)
               return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
                                "'%s' must be at least %" G_GUINT64_FORMAT
@@ -1126,7 +675,7 @@ param_eval (Parser *P,
         {
           g_autofree char *list = g_strjoinv (", ", (char **) spec->choices);
           g_autofree char *hint
-              = did_you_mean (out->s, spec->choices, G_MAXSIZE);
+              = sim__scenario_did_you_mean (out->s, spec->choices, G_MAXSIZE);
           value_clear (out);
           return fail_tok (error, SIM_SCENARIO_ERROR_BAD_VALUE, tok,
                            "'%s' must be one of %s%s", spec->name, list,
@@ -1153,136 +702,22 @@ param_eval (Parser *P,
       return TRUE;
     case PT_STRING:
       return TRUE;
+    case PT_TIMEOUT:
     default:
       g_assert_not_reached ();
     }
 }
 
 /* ---------------------------------------------------------------------- */
-/* Lines and tokens                                                       */
-
-/* Checks one line (without its '\n') for size and encoding.  A '\r' is
- * allowed as the last byte only (CRLF files). */
-static gboolean
-check_line (const char *file, guint line_no, const char *s, gsize len,
-            GError **error)
-{
-  const char *end = NULL;
-  Pos pos = { file, line_no, 1 };
-
-  if (len > SIM_SCENARIO_MAX_LINE)
-    return fail (error, SIM_SCENARIO_ERROR_TOO_LONG, pos, s, 16,
-                 "line longer than %d bytes", SIM_SCENARIO_MAX_LINE);
-  if (!g_utf8_validate_len (s, len, &end))
-    {
-      pos.col = (guint) g_utf8_strlen (s, end - s) + 1;
-      if (*end == '\0')
-        return fail (error, SIM_SCENARIO_ERROR_ENCODING, pos, end, 1,
-                     "NUL byte in text");
-      return fail (error, SIM_SCENARIO_ERROR_ENCODING, pos, end,
-                   MIN (4, (gssize) (s + len - end)),
-                   "invalid UTF-8 (scenario files must be UTF-8 text)");
-    }
-  for (gsize i = 0; i < len; i++)
-    {
-      guchar c = (guchar) s[i];
-      if ((c < 0x20 && c != '\t' && !(c == '\r' && i + 1 == len))
-          || c == 0x7f)
-        {
-          pos.col = (guint) g_utf8_strlen (s, (gssize) i) + 1;
-          return fail (error, SIM_SCENARIO_ERROR_ENCODING, pos, s + i, 1,
-                       "control character U+%04X in text", c);
-        }
-    }
-  return TRUE;
-}
-
-static gboolean
-is_op_char (char c)
-{
-  return c == '=' || c == '<' || c == '>' || c == '!';
-}
-
-/* Splits a validated, NUL-terminated line into tokens: words, "quoted
- * strings" (escapes \" and \\; other backslashes are literal) and runs of
- * the operator characters = < > !.  '#' outside quotes starts a comment.
- * Columns count UTF-8 characters from @first_col. */
-static gboolean
-tokenize (const char *file, guint line_no, guint first_col, const char *s,
-          GArray *tokens, GError **error)
-{
-  guint col = first_col;
-  const char *p = s;
-
-  while (*p != '\0')
-    {
-      Token t = { NULL, FALSE, { file, line_no, col } };
-      const char *start = p;
-
-      if (*p == ' ' || *p == '\t' || *p == '\r')
-        {
-          p++;
-          col++;
-          continue;
-        }
-      if (*p == '#')
-        break;
-      if (*p == '"')
-        {
-          GString *text = g_string_new (NULL);
-          p++;
-          while (*p != '\0' && *p != '"')
-            {
-              if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
-                p++;
-              g_string_append_c (text, *p);
-              p++;
-            }
-          if (*p != '"')
-            {
-              g_string_free (text, TRUE);
-              return fail (error, SIM_SCENARIO_ERROR_SYNTAX, t.pos, start, -1,
-                           "unterminated string (missing closing '\"')");
-            }
-          p++;
-          t.text = g_string_free (text, FALSE);
-          t.quoted = TRUE;
-        }
-      else if (is_op_char (*p))
-        {
-          while (is_op_char (*p))
-            p++;
-          t.text = g_strndup (start, (gsize) (p - start));
-        }
-      else
-        {
-          while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r'
-                 && *p != '#' && *p != '"' && !is_op_char (*p))
-            p++;
-          t.text = g_strndup (start, (gsize) (p - start));
-        }
-      col += (guint) g_utf8_strlen (start, p - start);
-      g_array_append_val (tokens, t);
-    }
-  return TRUE;
-}
-
-static gboolean
-tok_is (const Token *t, const char *word)
-{
-  return !t->quoted && strcmp (t->text, word) == 0;
-}
-
-/* ---------------------------------------------------------------------- */
 /* Statements                                                             */
 
 static const char *const statement_keywords[]
-    = { "let", "at", "expect", "end", NULL };
+    = { "let", "at", "measure", "expect", "end", NULL };
 
 /* Fails on the first token after @n_used, if any. */
-static gboolean
-expect_no_more (const GArray *toks, guint n_used, const char *after,
-                GError **error)
+gboolean
+sim__scenario_expect_no_more (const GArray *toks, guint n_used,
+                              const char *after, GError **error)
 {
   if (toks->len > n_used)
     {
@@ -1303,7 +738,8 @@ check_assignment (const GArray *toks, guint first, const char *what,
   const Token *name = &g_array_index (toks, Token, first);
   const Token *eq;
 
-  if (toks->len < first + 2 || !tok_is (&g_array_index (toks, Token, first + 1), "="))
+  if (toks->len < first + 2
+      || !tok_is (&g_array_index (toks, Token, first + 1), "="))
     {
       const Token *at = toks->len > first + 1
                             ? &g_array_index (toks, Token, first + 1)
@@ -1315,7 +751,7 @@ check_assignment (const GArray *toks, guint first, const char *what,
   if (toks->len < first + 3)
     return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, eq,
                      "missing value after '='");
-  return expect_no_more (toks, first + 3, "the value", error);
+  return sim__scenario_expect_no_more (toks, first + 3, "the value", error);
 }
 
 static gboolean
@@ -1340,8 +776,8 @@ parse_param_line (Parser *P, const GArray *toks, GError **error)
                          "be reassigned)",
                          name->text, var->line);
       names = known_names (P->sc);
-      hint = did_you_mean (name->text, (const char *const *) names->pdata,
-                           G_MAXSIZE);
+      hint = sim__scenario_did_you_mean (
+          name->text, (const char *const *)names->pdata, G_MAXSIZE);
       return fail_tok (error, SIM_SCENARIO_ERROR_UNKNOWN_PARAM, name,
                        "unknown parameter '%s'%s%s", name->text, hint,
                        *hint ? "" : " (declare variables with 'let')");
@@ -1433,14 +869,16 @@ parse_let (Parser *P, const GArray *toks, GError **error)
                      old->line);
   if (!check_assignment (toks, 1, "variable", error))
     return FALSE;
-  if (!eval_token (P, &g_array_index (toks, Token, 3), WANT_ANY, &v, error))
+  if (!sim__scenario_eval_token (P, &g_array_index (toks, Token, 3), WANT_ANY,
+                                 &v, error))
     return FALSE;
 
   o = find_override (P->let_overrides, name->text);
   if (o != NULL)
     {
       Value ov;
-      if (!eval_token (P, &o->value, want_for_kind (v.kind), &ov, error))
+      if (!sim__scenario_eval_token (P, &o->value, want_for_kind (v.kind), &ov,
+                                     error))
         {
           value_clear (&v);
           return FALSE;
@@ -1527,7 +965,7 @@ parse_expect (Parser *P, const GArray *toks, GError **error)
   if (toks->len < 4)
     return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, op_tok,
                      "missing value after '%s'", op_tok->text);
-  if (!expect_no_more (toks, 4, "the value", error))
+  if (!sim__scenario_expect_no_more (toks, 4, "the value", error))
     return FALSE;
 
   for (guint i = 0; i < P->sc->expects->len; i++)
@@ -1538,8 +976,8 @@ parse_expect (Parser *P, const GArray *toks, GError **error)
                          "'expect %s %s' already given at line %u",
                          metric->text, op_tok->text, old->line);
     }
-  if (!eval_token (P, &g_array_index (toks, Token, 3), WANT_NUMBER_OR_TIME,
-                   &v, error))
+  if (!sim__scenario_eval_token (P, &g_array_index (toks, Token, 3),
+                                 WANT_NUMBER_OR_TIME, &v, error))
     return FALSE;
   expect_set_value (&e, &v);
   value_clear (&v);
@@ -1548,430 +986,6 @@ parse_expect (Parser *P, const GArray *toks, GError **error)
   e.col = kw->pos.col;
   g_array_append_val (P->sc->expects, e);
   return TRUE;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Actions                                                                */
-
-/* The argument tokens of an action (after `at TIME VERB`). */
-typedef struct
-{
-  Parser *P;
-  const GArray *toks;
-  guint i;           /* next token */
-  const Token *verb;
-  SimAction *a;
-} ActionCtx;
-
-static const Token *
-ctx_tok (const ActionCtx *c, guint i)
-{
-  return &g_array_index (c->toks, Token, i);
-}
-
-/* Evaluates a count in [1, max] at token @t. */
-static gboolean
-eval_count (Parser *P, const Token *t, guint64 max, const char *what,
-            guint64 *out, GError **error)
-{
-  Value v;
-  if (!eval_token (P, t, WANT_UINT, &v, error))
-    return FALSE;
-  if (v.u == 0)
-    return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, t,
-                     "the number of %s must be at least 1", what);
-  if (v.u > max)
-    return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, t,
-                     "too many %s (at most %" G_GUINT64_FORMAT ")", what,
-                     max);
-  *out = v.u;
-  return TRUE;
-}
-
-/* Evaluates a positive duration at token @t that, added to the action
- * time, stays representable. */
-static gboolean
-eval_duration (ActionCtx *c, const Token *t, SimTime *out, GError **error)
-{
-  Value v;
-  if (!eval_token (c->P, t, WANT_TIME, &v, error))
-    return FALSE;
-  if (v.t == 0)
-    return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, t,
-                     "the duration must be greater than 0");
-  if (c->a->at > SIM_TIME_MAX - v.t)
-    return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, t,
-                     "the action would end after the largest representable "
-                     "time");
-  *out = v.t;
-  return TRUE;
-}
-
-/* Option names accepted by a verb, NULL-terminated, for messages. */
-typedef struct
-{
-  const char *const *names;
-  const Token *seen[4];
-} OptionSet;
-
-/* Returns the index of option token @t in @set, failing on unknown or
- * repeated options; -1 on error. */
-static int
-take_option (ActionCtx *c, OptionSet *set, const Token *t, GError **error)
-{
-  for (int k = 0; set->names[k] != NULL; k++)
-    if (tok_is (t, set->names[k]))
-      {
-        if (set->seen[k] != NULL)
-          {
-            fail_tok (error, SIM_SCENARIO_ERROR_DUPLICATE, t,
-                      "'%s' already given at column %u", t->text,
-                      set->seen[k]->pos.col);
-            return -1;
-          }
-        set->seen[k] = t;
-        return k;
-      }
-  {
-    g_autofree char *list = g_strjoinv (", ", (char **) set->names);
-    g_autofree char *hint = did_you_mean (t->text, set->names, G_MAXSIZE);
-    fail_tok (error, SIM_SCENARIO_ERROR_UNKNOWN_KEYWORD, t,
-              "unknown option '%s' for '%s' (expected %s)%s", t->text,
-              c->verb->text, list, hint);
-  }
-  return -1;
-}
-
-/* Returns the token after option @opt, failing if there is none. */
-static const Token *
-option_arg (ActionCtx *c, const Token *opt, const char *what,
-            GError **error)
-{
-  if (c->i >= c->toks->len)
-    {
-      fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, opt,
-                "missing %s after '%s'", what, opt->text);
-      return NULL;
-    }
-  return ctx_tok (c, c->i++);
-}
-
-static gboolean
-eval_keys (ActionCtx *c, const Token *t, GError **error)
-{
-  Value v;
-  if (!eval_token (c->P, t, WANT_STRING, &v, error))
-    return FALSE;
-  if (strcmp (v.s, "node") == 0)
-    c->a->keys = SIM_KEYS_NODE;
-  else if (strcmp (v.s, "random") == 0)
-    c->a->keys = SIM_KEYS_RANDOM;
-  else
-    {
-      g_autofree char *hint = did_you_mean (v.s, key_choices, G_MAXSIZE);
-      value_clear (&v);
-      return fail_tok (error, SIM_SCENARIO_ERROR_BAD_VALUE, t,
-                       "keys must be 'node' or 'random'%s", hint);
-    }
-  value_clear (&v);
-  return TRUE;
-}
-
-static gboolean
-add_nodes (ActionCtx *c, const Token *t, GError **error)
-{
-  Parser *P = c->P;
-  if (c->a->count > SIM_SCENARIO_MAX_NODES - P->total_nodes)
-    return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, t,
-                     "this makes %" G_GUINT64_FORMAT
-                     " nodes in total, more than the maximum %u",
-                     P->total_nodes + c->a->count, SIM_SCENARIO_MAX_NODES);
-  P->total_nodes += c->a->count;
-  return TRUE;
-}
-
-static gboolean
-add_lookups (ActionCtx *c, const Token *t, guint64 n, GError **error)
-{
-  Parser *P = c->P;
-  if (n > SIM_SCENARIO_MAX_LOOKUPS - P->total_lookups)
-    return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, t,
-                     "this makes about %" G_GUINT64_FORMAT
-                     " lookups in total, more than the maximum %"
-                     G_GUINT64_FORMAT,
-                     P->total_lookups + MIN (n, SIM_SCENARIO_MAX_LOOKUPS),
-                     SIM_SCENARIO_MAX_LOOKUPS);
-  P->total_lookups += n;
-  return TRUE;
-}
-
-/* Requires the count argument of a verb. */
-static const Token *
-count_arg (ActionCtx *c, const char *usage, GError **error)
-{
-  if (c->i >= c->toks->len)
-    {
-      fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, c->verb,
-                "missing count after '%s' (%s)", c->verb->text, usage);
-      return NULL;
-    }
-  return ctx_tok (c, c->i++);
-}
-
-/* join N [over DURATION | sequential] */
-static gboolean
-parse_join (ActionCtx *c, GError **error)
-{
-  static const char *const names[] = { "over", "sequential", NULL };
-  OptionSet opts = { names, { NULL } };
-  const Token *n_tok = count_arg (c, "join N [over DURATION | sequential]",
-                                  error);
-
-  if (n_tok == NULL
-      || !eval_count (c->P, n_tok, SIM_SCENARIO_MAX_NODES, "nodes",
-                      &c->a->count, error))
-    return FALSE;
-  while (c->i < c->toks->len)
-    {
-      const Token *opt = ctx_tok (c, c->i++);
-      const Token *arg;
-      switch (take_option (c, &opts, opt, error))
-        {
-        case 0:
-          if ((arg = option_arg (c, opt, "duration", error)) == NULL
-              || !eval_duration (c, arg, &c->a->over, error))
-            return FALSE;
-          c->a->spread = SIM_SPREAD_UNIFORM;
-          break;
-        case 1:
-          c->a->sequential = TRUE;
-          c->a->spread = SIM_SPREAD_SEQUENTIAL;
-          break;
-        default:
-          return FALSE;
-        }
-      if (opts.seen[0] != NULL && opts.seen[1] != NULL)
-        return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, opt,
-                         "'over' and 'sequential' cannot be combined");
-    }
-  return add_nodes (c, n_tok, error);
-}
-
-/* build N */
-static gboolean
-parse_build (ActionCtx *c, GError **error)
-{
-  const Token *n_tok = count_arg (c, "build N", error);
-  if (n_tok == NULL
-      || !eval_count (c->P, n_tok, SIM_SCENARIO_MAX_NODES, "nodes",
-                      &c->a->count, error))
-    return FALSE;
-  if (!expect_no_more (c->toks, c->i, "'build N'", error))
-    return FALSE;
-  return add_nodes (c, n_tok, error);
-}
-
-/* The rate token "R/UNIT" of `lookup rate`. */
-static gboolean
-eval_rate (ActionCtx *c, const Token *t, double *out, GError **error)
-{
-  const char *slash = t->quoted ? NULL : strrchr (t->text, '/');
-  const Unit *u;
-  Token num;
-  Value v;
-  double per_s;
-
-  if (slash == NULL)
-    return fail_tok (error, SIM_SCENARIO_ERROR_BAD_UNIT, t,
-                     "missing rate unit (write e.g. %s/s or %s/min)",
-                     t->text, t->text);
-  u = unit_find (time_units, G_N_ELEMENTS (time_units), slash + 1);
-  if (u == NULL)
-    {
-      g_autofree char *hint
-          = did_you_mean (slash + 1, time_unit_names, G_MAXSIZE);
-      return fail_tok (error, SIM_SCENARIO_ERROR_BAD_UNIT, t,
-                       "unknown rate unit '/%s' (use /s, /min, /h, /d, /ms "
-                       "or /us)%s",
-                       slash + 1, hint);
-    }
-  num.text = g_strndup (t->text, (gsize) (slash - t->text));
-  num.quoted = FALSE;
-  num.pos = t->pos;
-  if (!eval_token (c->P, &num, WANT_DOUBLE, &v, error))
-    {
-      token_clear (&num);
-      return FALSE;
-    }
-  token_clear (&num);
-  /* The unit is m × 10^e µs; events per second = R × 10^6 / unit. */
-  per_s = v.d * 1e6 / ((double) u->m * (double) pow10_u64 (u->e));
-  if (!(v.d > 0) || !isfinite (per_s) || per_s <= 0)
-    return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, t,
-                     "the rate must be greater than 0");
-  *out = per_s;
-  return TRUE;
-}
-
-/* lookup N [over DURATION] [keys node|random]
- * lookup rate R/UNIT for DURATION [keys node|random] */
-static gboolean
-parse_lookup (ActionCtx *c, GError **error)
-{
-  static const char *const count_names[] = { "over", "keys", NULL };
-  static const char *const rate_names[] = { "for", "keys", NULL };
-  const Token *first;
-  const Token *rate_tok = NULL;
-  gboolean is_rate;
-  OptionSet opts = { NULL, { NULL } };
-
-  c->a->keys = g_str_equal (sim_scenario_get_string (c->P->sc, "lookup_key"),
-                            "random")
-                   ? SIM_KEYS_RANDOM
-                   : SIM_KEYS_NODE;
-  first = count_arg (c,
-                     "lookup N [over DURATION] [keys node|random], or "
-                     "lookup rate R/s for DURATION",
-                     error);
-  if (first == NULL)
-    return FALSE;
-  is_rate = tok_is (first, "rate");
-  opts.names = is_rate ? rate_names : count_names;
-  if (is_rate)
-    {
-      if (c->i >= c->toks->len)
-        return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, first,
-                         "missing rate after 'rate' (e.g. rate 100/s)");
-      rate_tok = ctx_tok (c, c->i++);
-      if (!eval_rate (c, rate_tok, &c->a->rate_per_s, error))
-        return FALSE;
-      c->a->spread = SIM_SPREAD_POISSON;
-    }
-  else if (!eval_count (c->P, first, SIM_SCENARIO_MAX_LOOKUPS, "lookups",
-                        &c->a->count, error))
-    return FALSE;
-
-  while (c->i < c->toks->len)
-    {
-      const Token *opt = ctx_tok (c, c->i++);
-      const Token *arg;
-      int k = take_option (c, &opts, opt, error);
-      if (k < 0)
-        return FALSE;
-      if ((arg = option_arg (c, opt, k == 1 ? "key mode" : "duration",
-                             error))
-          == NULL)
-        return FALSE;
-      if (k == 1)
-        {
-          if (!eval_keys (c, arg, error))
-            return FALSE;
-        }
-      else if (is_rate)
-        {
-          if (!eval_duration (c, arg, &c->a->duration, error))
-            return FALSE;
-        }
-      else
-        {
-          if (!eval_duration (c, arg, &c->a->over, error))
-            return FALSE;
-          c->a->spread = SIM_SPREAD_UNIFORM;
-        }
-    }
-
-  if (is_rate)
-    {
-      double expected;
-      if (opts.seen[0] == NULL)
-        return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, rate_tok,
-                         "'lookup rate' needs 'for DURATION'");
-      expected = ceil (c->a->rate_per_s * sim_time_to_s (c->a->duration));
-      if (expected > (double) SIM_SCENARIO_MAX_LOOKUPS)
-        return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, rate_tok,
-                         "rate x duration is more than %" G_GUINT64_FORMAT
-                         " lookups",
-                         SIM_SCENARIO_MAX_LOOKUPS);
-      return add_lookups (c, rate_tok, (guint64) expected, error);
-    }
-  return add_lookups (c, first, c->a->count, error);
-}
-
-static const struct
-{
-  const char *name;
-  gboolean (*parse) (ActionCtx *c, GError **error);
-  SimActionKind kind;
-} verbs[] = {
-  { "join", parse_join, SIM_ACTION_JOIN },
-  { "build", parse_build, SIM_ACTION_BUILD },
-  { "lookup", parse_lookup, SIM_ACTION_LOOKUP },
-};
-
-/* Verbs planned for the next version, for a clearer message. */
-static const char *const future_verbs[]
-    = { "fail", "leave", "churn", "measure", NULL };
-
-static gboolean
-parse_at (Parser *P, const GArray *toks, GError **error)
-{
-  const Token *kw = &g_array_index (toks, Token, 0);
-  const Token *time_tok, *verb;
-  SimAction a = { 0 };
-  ActionCtx c = { P, toks, 3, NULL, &a };
-  Value v;
-
-  if (toks->len < 2)
-    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, kw,
-                     "missing time after 'at' (at TIME ACTION ...)");
-  time_tok = &g_array_index (toks, Token, 1);
-  if (!eval_token (P, time_tok, WANT_TIME, &v, error))
-    return FALSE;
-  a.at = v.t;
-  if (a.at < P->last_at)
-    {
-      g_autoptr (GString) prev = g_string_new (NULL);
-      append_time (prev, P->last_at);
-      return fail_tok (error, SIM_SCENARIO_ERROR_TIME_ORDER, time_tok,
-                       "time goes backwards: the action at line %u is at "
-                       "%s; actions must be in time order",
-                       P->last_at_line, prev->str);
-    }
-  if (toks->len < 3)
-    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, time_tok,
-                     "missing action after the time (join, build or "
-                     "lookup)");
-  verb = &g_array_index (toks, Token, 2);
-  c.verb = verb;
-  a.line = kw->pos.line;
-  a.col = kw->pos.col;
-  a.spread = SIM_SPREAD_AT_ONCE;
-  a.keys = SIM_KEYS_NODE;
-  for (gsize i = 0; i < G_N_ELEMENTS (verbs); i++)
-    if (tok_is (verb, verbs[i].name))
-      {
-        a.kind = verbs[i].kind;
-        if (!verbs[i].parse (&c, error))
-          return FALSE;
-        g_array_append_val (P->sc->actions, a);
-        P->last_at = a.at;
-        P->last_at_line = a.line;
-        return TRUE;
-      }
-
-  if (!verb->quoted && g_strv_contains (future_verbs, verb->text))
-    return fail_tok (error, SIM_SCENARIO_ERROR_UNKNOWN_KEYWORD, verb,
-                     "action '%s' is not supported yet (this version knows "
-                     "join, build and lookup)",
-                     verb->text);
-  {
-    static const char *const names[] = { "join", "build", "lookup", NULL };
-    g_autofree char *hint = did_you_mean (verb->text, names, G_MAXSIZE);
-    return fail_tok (error, SIM_SCENARIO_ERROR_UNKNOWN_KEYWORD, verb,
-                     "unknown action '%s' (expected join, build or "
-                     "lookup)%s",
-                     verb->text, hint);
-  }
 }
 
 static gboolean
@@ -1983,12 +997,14 @@ parse_statement (Parser *P, const GArray *toks, gboolean *ended,
   if (tok_is (first, "end"))
     {
       *ended = TRUE;
-      return expect_no_more (toks, 1, "'end'", error);
+      return sim__scenario_expect_no_more (toks, 1, "'end'", error);
     }
   if (tok_is (first, "let"))
     return parse_let (P, toks, error);
   if (tok_is (first, "at"))
-    return parse_at (P, toks, error);
+    return sim__scenario_parse_at (P, toks, error);
+  if (tok_is (first, "measure"))
+    return sim__scenario_parse_measure (P, toks, error);
   if (tok_is (first, "expect"))
     return parse_expect (P, toks, error);
   if ((toks->len >= 2 && tok_is (&g_array_index (toks, Token, 1), "="))
@@ -1996,10 +1012,11 @@ parse_statement (Parser *P, const GArray *toks, gboolean *ended,
     return parse_param_line (P, toks, error);
   {
     g_autofree char *hint = NULL;
-    const char *s = suggest (first->text, statement_keywords, G_MAXSIZE);
+    const char *s
+        = sim__scenario_suggest (first->text, statement_keywords, G_MAXSIZE);
     hint = s != NULL ? g_strdup_printf ("; did you mean '%s'?", s)
-                     : g_strdup (" (expected let, at, expect, end or "
-                                 "NAME = VALUE)");
+                     : g_strdup (" (expected let, at, measure, expect, "
+                                 "end or NAME = VALUE)");
     return fail_tok (error, SIM_SCENARIO_ERROR_UNKNOWN_KEYWORD, first,
                      "unknown keyword '%s'%s", first->text, hint);
   }
@@ -2024,12 +1041,12 @@ parse_overrides (Parser *P, const char *const *overrides, GError **error)
       Pos name_pos = pos;
       int pi;
 
-      if (!check_line ("--set", i + 1, arg, len, error))
+      if (!sim__scenario_check_line ("--set", i + 1, arg, len, error))
         return FALSE;
       eq = strchr (arg, '=');
       if (eq == NULL)
-        return fail (error, SIM_SCENARIO_ERROR_BAD_OVERRIDE, pos, arg, -1,
-                     "expected NAME=VALUE");
+        return sim__scenario_fail (error, SIM_SCENARIO_ERROR_BAD_OVERRIDE, pos,
+                                   arg, -1, "expected NAME=VALUE");
       name_start = arg;
       while (name_start < eq && (*name_start == ' ' || *name_start == '\t'))
         name_start++;
@@ -2039,8 +1056,9 @@ parse_overrides (Parser *P, const char *const *overrides, GError **error)
         name_end--;
       name_pos.col = (guint) g_utf8_strlen (arg, name_start - arg) + 1;
       if (name_end == name_start)
-        return fail (error, SIM_SCENARIO_ERROR_BAD_OVERRIDE, name_pos, arg,
-                     -1, "missing name before '='");
+        return sim__scenario_fail (error, SIM_SCENARIO_ERROR_BAD_OVERRIDE,
+                                   name_pos, arg, -1,
+                                   "missing name before '='");
       name = g_strndup (name_start, (gsize) (name_end - name_start));
 
       val_start = eq + 1;
@@ -2052,8 +1070,9 @@ parse_overrides (Parser *P, const char *const *overrides, GError **error)
         val_end--;
       value.pos.col = (guint) g_utf8_strlen (arg, val_start - arg) + 1;
       if (val_end == val_start)
-        return fail (error, SIM_SCENARIO_ERROR_BAD_OVERRIDE, value.pos, arg,
-                     -1, "missing value after '='");
+        return sim__scenario_fail (error, SIM_SCENARIO_ERROR_BAD_OVERRIDE,
+                                   value.pos, arg, -1,
+                                   "missing value after '='");
       if (*val_start == '"' && val_end - val_start >= 2 && val_end[-1] == '"')
         {
           GString *s = g_string_new (NULL);
@@ -2108,8 +1127,9 @@ parse_overrides (Parser *P, const char *const *overrides, GError **error)
         if (!(is_expect ? is_metric_name (key) : is_ident (key)))
           {
             token_clear (&value);
-            return fail (error, SIM_SCENARIO_ERROR_UNKNOWN_PARAM, name_pos,
-                         name, -1, "unknown parameter '%s'", name);
+            return sim__scenario_fail (error, SIM_SCENARIO_ERROR_UNKNOWN_PARAM,
+                                       name_pos, name, -1,
+                                       "unknown parameter '%s'", name);
           }
         o = find_override (list, key);
         if (o == NULL)
@@ -2153,18 +1173,19 @@ finish_overrides (Parser *P, GError **error)
         {
           g_autofree char *full = g_strconcat ("expect.", o->name, NULL);
           if (n == 0)
-            return fail (error, SIM_SCENARIO_ERROR_UNKNOWN_PARAM,
+            return sim__scenario_fail (error, SIM_SCENARIO_ERROR_UNKNOWN_PARAM,
                          o->name_pos, full, -1,
                          "unknown parameter '%s' (no 'expect %s' line)",
                          full, o->name);
-          return fail (error, SIM_SCENARIO_ERROR_BAD_OVERRIDE, o->name_pos,
-                       full, -1,
-                       "'%s' is ambiguous: %u expect lines use that "
-                       "metric (first at line %u)",
-                       full, n, first_line);
+          return sim__scenario_fail (
+              error, SIM_SCENARIO_ERROR_BAD_OVERRIDE, o->name_pos, full, -1,
+              "'%s' is ambiguous: %u expect lines use that "
+              "metric (first at line %u)",
+              full, n, first_line);
         }
-      if (!eval_token (P, &o->value, target->is_time ? WANT_TIME : WANT_DOUBLE,
-                       &v, error))
+      if (!sim__scenario_eval_token (P, &o->value,
+                                     target->is_time ? WANT_TIME : WANT_DOUBLE,
+                                     &v, error))
         return FALSE;
       expect_set_value (target, &v);
       value_clear (&v);
@@ -2175,11 +1196,11 @@ finish_overrides (Parser *P, GError **error)
       if (!o->used)
         {
           g_autoptr (GPtrArray) names = known_names (P->sc);
-          g_autofree char *hint = did_you_mean (
+          g_autofree char *hint = sim__scenario_did_you_mean (
               o->name, (const char *const *) names->pdata, G_MAXSIZE);
-          return fail (error, SIM_SCENARIO_ERROR_UNKNOWN_PARAM, o->name_pos,
-                       o->name, -1, "unknown parameter '%s'%s", o->name,
-                       hint);
+          return sim__scenario_fail (error, SIM_SCENARIO_ERROR_UNKNOWN_PARAM,
+                                     o->name_pos, o->name, -1,
+                                     "unknown parameter '%s'%s", o->name, hint);
         }
     }
   return TRUE;
@@ -2199,9 +1220,9 @@ check_cross_rules (Parser *P, GError **error)
   for (gsize i = 0; i < G_N_ELEMENTS (needs); i++)
     if (strcmp (network, needs[i].network) == 0
         && *sim_scenario_get_string (P->sc, needs[i].file_param) == '\0')
-      return fail (error, SIM_SCENARIO_ERROR_MISSING_PARAM, net->where,
-                   network, -1, "network = %s needs '%s' to be set",
-                   network, needs[i].file_param);
+      return sim__scenario_fail (
+          error, SIM_SCENARIO_ERROR_MISSING_PARAM, net->where, network, -1,
+          "network = %s needs '%s' to be set", network, needs[i].file_param);
   return TRUE;
 }
 
@@ -2237,7 +1258,10 @@ scenario_new (const char *display_name, const char *base_dir)
   sc->base_dir = g_strdup (base_dir);
   sc->vars = g_ptr_array_new_with_free_func (var_free);
   sc->var_index = g_hash_table_new (g_str_hash, g_str_equal);
+  sc->params = g_new0 (ParamState, N_PARAMS);
+  sc->measure_to = SIM_TIME_MAX;
   sc->actions = g_array_new (FALSE, TRUE, sizeof (SimAction));
+  g_array_set_clear_func (sc->actions, sim__scenario_action_clear);
   sc->expects = g_array_new (FALSE, TRUE, sizeof (SimExpect));
   g_array_set_clear_func (sc->expects, expect_clear);
 
@@ -2310,12 +1334,13 @@ sim_scenario_parse (const char *display_name,
       line_no++;
       P.line = line_no;
       /* A UTF-8 byte order mark at the very start is skipped. */
-      if (line_no == 1 && line_len >= 3 && memcmp (start, "\xEF\xBB\xBF", 3) == 0)
+      if (line_no == 1 && line_len >= 3
+          && memcmp (start, "\xEF\xBB\xBF", 3) == 0)
         {
           start += 3;
           line_len -= 3;
         }
-      if (!check_line (P.file, line_no, start, line_len, error))
+      if (!sim__scenario_check_line (P.file, line_no, start, line_len, error))
         goto out;
       if (nl == NULL)
         {
@@ -2331,7 +1356,8 @@ sim_scenario_parse (const char *display_name,
       copy = g_strndup (start, line_len);
       toks = g_array_new (FALSE, TRUE, sizeof (Token));
       g_array_set_clear_func (toks, token_clear);
-      if (!tokenize (P.file, line_no, first_col, copy, toks, error))
+      if (!sim__scenario_tokenize (P.file, line_no, first_col, copy, toks,
+                                   error))
         goto out;
       if (toks->len == 0)
         continue;
@@ -2354,7 +1380,7 @@ sim_scenario_parse (const char *display_name,
 
   if (end_line == 0)
     {
-      fail (error, SIM_SCENARIO_ERROR_MISSING_END, eof, NULL, 0,
+      sim__scenario_fail (error, SIM_SCENARIO_ERROR_MISSING_END, eof, NULL, 0,
             "missing 'end' line at the end of the scenario");
       goto out;
     }
@@ -2403,7 +1429,7 @@ sim_scenario_load (const char *path,
         {
           Pos pos = { path, 1, 1 };
           fclose (f);
-          fail (error, SIM_SCENARIO_ERROR_TOO_LONG, pos, NULL, 0,
+          sim__scenario_fail (error, SIM_SCENARIO_ERROR_TOO_LONG, pos, NULL, 0,
                 "file larger than %u bytes", SIM_SCENARIO_MAX_FILE);
           return NULL;
         }
@@ -2528,12 +1554,25 @@ sim_scenario_get_string (const SimScenario *sc, const char *param)
   g_return_val_if_fail (sc != NULL, NULL);
   g_return_val_if_fail (param != NULL, NULL);
   pi = param_find (param);
-  if (pi >= 0 && param_table[pi].type == PT_NAME)
+  if (pi >= 0
+      && (param_table[pi].type == PT_NAME
+          || param_table[pi].type == PT_TIMEOUT))
     return sc->params[pi].v.s;
   {
     const ParamState *ps = param_get (sc, param, PT_STRING, PT_ENUM, PT_PATH);
     return ps != NULL ? ps->v.s : NULL;
   }
+}
+
+gboolean
+sim_scenario_get_hop_timeout (const SimScenario *sc, SimTime *fixed)
+{
+  const ParamState *ps;
+  g_return_val_if_fail (sc != NULL, TRUE);
+  ps = &sc->params[param_find ("hop_timeout")];
+  if (fixed != NULL)
+    *fixed = ps->v.t;
+  return strcmp (ps->v.s, "rtt") == 0;
 }
 
 gboolean
@@ -2592,67 +1631,6 @@ sim_scenario_expect_holds (const SimExpect *e, double measured)
 /* ---------------------------------------------------------------------- */
 /* Writing                                                                */
 
-/* Appends the shortest decimal form of @d that reads back as the same
- * double, always with a '.' or exponent so that it reads back as a real
- * number and not a count. */
-static void
-append_double (GString *out, double d)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  for (int prec = 15; prec <= 17; prec++)
-    {
-      char fmt[8];
-      g_snprintf (fmt, sizeof fmt, "%%.%dg", prec);
-      g_ascii_formatd (buf, sizeof buf, fmt, d);
-      if (g_ascii_strtod (buf, NULL) == d)
-        break;
-    }
-  g_string_append (out, buf);
-  if (strpbrk (buf, ".e") == NULL)
-    g_string_append (out, ".0");
-}
-
-/* Appends @t in the largest unit that represents it exactly. */
-static void
-append_time (GString *out, SimTime t)
-{
-  for (gsize i = G_N_ELEMENTS (time_units); i-- > 0;)
-    {
-      guint64 unit = time_units[i].m * pow10_u64 (time_units[i].e);
-      if (t % unit == 0 && (t != 0 || i == 2))
-        {
-          g_string_append_printf (out, "%" G_GUINT64_FORMAT "%s", t / unit,
-                                  time_units[i].name);
-          return;
-        }
-    }
-  g_assert_not_reached ();
-}
-
-/* Appends @s bare when it reads back as the same word, else quoted. */
-static void
-append_string (GString *out, const char *s)
-{
-  gboolean bare = *s != '\0' && *s != '$' && !looks_numeric (s)
-                  && *s != '+' && *s != '-' && *s != '.';
-  for (const char *p = s; bare && *p != '\0'; p++)
-    if (*p == ' ' || *p == '\t' || *p == '#' || *p == '"' || is_op_char (*p))
-      bare = FALSE;
-  if (bare)
-    {
-      g_string_append (out, s);
-      return;
-    }
-  g_string_append_c (out, '"');
-  for (const char *p = s; *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_c (out, '\\');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
 static void
 append_value (GString *out, const Value *v)
 {
@@ -2662,13 +1640,13 @@ append_value (GString *out, const Value *v)
       g_string_append_printf (out, "%" G_GUINT64_FORMAT, v->u);
       break;
     case VAL_DOUBLE:
-      append_double (out, v->d);
+      sim__scenario_append_double (out, v->d);
       break;
     case VAL_TIME:
-      append_time (out, v->t);
+      sim__scenario_append_time (out, v->t);
       break;
     case VAL_STRING:
-      append_string (out, v->s);
+      sim__scenario_append_string (out, v->s);
       break;
     default:
       g_assert_not_reached ();
@@ -2681,7 +1659,10 @@ write_assignments (const SimScenario *sc, const char *prefix, GString *out)
   for (gsize i = 0; i < N_PARAMS; i++)
     {
       g_string_append_printf (out, "%s%s = ", prefix, param_table[i].name);
-      append_value (out, &sc->params[i].v);
+      if (param_table[i].type == PT_TIMEOUT)
+        g_string_append (out, sc->params[i].v.s); /* "rtt" or a time */
+      else
+        append_value (out, &sc->params[i].v);
       g_string_append_c (out, '\n');
     }
   for (guint i = 0; i < sc->vars->len; i++)
@@ -2701,35 +1682,6 @@ sim_scenario_write_resolved (const SimScenario *sc, GString *out)
   write_assignments (sc, "# ", out);
 }
 
-static void
-write_action (GString *out, const SimAction *a)
-{
-  static const char *const verb_names[] = { "join", "build", "lookup" };
-  g_string_append (out, "at ");
-  append_time (out, a->at);
-  g_string_append_printf (out, " %s ", verb_names[a->kind]);
-  if (a->spread == SIM_SPREAD_POISSON)
-    {
-      g_string_append (out, "rate ");
-      append_double (out, a->rate_per_s);
-      g_string_append (out, "/s for ");
-      append_time (out, a->duration);
-    }
-  else
-    g_string_append_printf (out, "%" G_GUINT64_FORMAT, a->count);
-  if (a->spread == SIM_SPREAD_UNIFORM)
-    {
-      g_string_append (out, " over ");
-      append_time (out, a->over);
-    }
-  else if (a->spread == SIM_SPREAD_SEQUENTIAL)
-    g_string_append (out, " sequential");
-  if (a->kind == SIM_ACTION_LOOKUP)
-    g_string_append (out,
-                     a->keys == SIM_KEYS_RANDOM ? " keys random" : " keys node");
-  g_string_append_c (out, '\n');
-}
-
 void
 sim_scenario_write_canonical (const SimScenario *sc, GString *out)
 {
@@ -2737,7 +1689,7 @@ sim_scenario_write_canonical (const SimScenario *sc, GString *out)
   g_return_if_fail (out != NULL);
 
   g_string_append (out, "# Canonical form of ");
-  append_excerpt (out, sc->display_name, -1);
+  sim__scenario_append_excerpt (out, sc->display_name, -1);
   g_string_append (out, ": every parameter explicit, references "
                         "resolved.\n");
   write_assignments (sc, "", out);
@@ -2747,13 +1699,12 @@ sim_scenario_write_canonical (const SimScenario *sc, GString *out)
       g_string_append_printf (out, "expect %s %s ", e->metric,
                               sim_compare_op_to_string (e->op));
       if (e->is_time)
-        append_time (out, e->time);
+        sim__scenario_append_time (out, e->time);
       else
-        append_double (out, e->value);
+        sim__scenario_append_double (out, e->value);
       g_string_append_c (out, '\n');
     }
-  for (guint i = 0; i < sc->actions->len; i++)
-    write_action (out, &g_array_index (sc->actions, SimAction, i));
+  sim__scenario_write_timeline (sc, out);
   g_string_append (out, "end\n");
 }
 
@@ -2788,7 +1739,10 @@ sim_scenario_describe_params (GString *out)
             range = g_strdup_printf ("%g..%g", spec->dmin, spec->dmax);
           break;
         case PT_TIME:
-          range = g_strdup (">= 0");
+          range = g_strdup (spec->umin == 0 ? ">= 0" : "> 0");
+          break;
+        case PT_TIMEOUT:
+          range = g_strdup ("rtt or a time > 0");
           break;
         case PT_ENUM:
           range = g_strjoinv ("|", (char **) spec->choices);
@@ -2803,3 +1757,4 @@ sim_scenario_describe_params (GString *out)
                               range != NULL ? "; " : "", spec->doc);
     }
 }
+

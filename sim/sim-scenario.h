@@ -1,10 +1,12 @@
 /* sim-scenario.h — the scenario language: parser, parameter table, AST.
  *
  * A scenario file describes one simulation run: a fixed table of validated
- * parameters (overlay, network model, seed), user variables (`let`), a
- * timeline of actions (`at TIME VERB ...`) and expectations checked after
- * the run (`expect METRIC OP VALUE`).  The language is documented for users
- * in scenarios/README.md.
+ * parameters (overlay, network model, failure detection, seed), user
+ * variables (`let`), a timeline of actions (`at TIME VERB ...`: joins,
+ * builds, lookups, failures, departures, rejoins, churn), an optional
+ * measurement window (`measure from T1 [to T2]`) and expectations checked
+ * after the run (`expect METRIC OP VALUE`).  The language is documented
+ * for users in scenarios/README.md.
  *
  * This module is part of the Pastry-agnostic engine: it only produces data.
  * The world layer executes the actions and checks the expectations.
@@ -17,7 +19,9 @@
  *   - no `$NAME` reference is left: actions and expectations hold numbers;
  *   - actions are in non-decreasing `at` order, ties in file order;
  *   - each action satisfies the per-kind field rules documented at
- *     SimAction below.
+ *     SimAction below; churn traces named by the file have been loaded and
+ *     validated (a bad trace fails the parse);
+ *   - the measurement window is non-empty (from < to).
  *
  * Time is SimTime, microseconds (see sim-time.h).
  */
@@ -25,7 +29,9 @@
 
 #include <glib.h>
 
+#include "sim-rng.h"
 #include "sim-time.h"
+#include "sim-trace.h"
 
 G_BEGIN_DECLS
 
@@ -40,7 +46,10 @@ GQuark sim_scenario_error_quark (void);
  * the column within that argument.  IO errors read "FILE: ...". */
 typedef enum
 {
-  SIM_SCENARIO_ERROR_IO,               /* file could not be read */
+  SIM_SCENARIO_ERROR_IO,               /* file could not be read; for a
+                                          churn trace the message reads
+                                          "FILE:LINE:COL: cannot read the
+                                          churn trace: ..." */
   SIM_SCENARIO_ERROR_ENCODING,         /* NUL byte, invalid UTF-8, control
                                           character */
   SIM_SCENARIO_ERROR_TOO_LONG,         /* line or file over the limits */
@@ -69,6 +78,9 @@ typedef enum
                                           wrong kind for its variable */
   SIM_SCENARIO_ERROR_USE_BEFORE_SET,   /* parameter set after a $reference
                                           to it already used its value */
+  SIM_SCENARIO_ERROR_TRACE,            /* the file named by `churn trace` is
+                                          not a valid trace (the message
+                                          quotes the SIM_TRACE_ERROR) */
 } SimScenarioError;
 
 /* Limits of the language (documented in scenarios/README.md). */
@@ -82,7 +94,29 @@ typedef enum
   SIM_ACTION_JOIN,   /* protocol joins of new nodes */
   SIM_ACTION_BUILD,  /* instant build with ideal state from global knowledge */
   SIM_ACTION_LOOKUP, /* lookups from uniformly random live source nodes */
+  SIM_ACTION_FAIL,   /* silent crashes of live nodes */
+  SIM_ACTION_LEAVE,  /* graceful departures: the node tells its leaf set */
+  SIM_ACTION_REJOIN, /* nodes that are down come back (join protocol) */
+  SIM_ACTION_CHURN,  /* alternating session/down times during an interval */
+  SIM_ACTION_TRACE,  /* replay of a churn trace (sim-trace.h) */
 } SimActionKind;
+
+/* Which nodes a FAIL, LEAVE or REJOIN action applies to. */
+typedef enum
+{
+  SIM_SELECT_COUNT,   /* `count` nodes chosen uniformly at random among the
+                         candidates (live nodes; down nodes for REJOIN) */
+  SIM_SELECT_PERCENT, /* round(fraction × live nodes at `at`), at least 1
+                         if there is any live node; FAIL/LEAVE only */
+  SIM_SELECT_RANGE,   /* `count` live nodes adjacent in id space: a random
+                         live node and its count - 1 clockwise successors;
+                         FAIL/LEAVE only */
+  SIM_SELECT_INDICES, /* the nodes listed in `indices`: node indices in
+                         creation order over the whole run, 0-based (a
+                         node back with `id new` is a new node); those
+                         not live at `at` are skipped; FAIL/LEAVE only */
+  SIM_SELECT_ALL,     /* every node down at `at`; REJOIN only */
+} SimSelect;
 
 /* How an action's events are placed in time. */
 typedef enum
@@ -94,6 +128,11 @@ typedef enum
                             next one when the previous join has completed */
   SIM_SPREAD_POISSON,    /* LOOKUP only: Poisson arrivals at `rate_per_s`
                             during [at, at + duration) */
+  SIM_SPREAD_PER_NODE,   /* LOOKUP only: during [at, at + duration) each
+                            live node issues lookups, either as a Poisson
+                            process of rate `rate_per_s` (has_every FALSE)
+                            or with inter-lookup times drawn from `every`
+                            (has_every TRUE, rate_per_s == 0) */
 } SimSpread;
 
 /* Which key a lookup asks for. */
@@ -101,17 +140,47 @@ typedef enum
 {
   SIM_KEYS_NODE,   /* the id of a uniformly random live node */
   SIM_KEYS_RANDOM, /* a uniformly random 128-bit key */
+  SIM_KEYS_ZIPF,   /* rank k of Zipf(zipf_s, zipf_n) over a fixed
+                      population of zipf_n random keys */
 } SimKeyMode;
 
-/* One resolved `at` line.  Field rules by spread:
+/* One resolved `at` line.  Fields that a kind does not use are zero
+ * (FALSE, NULL, SIM_SELECT_COUNT, a zero-filled SimDist).
+ *
+ * JOIN, BUILD, LOOKUP — field rules by spread:
  *   AT_ONCE:    count >= 1, over == 0, duration == 0, rate_per_s == 0;
  *   UNIFORM:    count >= 1, over > 0, duration == 0, rate_per_s == 0;
  *   SEQUENTIAL: kind == JOIN, count >= 1, sequential == TRUE, over == 0;
  *   POISSON:    kind == LOOKUP, count == 0, rate_per_s > 0 (finite),
- *               duration > 0.
+ *               duration > 0;
+ *   PER_NODE:   kind == LOOKUP, count == 0, duration > 0, and either
+ *               has_every == FALSE and rate_per_s > 0 (finite, per node),
+ *               or has_every == TRUE, rate_per_s == 0 and `every` valid
+ *               (seconds between two lookups of one node).
  * `sequential` is TRUE exactly when spread == SIM_SPREAD_SEQUENTIAL.
  * `keys` is meaningful for LOOKUP only (resolved from the `keys` option or
- * the `lookup_key` parameter); JOIN/BUILD hold SIM_KEYS_NODE.
+ * the `lookup_key` parameter); other kinds hold SIM_KEYS_NODE.  When keys
+ * == SIM_KEYS_ZIPF, zipf_s > 0 (finite) and 1 <= zipf_n <= 2^32; else both
+ * are 0.
+ *
+ * FAIL, LEAVE: spread is AT_ONCE (over == 0) or UNIFORM (over > 0: the
+ * departures happen at uniformly random times in [at, at + over)), and
+ *   select COUNT:    1 <= count <= SIM_SCENARIO_MAX_NODES;
+ *   select PERCENT:  0 < fraction <= 1, count == 0;
+ *   select RANGE:    1 <= count <= SIM_SCENARIO_MAX_NODES;
+ *   select INDICES:  spread AT_ONCE, 1 <= n_indices == count, indices
+ *                    distinct, each < 2^32, in file order.
+ * REJOIN: spread AT_ONCE or UNIFORM as above; select COUNT (count >= 1) or
+ *   ALL (count == 0); same_id as written (default TRUE).
+ * CHURN: spread AT_ONCE, count == 0, over == 0, duration > 0; session and
+ *   down valid (sim_dist_is_valid, values in seconds; down equals session
+ *   when not written); population as written (0 = the live nodes at `at`);
+ *   same_id as written (default FALSE).
+ * TRACE: spread AT_ONCE, count == 0, over == 0, duration == 0; trace
+ *   non-NULL, owned by the scenario, its times relative to `at`;
+ *   trace_path the resolved file name; same_id as written (default TRUE:
+ *   later sessions of a trace node reuse its id).
+ *
  * count <= SIM_SCENARIO_MAX_NODES for JOIN/BUILD and
  * <= SIM_SCENARIO_MAX_LOOKUPS for LOOKUP; at + over and at + duration do
  * not overflow SimTime. */
@@ -127,6 +196,33 @@ typedef struct
   double rate_per_s;
   SimTime duration;
   SimKeyMode keys;
+
+  /* FAIL / LEAVE / REJOIN */
+  SimSelect select;
+  double fraction;        /* PERCENT: 0 < fraction <= 1 */
+  const guint64 *indices; /* INDICES: owned by the scenario */
+  guint n_indices;
+
+  /* REJOIN / CHURN / TRACE: a node coming back keeps its id (TRUE) or
+   * joins with a fresh random id (FALSE). */
+  gboolean same_id;
+
+  /* CHURN: session and down times, values in seconds. */
+  SimDist session, down;
+  guint64 population; /* target nodes up + down; 0 = live nodes at `at` */
+
+  /* LOOKUP with spread PER_NODE and `every DIST`: seconds between the
+   * lookups of one node. */
+  gboolean has_every;
+  SimDist every;
+
+  /* TRACE */
+  const SimTrace *trace;  /* owned by the scenario */
+  const char *trace_path; /* owned by the scenario; resolved path */
+
+  /* LOOKUP with keys == SIM_KEYS_ZIPF */
+  double zipf_s;
+  guint64 zipf_n;
 } SimAction;
 
 typedef enum
@@ -163,8 +259,8 @@ typedef struct _SimScenario SimScenario;
 
 /* Reads and parses the scenario file at @path.
  * @path: file to read; also the display name in error messages.  Relative
- *   paths inside the file (matrix_file, coords_file) resolve against the
- *   file's directory, made absolute.
+ *   paths inside the file (matrix_file, coords_file, churn traces) resolve
+ *   against the file's directory, made absolute.
  * @overrides: (nullable): NULL-terminated array of "NAME=VALUE" strings, as
  *   given with --set; borrowed.  See sim_scenario_parse().
  * @error: return location for a SIM_SCENARIO_ERROR, or NULL.
@@ -220,12 +316,30 @@ const SimAction *sim_scenario_action (const SimScenario *sc, guint i);
 guint sim_scenario_n_expects (const SimScenario *sc);
 const SimExpect *sim_scenario_expect (const SimScenario *sc, guint i);
 
+/* The measurement window set by `measure from T1 [to T2]`: metrics count
+ * only lookups issued in [from, to) and maintenance traffic sent in
+ * [from, to).  Without a `measure` statement the window is the whole run:
+ * from = 0, to = SIM_TIME_MAX.  An open `to` is SIM_TIME_MAX.
+ * @from, @to: (out) (optional): may be NULL. */
+void sim_scenario_measure_window (const SimScenario *sc,
+                                  SimTime *from,
+                                  SimTime *to);
+
+/* The `hop_timeout` parameter, which is either the word `rtt` (adaptive:
+ * SRTT + 4·RTTVAR of the next hop) or a fixed time.
+ * @fixed: (out) (optional): the fixed timeout in µs, or 0 in rtt mode.
+ * Returns: TRUE in rtt mode, FALSE for a fixed time. */
+gboolean sim_scenario_get_hop_timeout (const SimScenario *sc,
+                                       SimTime *fixed);
+
 /* Typed parameter getters.  @param must name a parameter of the table with
  * the matching type (int / double / time / string, enum or path); anything
  * else is a caller bug (g_critical, returns 0 / NULL).
  * sim_scenario_get_string() works for string, enum and path parameters;
  * enum values are returned as their keyword (e.g. "euclidean"), paths as
- * resolved (absolute if the base directory was), "" when unset.
+ * resolved (absolute if the base directory was), "" when unset;
+ * "hop_timeout" as "rtt" or a time in canonical syntax ("500ms"; use
+ * sim_scenario_get_hop_timeout() to get it as a SimTime).
  * Returns: (transfer none) for strings: valid as long as @sc. */
 guint64 sim_scenario_get_uint (const SimScenario *sc, const char *param);
 double sim_scenario_get_double (const SimScenario *sc, const char *param);

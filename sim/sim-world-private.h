@@ -1,6 +1,20 @@
-/* sim-world-private.h — the world's layout, shared by sim-world.c (events
- * and protocol) and sim-world-build.c (instant builds from global
- * knowledge, table-quality measurement). */
+/* sim-world-private.h — the world's layout, shared by its files:
+ *
+ *   sim-world.c        construction, the event loop, scenario actions
+ *   sim-world-join.c   the join protocol
+ *   sim-world-lookup.c lookups: forwarding, acknowledgements, timeouts
+ *   sim-world-maint.c  failure detection and repair, leaves, failures
+ *   sim-world-build.c  state from global knowledge, table quality
+ *
+ * Invariants:
+ *  - node index == directory handle == network node index;
+ *  - a node is in the oracle (w->live) exactly when its state is NODE_LIVE;
+ *  - a timer event carries the incarnation of its node in the high half of
+ *    b; a node's incarnation changes whenever it goes down or rejoins, so
+ *    stale timers are recognised and dropped;
+ *  - every pooled message or lookup is referenced by at most one pending
+ *    event; lookups carry a generation so a stale event is dropped.
+ */
 #pragma once
 
 #include "pastry-node.h"
@@ -15,7 +29,24 @@ typedef enum
 {
   NODE_JOINING, /* created, join in progress: not yet a lookup target */
   NODE_LIVE,    /* joined (or built): in the oracle */
+  NODE_DOWN,    /* failed or left; may rejoin */
 } NodeState;
+
+/* Event kinds. */
+enum
+{
+  EV_ACTION = 1,   /* a = generator index */
+  EV_MSG,          /* a = destination node, b = message slot */
+  EV_LOOKUP,       /* a = node the lookup arrives at, b = slot | gen << 32 */
+  EV_HOP_TIMEOUT,  /* a = sender, b = slot | gen << 32 */
+  EV_HEARTBEAT,    /* a = node, b = incarnation << 32 */
+  EV_PROBE_ROUND,  /* a = node, b = incarnation << 32 */
+  EV_NODE_LOOKUP,  /* a = node, b = incarnation << 32 | generator */
+  EV_CHURN,        /* a = churn slot, b = generator */
+  EV_TRACE,        /* a = trace row, b = generator << 1 | leave */
+  EV_TIMELINE,     /* periodic timeline row */
+  EV_JOIN_TIMEOUT, /* a = node, b = incarnation << 32 | attempt */
+};
 
 /* Per-joiner bookkeeping, freed when the join completes. */
 typedef struct
@@ -25,8 +56,36 @@ typedef struct
   guint expected;     /* path length, known once the root replied (0 before) */
   guint outstanding;  /* second-stage ROW_REQUESTs not yet answered */
   gboolean stage2;    /* second stage started */
-  guint action;       /* index of the scenario action, for sequential joins */
+  guint action;       /* scenario action index (G_MAXUINT: none) */
+  guint8 attempt;     /* restarts after a join timeout */
 } JoinState;
+
+/* What a node believes about a peer it has trouble with. */
+typedef struct
+{
+  PastryPeer peer;
+  guint8 dead;   /* 0: suspected (being probed), 1: declared dead */
+  SimTime until; /* a dead mark is forgotten after this time */
+} Suspect;
+
+/* Per-node RTT estimate for one peer (RFC 6298 style), in µs. */
+typedef struct
+{
+  PastryPeer peer;
+  guint32 srtt;
+  guint32 rttvar;
+} RttSlot;
+
+#define RTT_SLOTS 8
+
+/* Maintenance state of a live node (allocated only when maintenance runs). */
+typedef struct
+{
+  PastryPeer hb_from; /* right neighbour the last heartbeat check saw */
+  SimTime last_hb;    /* when we last heard from hb_from */
+  GArray *suspects;   /* Suspect; NULL when empty */
+  RttSlot rtt[RTT_SLOTS];
+} NodeRt;
 
 /* A message in flight (other than lookups, which travel as their own
  * record).  Entries are owned. */
@@ -36,29 +95,60 @@ typedef struct
   guint8 hops;
   guint8 row;
   guint8 flags;
+  guint8 attempt;
+  guint8 col;
   guint32 from;
-  guint32 joiner;
+  guint32 to;
+  guint32 joiner; /* JOIN*: the joiner; others: the node the message is
+                     about (dead or leaving node, probed node) */
   guint32 n_entries;
+  guint32 epoch;  /* LEAFSET_UPDATE: incarnation of the dead node when it
+                     was declared dead (node ids carry an epoch, so a death
+                     notice never removes a later life of the same id) */
+  SimTime sent;
   PastryEntry *entries;
 } Msg;
 
-#define MSG_FLAG_ROOT 1u       /* JOIN_REPLY from the root: holds leaf set */
-#define MSG_FLAG_BOOTSTRAP 2u  /* JOIN_REPLY from the bootstrap: neighbours */
+#define MSG_FLAG_ROOT 1u      /* JOIN_REPLY from the root: holds leaf set */
+#define MSG_FLAG_BOOTSTRAP 2u /* JOIN_REPLY from the bootstrap: neighbours */
+#define MSG_FLAG_REPAIR 4u    /* sent because of a failure */
+#define MSG_FLAG_BROADCAST 8u /* LEAFSET_REQUEST: broadcast after reply */
+#define MSG_FLAG_TIMEOUT 16u  /* a request that found its target down */
+#define MSG_FLAG_JOINING 32u  /* ROW_REQUEST/REPLY of a join's second stage */
+
+/* A lookup remembers the last few nodes that did not acknowledge it and
+ * every node on its way avoids them (the message carries their ids). */
+#define LOOKUP_AVOID 4
 
 typedef struct
 {
   PastryId key;
   SimTime issued;
+  SimTime hop_sent;   /* when the current hop was sent */
   guint32 src;
+  guint32 at;         /* node holding the lookup (the current sender) */
+  guint32 to;         /* node it was last forwarded to */
+  guint32 gen;        /* bumped on release */
   guint16 hops;
+  guint16 retries;
+  guint16 phase;      /* index of the lookup action among lookup actions */
+  guint8 n_avoid;
+  guint8 resent;      /* the current hop was already sent again once */
+  guint8 leaf_hop;    /* the current hop goes to the believed root */
+  guint8 avoid_hard;  /* bit i: avoid[i] also failed a resend (likely
+                         dead); otherwise it missed one acknowledgement */
+  guint32 avoid[LOOKUP_AVOID]; /* nodes this lookup found unresponsive */
 } Lookup;
 
 /* A scenario action's generator. */
 typedef struct
 {
   const SimAction *action;
-  guint64 done;     /* units issued */
-  SimTime last;     /* time of the previous unit (uniform spread) */
+  guint64 done;   /* units issued */
+  SimTime last;   /* time of the previous unit (uniform spread) */
+  SimZipf zipf;   /* keys == SIM_KEYS_ZIPF */
+  guint phase;    /* LOOKUP: its index among the lookup actions */
+  GArray *slots;  /* CHURN: node index per churn slot; TRACE: per trace id */
 } ActionGen;
 
 struct _SimWorld
@@ -69,11 +159,16 @@ struct _SimWorld
   PastryDirectory *dir;
   GPtrArray *nodes;  /* PastryNode * by index */
   GArray *state;     /* guint8 NodeState by index */
+  GArray *incarn;    /* guint32 incarnation by index */
   GPtrArray *joins;  /* JoinState * by index, NULL when not joining */
+  GPtrArray *rt;     /* NodeRt * by index, NULL unless maintained */
+  GArray *down;      /* guint32: nodes currently down, in the order they
+                        went down (for rejoin selection) */
   SimRing *live;
   SimNet *net;
   SimQueue *q;
   SimRng rng_ids, rng_topology, rng_workload, rng_protocol, rng_network;
+  SimRng rng_churn;
 
   GArray *msgs;       /* Msg pool */
   GArray *msg_free;   /* guint32 free slots */
@@ -90,6 +185,17 @@ struct _SimWorld
   gboolean ideal_compare;
   guint ideal_sample;
   guint quality_sample;
+  gboolean maintain;     /* heartbeats, probes, acknowledgements */
+  gboolean repair_leaf;  /* repair leaf sets */
+  gboolean repair_table; /* repair routing tables */
+  SimTime heartbeat_period, heartbeat_timeout;
+  SimTime probe_period, probe_timeout;
+  guint probe_retries;
+  gboolean hop_rtt;      /* hop timeout from RTT estimates */
+  SimTime hop_timeout;   /* fixed hop timeout */
+  guint hop_retries;
+  SimTime lookup_timeout;
+  SimTime timeline_interval;
 
   /* The shadow overlay with complete global knowledge (ideal_compare). */
   PastryNode **ideal;
@@ -97,9 +203,134 @@ struct _SimWorld
 
   guint64 events;
   guint64 lookups_started, lookups_done;
+  guint64 fail_loop, fail_retries, fail_timeout, fail_holder_down;
+  guint64 fail_lost;
   guint64 joins_started;
   SimTime end_hint;  /* latest time any action is scheduled to act */
+  guint pending_work; /* generators with work left */
+  guint inflight;     /* lookups and joins in progress */
 };
+
+/* ---- sim-world.c ---- */
+
+static inline PastryNode *
+sim__world_node (const SimWorld *w, guint32 i)
+{
+  return g_ptr_array_index (w->nodes, i);
+}
+
+static inline NodeState
+sim__world_state (const SimWorld *w, guint32 i)
+{
+  return (NodeState) g_array_index (w->state, guint8, i);
+}
+
+static inline guint32
+sim__world_incarnation (const SimWorld *w, guint32 i)
+{
+  return g_array_index (w->incarn, guint32, i);
+}
+
+static inline SimTime
+sim__world_now (const SimWorld *w)
+{
+  return sim_queue_now (w->q);
+}
+
+static inline SimTime
+sim__world_latency (const SimWorld *w, guint32 a, guint32 b)
+{
+  return sim_net_latency (w->net, a, b);
+}
+
+static inline guint32
+sim__world_prox (const SimWorld *w, guint32 a, guint32 b)
+{
+  SimTime t = sim_net_proximity (w->net, a, b);
+  return t >= PASTRY_PROX_UNKNOWN ? PASTRY_PROX_UNKNOWN - 1 : (guint32) t;
+}
+
+/* Allocates a message of type (pool slot). */
+guint32 sim__world_msg_new (SimWorld *w, SimMsgType type, guint32 about);
+/* Appends entries to message slot m. */
+void sim__world_msg_add (SimWorld *w, guint32 m, const PastryEntry *e,
+                         guint n);
+/* Appends a node's leaf set to message slot m. */
+void sim__world_msg_add_leafset (SimWorld *w, guint32 m, guint32 node);
+static inline Msg *
+sim__world_msg (SimWorld *w, guint32 m)
+{
+  return &g_array_index (w->msgs, Msg, m);
+}
+void sim__world_msg_release (SimWorld *w, guint32 m);
+
+/* Sends message slot m from `from` to `to` with the network's delay (a lost
+ * message is freed).  Counts it for the metrics. */
+void sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m);
+
+/* Makes node i live (in the oracle) / down. */
+void sim__world_set_live (SimWorld *w, guint32 i);
+
+/* Schedules a node timer of kind at `at` with extra low bits. */
+void sim__world_timer (SimWorld *w, SimTime at, guint kind, guint32 node,
+                       guint32 low);
+
+/* The sequential-join generator hook, called when a join completes. */
+void sim__world_join_done (SimWorld *w, guint action);
+
+/* ---- sim-world-join.c ---- */
+
+/* Creates a node at a fresh network position, with id (NULL: a fresh
+ * random id). */
+guint32 sim__world_node_create (SimWorld *w, const PastryId *id);
+/* Starts the join protocol for node x (new, or down and rejoining). */
+void sim__world_join_start (SimWorld *w, guint32 x, guint action);
+/* A join that has not completed after lookup_timeout starts over through
+ * another bootstrap (maintenance only). */
+void sim__world_join_timeout (SimWorld *w, guint32 x, guint64 b);
+/* Handles JOIN_REQUEST, JOIN, JOIN_REPLY, ROW_REQUEST, ROW_REPLY, ANNOUNCE
+ * and LEAFSET_PUSH.  Returns FALSE if the type is not a join message. */
+gboolean sim__world_join_msg (SimWorld *w, guint32 at, guint32 m);
+/* Offers a message's entries (and its sender) to node x with x's measured
+ * proximity; skips x itself, nodes not live and nodes x believes dead.
+ * Returns how many entered x's leaf set. */
+guint sim__world_offer (SimWorld *w, guint32 x, const PastryEntry *e,
+                        guint n, guint32 sender);
+
+/* ---- sim-world-lookup.c ---- */
+
+void sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
+                              guint32 src);
+void sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b);
+void sim__world_lookup_timeout (SimWorld *w, guint32 at, guint64 b);
+
+/* ---- sim-world-maint.c ---- */
+
+/* Starts the maintenance timers of a node that just became live. */
+void sim__world_maint_start (SimWorld *w, guint32 x);
+/* Frees maintenance state of a node going down. */
+void sim__world_maint_stop (SimWorld *w, guint32 x);
+void sim__world_heartbeat (SimWorld *w, guint32 x);
+void sim__world_probe_round (SimWorld *w, guint32 x);
+/* Handles maintenance messages.  Returns FALSE if not one. */
+gboolean sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m);
+/* x starts suspecting peer p (a missed heartbeat or acknowledgement). */
+void sim__world_suspect (SimWorld *w, guint32 x, guint32 p);
+/* TRUE when x currently suspects or believes dead peer p. */
+gboolean sim__world_is_suspect (const SimWorld *w, guint32 x, guint32 p);
+/* Direct evidence that p is alive (it sent x a message about itself):
+ * x drops any suspicion or dead mark it holds on p. */
+void sim__world_alive (SimWorld *w, guint32 x, guint32 p);
+/* TRUE when x believes p dead. */
+gboolean sim__world_believes_dead (const SimWorld *w, guint32 x, guint32 p);
+/* Silent crash / graceful leave of node x. */
+void sim__world_fail (SimWorld *w, guint32 x);
+void sim__world_leave (SimWorld *w, guint32 x);
+/* The hop timeout node x uses for peer p, and the RTT sample update. */
+SimTime sim__world_hop_timeout (SimWorld *w, guint32 x, guint32 p);
+void sim__world_rtt_sample (SimWorld *w, guint32 x, guint32 p, SimTime rtt);
+
+/* ---- sim-world-build.c ---- */
 
 /* Builds ideal state from global knowledge for every live node (clearing
  * what they had), choosing each routing-table slot as the closest of at
@@ -115,16 +346,3 @@ void sim__world_measure_tables (SimWorld *w);
 /* Latency of key's route from src over the shadow overlay. */
 SimTime sim__world_ideal_route (SimWorld *w, guint32 src,
                                 const PastryId *key);
-
-static inline SimTime
-sim__world_latency (const SimWorld *w, guint32 a, guint32 b)
-{
-  return sim_net_latency (w->net, a, b);
-}
-
-static inline guint32
-sim__world_prox (const SimWorld *w, guint32 a, guint32 b)
-{
-  SimTime t = sim_net_proximity (w->net, a, b);
-  return t >= PASTRY_PROX_UNKNOWN ? PASTRY_PROX_UNKNOWN - 1 : (guint32) t;
-}

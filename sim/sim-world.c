@@ -1,25 +1,12 @@
-/* sim-world.c — events, the join protocol and lookups.
+/* sim-world.c — construction, the event loop and scenario actions.
  *
- * Invariants:
- *  - node index == directory handle == network node index;
- *  - a node is in the oracle (w->live) exactly when its state is NODE_LIVE;
- *  - every pooled message or lookup is referenced by exactly one pending
- *    event, and returns to its free list when that event is handled;
- *  - nothing here iterates a hash table: event order is the queue's
- *    (time, sequence) order, so a run is a function of scenario and seed.
- *
- * Join protocol (Rowstron & Druschel 2001, section 3.4): the joiner X asks
- * a bootstrap node A near it (in proximity) to route a JOIN towards X's
- * id.  Every node on the path sends X one JOIN_REPLY with its routing-table
- * rows from the hop index up to the prefix it shares with X; A adds its
- * neighbourhood set, the root Z its leaf set and the path length.  With
- * join_refine (the default, the paper's locality refinement) X then asks
- * each node in its table for that node's row of the same level.  Finally X
- * announces itself to every node it knows; a node that takes X into its
- * leaf set answers with its own leaf set, and X announces itself to any
- * new leaf it learns that way, so concurrent joiners find each other.
- * Proximity values are the network model's latency, as a real node would
- * measure by probing.
+ * The run ends when every action is exhausted, no lookup is in flight and
+ * no join is in progress (pending_work == inflight == 0): periodic maintenance
+ * timers alone do not keep it going.  Nothing here iterates a hash table:
+ * event order is the queue's (time, sequence) order and every random
+ * choice comes from a purpose-specific stream, so a run is a function of
+ * scenario and seed.  See sim-world-private.h for the layout and the
+ * protocol files for the protocol.
  */
 #include "sim-world-private.h"
 
@@ -29,553 +16,326 @@
 
 G_DEFINE_QUARK (sim-world-error-quark, sim_world_error)
 
-enum
-{
-  EV_ACTION = 1, /* a = generator index */
-  EV_MSG,        /* a = destination node, b = message slot */
-  EV_LOOKUP,     /* a = node the lookup arrives at, b = lookup slot */
-};
+/* Simulated time without progress after which a run is declared stalled. */
+#define STALL_LIMIT(w) MAX (10 * SIM_TIME_MIN, 4 * (w)->lookup_timeout)
 
-/* ---- Pools ---- */
+/* ---- Messages ---- */
 
-static guint32
-msg_alloc (SimWorld *w)
+guint32
+sim__world_msg_new (SimWorld *w, SimMsgType type, guint32 about)
 {
+  guint32 m;
   if (w->msg_free->len > 0)
     {
-      guint32 i = g_array_index (w->msg_free, guint32, w->msg_free->len - 1);
+      m = g_array_index (w->msg_free, guint32, w->msg_free->len - 1);
       g_array_set_size (w->msg_free, w->msg_free->len - 1);
-      return i;
     }
-  g_array_set_size (w->msgs, w->msgs->len + 1);
-  return w->msgs->len - 1;
-}
-
-static void
-msg_release (SimWorld *w, guint32 i)
-{
-  Msg *m = &g_array_index (w->msgs, Msg, i);
-  g_free (m->entries);
-  memset (m, 0, sizeof *m);
-  g_array_append_val (w->msg_free, i);
-}
-
-static guint32
-lookup_alloc (SimWorld *w)
-{
-  if (w->lookup_free->len > 0)
+  else
     {
-      guint32 i = g_array_index (w->lookup_free, guint32,
-                                 w->lookup_free->len - 1);
-      g_array_set_size (w->lookup_free, w->lookup_free->len - 1);
-      return i;
+      g_array_set_size (w->msgs, w->msgs->len + 1);
+      m = w->msgs->len - 1;
     }
-  g_array_set_size (w->lookups, w->lookups->len + 1);
-  return w->lookups->len - 1;
-}
-
-static void
-lookup_release (SimWorld *w, guint32 i)
-{
-  g_array_append_val (w->lookup_free, i);
-}
-
-/* ---- Nodes ---- */
-
-static inline PastryNode *
-node_at (const SimWorld *w, guint32 i)
-{
-  return g_ptr_array_index (w->nodes, i);
-}
-
-static inline NodeState
-state_of (const SimWorld *w, guint32 i)
-{
-  return (NodeState) g_array_index (w->state, guint8, i);
-}
-
-static void
-set_live (SimWorld *w, guint32 i)
-{
-  g_array_index (w->state, guint8, i) = NODE_LIVE;
-  sim_ring_add (w->live, i);
-}
-
-/* Creates a node with a fresh random id at a fresh network position. */
-static guint32
-node_create (SimWorld *w)
-{
-  PastryId id;
-  do
-    {
-      id.hi = sim_rng_next_u64 (&w->rng_ids);
-      id.lo = sim_rng_next_u64 (&w->rng_ids);
-    }
-  /* A duplicate of a live id is astronomically unlikely (2^-128 per pair)
-   * but would break the oracle; draw again if it ever happens. */
-  while (sim_ring_size (w->live) > 0
-         && pastry_id_equal (pastry_directory_id (w->dir,
-                                                  sim_ring_root (w->live,
-                                                                 &id)),
-                             &id));
-  guint32 i = pastry_directory_add (w->dir, &id, NULL);
-  guint32 ni = sim_net_add_node (w->net, &w->rng_topology);
-  g_assert (ni == i);
-  g_ptr_array_add (w->nodes, pastry_node_new (&w->cfg, w->dir, i));
-  guint8 st = NODE_JOINING;
-  g_array_append_val (w->state, st);
-  g_ptr_array_add (w->joins, NULL);
-  return i;
-}
-
-/* ---- Sending ---- */
-
-/* Sends message slot m from node `from` to node `to` with the network's
- * delay; a lost message is freed (and, for joins, stalls that join: loss
- * recovery is the maintenance protocol's job). */
-static void
-send_msg (SimWorld *w, guint32 from, guint32 to, guint32 m)
-{
-  Msg *msg = &g_array_index (w->msgs, Msg, m);
-  msg->from = from;
-  sim_metrics_message (w->metrics, msg->type, msg->n_entries + 1);
-  gboolean lost = FALSE;
-  SimTime d = sim_net_delay_sample (w->net, from, to, &w->rng_network, &lost);
-  if (lost)
-    {
-      msg_release (w, m);
-      return;
-    }
-  sim_queue_push (w->q, sim_time_add (sim_queue_now (w->q), d), EV_MSG, to,
-                  m);
-}
-
-static guint32
-msg_new (SimWorld *w, SimMsgType type, guint32 joiner)
-{
-  guint32 m = msg_alloc (w);
-  Msg *msg = &g_array_index (w->msgs, Msg, m);
+  Msg *msg = sim__world_msg (w, m);
+  memset (msg, 0, sizeof *msg);
   msg->type = (guint8) type;
-  msg->joiner = joiner;
+  msg->joiner = about;
   return m;
 }
 
-/* Appends entries to a message (re-reading the slot: the pool may move). */
-static void
-msg_add_entries (SimWorld *w, guint32 m, const PastryEntry *e, guint n)
+void
+sim__world_msg_release (SimWorld *w, guint32 m)
+{
+  Msg *msg = sim__world_msg (w, m);
+  g_free (msg->entries);
+  memset (msg, 0, sizeof *msg);
+  g_array_append_val (w->msg_free, m);
+}
+
+void
+sim__world_msg_add (SimWorld *w, guint32 m, const PastryEntry *e, guint n)
 {
   if (n == 0)
     return;
-  Msg *msg = &g_array_index (w->msgs, Msg, m);
+  Msg *msg = sim__world_msg (w, m);
   msg->entries = g_renew (PastryEntry, msg->entries, msg->n_entries + n);
   memcpy (msg->entries + msg->n_entries, e, n * sizeof (PastryEntry));
   msg->n_entries += n;
 }
 
-/* ---- Join ---- */
-
-static void join_complete (SimWorld *w, guint32 x);
-static void action_schedule_next (SimWorld *w, guint g);
-
-/* Offers the entries of a received message to node x, with x's own
- * proximity to each (measured, as a real node would by probing). */
-static guint
-offer_entries (SimWorld *w, guint32 x, const PastryEntry *e, guint n,
-               guint32 sender)
+void
+sim__world_msg_add_leafset (SimWorld *w, guint32 m, guint32 node)
 {
-  PastryNode *node = node_at (w, x);
-  guint leaf_gain = 0;
-  for (guint i = 0; i <= n; i++)
-    {
-      guint32 p = i < n ? e[i].peer : sender;
-      if (p == x || state_of (w, p) != NODE_LIVE)
-        continue;
-      gboolean was_leaf = (pastry_node_where (node, p)
-                           & PASTRY_IN_LEAFSET) != 0;
-      guint where = pastry_node_insert (node, p, sim__world_prox (w, x, p));
-      if (!was_leaf && (where & PASTRY_IN_LEAFSET))
-        leaf_gain++;
-    }
-  return leaf_gain;
-}
-
-/* Picks the bootstrap node: the nearest (by proximity) of a sample of live
- * nodes, or of all of them when the sample covers the population. */
-static guint32
-pick_bootstrap (SimWorld *w, guint32 x)
-{
-  guint n = sim_ring_size (w->live);
-  guint32 best = PASTRY_PEER_NONE;
-  guint32 best_prox = G_MAXUINT32;
-  if (w->bootstrap_sample == 0 || n <= w->bootstrap_sample)
-    {
-      for (guint i = 0; i < n; i++)
-        {
-          guint32 c = sim_ring_nth (w->live, i);
-          guint32 p = sim__world_prox (w, x, c);
-          if (p < best_prox)
-            best = c, best_prox = p;
-        }
-      return best;
-    }
-  for (guint k = 0; k < w->bootstrap_sample; k++)
-    {
-      guint32 c = sim_ring_nth (w->live, (guint) sim_rng_uniform_u64
-                                (&w->rng_protocol, n));
-      guint32 p = sim__world_prox (w, x, c);
-      if (p < best_prox)
-        best = c, best_prox = p;
-    }
-  return best;
-}
-
-static void
-join_start (SimWorld *w, guint g)
-{
-  guint32 x = node_create (w);
-  JoinState *js = g_new0 (JoinState, 1);
-  js->started = sim_queue_now (w->q);
-  js->action = g;
-  g_ptr_array_index (w->joins, x) = js;
-  w->joins_started++;
-  if (sim_ring_size (w->live) == 0)
-    {
-      join_complete (w, x); /* the first node is alone on the ring */
-      return;
-    }
-  guint32 a = pick_bootstrap (w, x);
-  guint32 m = msg_new (w, SIM_MSG_JOIN_REQUEST, x);
-  send_msg (w, x, a, m);
-}
-
-/* A node on the join path: reply to the joiner, then forward. */
-static void
-handle_join (SimWorld *w, guint32 at, guint32 m)
-{
-  Msg msg = g_array_index (w->msgs, Msg, m);
-  guint32 x = msg.joiner;
-  PastryNode *node = node_at (w, at);
-  const PastryId *xid = pastry_directory_id (w->dir, x);
-  PastryPeer next = pastry_node_next_hop (node, xid, NULL);
-  gboolean root = next == at || next == x;
-
-  guint32 r = msg_new (w, SIM_MSG_JOIN_REPLY, x);
-  guint shl = pastry_id_shl (pastry_node_id (node), xid, w->cfg.b);
-  guint first = MIN ((guint) msg.hops, shl);
-  PastryEntry row[256];
-  for (guint l = first; l <= shl && l < pastry_node_n_rows (node); l++)
-    msg_add_entries (w, r, row, pastry_node_export_row (node, l, row));
-  Msg *rm = &g_array_index (w->msgs, Msg, r);
-  rm->hops = msg.hops;
-  if (msg.type == SIM_MSG_JOIN_REQUEST)
-    {
-      PastryEntry *nb = g_newa (PastryEntry, w->cfg.neigh_size + 1);
-      guint n = pastry_node_export_neighbours (node, nb);
-      msg_add_entries (w, r, nb, n);
-      rm = &g_array_index (w->msgs, Msg, r);
-      rm->flags |= MSG_FLAG_BOOTSTRAP;
-    }
-  if (root)
-    {
-      PastryPeer leaf[256];
-      guint n = pastry_node_export_leafset (node, leaf);
-      PastryEntry le[256];
-      for (guint i = 0; i < n; i++)
-        le[i].peer = leaf[i], le[i].prox = PASTRY_PROX_UNKNOWN;
-      msg_add_entries (w, r, le, n);
-      rm = &g_array_index (w->msgs, Msg, r);
-      rm->flags |= MSG_FLAG_ROOT;
-      rm->row = 0;
-    }
-  /* The path length travels in `hops` of the root's reply: the number of
-   * nodes on the path is hops + 1. */
-  send_msg (w, at, x, r);
-  if (root)
-    {
-      msg_release (w, m);
-      return;
-    }
-  Msg *fw = &g_array_index (w->msgs, Msg, m);
-  fw->type = SIM_MSG_JOIN;
-  fw->hops = (guint8) MIN (msg.hops + 1, 255);
-  send_msg (w, at, next, m);
-}
-
-static void
-join_announce (SimWorld *w, guint32 x)
-{
-  PastryNode *node = node_at (w, x);
-  guint n = pastry_node_export_known (node, NULL, 0);
-  PastryPeer *known = g_new (PastryPeer, n);
-  pastry_node_export_known (node, known, n);
-  for (guint i = 0; i < n; i++)
-    send_msg (w, x, known[i], msg_new (w, SIM_MSG_ANNOUNCE, x));
-  g_free (known);
-}
-
-static void
-join_complete (SimWorld *w, guint32 x)
-{
-  JoinState *js = g_ptr_array_index (w->joins, x);
-  set_live (w, x);
-  join_announce (w, x);
-  sim_metrics_join (w->metrics, sim_queue_now (w->q) - js->started);
-  guint g = js->action;
-  g_ptr_array_index (w->joins, x) = NULL;
-  g_free (js);
-  if (w->gens[g].action->spread == SIM_SPREAD_SEQUENTIAL)
-    action_schedule_next (w, g);
-}
-
-static void
-join_stage2 (SimWorld *w, guint32 x, JoinState *js)
-{
-  js->stage2 = TRUE;
-  if (w->join_refine)
-    {
-      PastryNode *node = node_at (w, x);
-      PastryEntry row[256];
-      for (guint l = 0; l < pastry_node_n_rows (node); l++)
-        {
-          guint n = pastry_node_export_row (node, l, row);
-          for (guint i = 0; i < n; i++)
-            {
-              guint32 m = msg_new (w, SIM_MSG_ROW_REQUEST, x);
-              g_array_index (w->msgs, Msg, m).row = (guint8) l;
-              send_msg (w, x, row[i].peer, m);
-              js->outstanding++;
-            }
-        }
-    }
-  if (js->outstanding == 0)
-    join_complete (w, x);
-}
-
-static void
-handle_join_reply (SimWorld *w, guint32 x, guint32 m)
-{
-  Msg *msg = &g_array_index (w->msgs, Msg, m);
-  JoinState *js = g_ptr_array_index (w->joins, x);
-  offer_entries (w, x, msg->entries, msg->n_entries, msg->from);
-  if (js == NULL)
-    return; /* a late reply after completion: the state was still useful */
-  js->replies++;
-  if (msg->flags & MSG_FLAG_ROOT)
-    js->expected = msg->hops + 1u;
-  if (js->expected != 0 && js->replies == js->expected && !js->stage2)
-    join_stage2 (w, x, js);
-}
-
-static void
-handle_row_request (SimWorld *w, guint32 at, guint32 m)
-{
-  Msg *msg = &g_array_index (w->msgs, Msg, m);
-  guint32 x = msg->joiner;
-  guint row = msg->row;
-  guint32 r = msg_new (w, SIM_MSG_ROW_REPLY, x);
-  PastryEntry entries[256];
-  /* Rows 0..row of this node all fit the joiner's table: this node shares
-   * `row` digits with it, so its row r < row holds nodes sharing exactly r
-   * digits with the joiner too. */
-  for (guint l = 0; l <= row; l++)
-    msg_add_entries (w, r, entries,
-                     pastry_node_export_row (node_at (w, at), l, entries));
-  send_msg (w, at, x, r);
-}
-
-static void
-handle_row_reply (SimWorld *w, guint32 x, guint32 m)
-{
-  Msg *msg = &g_array_index (w->msgs, Msg, m);
-  offer_entries (w, x, msg->entries, msg->n_entries, msg->from);
-  JoinState *js = g_ptr_array_index (w->joins, x);
-  if (js != NULL && js->outstanding > 0 && --js->outstanding == 0)
-    join_complete (w, x);
-}
-
-static void
-handle_announce (SimWorld *w, guint32 at, guint32 m)
-{
-  guint32 x = g_array_index (w->msgs, Msg, m).joiner;
-  PastryNode *node = node_at (w, at);
-  if (state_of (w, x) != NODE_LIVE)
-    return;
-  gboolean was_leaf = (pastry_node_where (node, x) & PASTRY_IN_LEAFSET) != 0;
-  guint where = pastry_node_insert (node, x, sim__world_prox (w, at, x));
-  if (!was_leaf && (where & PASTRY_IN_LEAFSET))
-    {
-      /* x is new in our leaf set: it may not know our other leaves. */
-      guint32 r = msg_new (w, SIM_MSG_LEAFSET_PUSH, x);
-      PastryPeer leaf[256];
-      PastryEntry le[256];
-      guint n = pastry_node_export_leafset (node, leaf);
-      for (guint i = 0; i < n; i++)
-        le[i].peer = leaf[i], le[i].prox = PASTRY_PROX_UNKNOWN;
-      msg_add_entries (w, r, le, n);
-      send_msg (w, at, x, r);
-    }
-}
-
-static void
-handle_leafset_push (SimWorld *w, guint32 x, guint32 m)
-{
-  Msg *msg = &g_array_index (w->msgs, Msg, m);
-  PastryNode *node = node_at (w, x);
-  guint n = msg->n_entries;
-  PastryEntry *e = g_newa (PastryEntry, n + 1);
-  memcpy (e, msg->entries, n * sizeof (PastryEntry));
+  PastryPeer leaf[256];
+  PastryEntry e[256];
+  guint n = pastry_node_export_leafset (sim__world_node (w, node), leaf);
   for (guint i = 0; i < n; i++)
     {
-      guint32 p = e[i].peer;
-      if (p == x || state_of (w, p) != NODE_LIVE)
-        continue;
-      gboolean was_leaf = (pastry_node_where (node, p)
-                           & PASTRY_IN_LEAFSET) != 0;
-      guint where = pastry_node_insert (node, p, sim__world_prox (w, x, p));
-      /* A new leaf that may not know us yet: announce ourselves. */
-      if (!was_leaf && (where & PASTRY_IN_LEAFSET)
-          && state_of (w, x) == NODE_LIVE)
-        send_msg (w, x, p, msg_new (w, SIM_MSG_ANNOUNCE, x));
+      e[i].peer = leaf[i];
+      e[i].prox = PASTRY_PROX_UNKNOWN;
     }
+  sim__world_msg_add (w, m, e, n);
+}
+
+/* Requests whose target may be down: they come back as timeouts. */
+static gboolean
+expects_reply (SimMsgType t)
+{
+  return t == SIM_MSG_PROBE || t == SIM_MSG_LEAFSET_REQUEST
+         || t == SIM_MSG_ENTRY_REQUEST || t == SIM_MSG_ROW_REQUEST;
+}
+
+void
+sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m)
+{
+  Msg *msg = sim__world_msg (w, m);
+  SimTime now = sim__world_now (w);
+  msg->from = from;
+  msg->to = to;
+  msg->sent = now;
+  sim_metrics_message (w->metrics, now, msg->type, msg->n_entries + 1,
+                       (msg->flags & MSG_FLAG_REPAIR) != 0);
+  gboolean lost = FALSE;
+  SimTime d = sim_net_delay_sample (w->net, from, to, &w->rng_network, &lost);
+  if (lost)
+    {
+      if (w->maintain && expects_reply (msg->type))
+        {
+          msg->flags |= 16u; /* MSG_FLAG_TIMEOUT, see sim-world-maint.c */
+          sim_queue_push (w->q, sim_time_add (now, w->probe_timeout), EV_MSG,
+                          from, m);
+        }
+      else
+        sim__world_msg_release (w, m);
+      return;
+    }
+  sim_queue_push (w->q, sim_time_add (now, d), EV_MSG, to, m);
 }
 
 static void
 handle_msg (SimWorld *w, guint32 at, guint32 m)
 {
-  switch ((SimMsgType) g_array_index (w->msgs, Msg, m).type)
+  Msg *msg = sim__world_msg (w, m);
+  if (sim__world_state (w, at) == NODE_DOWN)
     {
-    case SIM_MSG_JOIN_REQUEST:
-    case SIM_MSG_JOIN:
-      handle_join (w, at, m);
-      return; /* handle_join reuses or frees the slot */
-    case SIM_MSG_JOIN_REPLY:
-      handle_join_reply (w, at, m);
-      break;
-    case SIM_MSG_ROW_REQUEST:
-      handle_row_request (w, at, m);
-      break;
-    case SIM_MSG_ROW_REPLY:
-      handle_row_reply (w, at, m);
-      break;
-    case SIM_MSG_ANNOUNCE:
-      handle_announce (w, at, m);
-      break;
-    case SIM_MSG_LEAFSET_PUSH:
-      handle_leafset_push (w, at, m);
-      break;
-    case SIM_MSG_LOOKUP:
-    case SIM_MSG_N_TYPES:
-    default:
-      g_assert_not_reached ();
-    }
-  msg_release (w, m);
-}
-
-/* ---- Lookups ---- */
-
-static void
-lookup_finish (SimWorld *w, guint32 at, guint32 l, SimOutcome outcome)
-{
-  Lookup lk = g_array_index (w->lookups, Lookup, l);
-  lookup_release (w, l);
-  PastryPeer root = sim_ring_root (w->live, &lk.key);
-  if (outcome == SIM_OUTCOME_OK && at != root)
-    outcome = SIM_OUTCOME_WRONG;
-  SimTime now = sim_queue_now (w->q);
-  SimTime direct = root == PASTRY_PEER_NONE ? 0
-                                            : sim__world_latency (w, lk.src,
-                                                                  root);
-  double ratio = -1.0;
-  if (w->ideal != NULL && outcome == SIM_OUTCOME_OK)
-    {
-      SimTime ideal = sim__world_ideal_route (w, lk.src, &lk.key);
-      if (ideal > 0)
-        ratio = (double) (now - lk.issued) / (double) ideal;
-    }
-  sim_metrics_lookup (w->metrics, lk.issued, lk.src, &lk.key, lk.hops,
-                      now - lk.issued, direct, ratio, outcome);
-  w->lookups_done++;
-}
-
-static void
-handle_lookup (SimWorld *w, guint32 at, guint32 l)
-{
-  Lookup *lk = &g_array_index (w->lookups, Lookup, l);
-  PastryPeer next = pastry_node_next_hop (node_at (w, at), &lk->key, NULL);
-  if (next == at)
-    {
-      lookup_finish (w, at, l, SIM_OUTCOME_OK);
+      /* Nobody home.  A request turns into a timeout at its sender. */
+      if (w->maintain && expects_reply (msg->type) && !(msg->flags & MSG_FLAG_TIMEOUT)
+          && sim__world_state (w, msg->from) != NODE_DOWN)
+        {
+          msg->flags |= MSG_FLAG_TIMEOUT;
+          msg->epoch = sim__world_incarnation (w, at); /* the down life */
+          sim_queue_push (w->q, sim_time_add (msg->sent, w->probe_timeout),
+                          EV_MSG, msg->from, m);
+          return;
+        }
+      sim__world_msg_release (w, m);
       return;
     }
-  if (lk->hops + 1 >= SIM_MAX_HOPS)
-    {
-      lookup_finish (w, at, l, SIM_OUTCOME_FAILED); /* a routing loop */
-      return;
-    }
-  lk->hops++;
-  sim_metrics_message (w->metrics, SIM_MSG_LOOKUP, 1);
-  gboolean lost = FALSE;
-  SimTime d = sim_net_delay_sample (w->net, at, next, &w->rng_network, &lost);
-  if (lost)
-    {
-      lookup_finish (w, at, l, SIM_OUTCOME_FAILED);
-      return;
-    }
-  sim_queue_push (w->q, sim_time_add (sim_queue_now (w->q), d), EV_LOOKUP,
-                  next, l);
+  if (!(msg->flags & MSG_FLAG_TIMEOUT) && sim__world_join_msg (w, at, m))
+    return;
+  if (sim__world_maint_msg (w, at, m))
+    return;
+  sim__world_msg_release (w, m);
 }
 
-static void
-lookup_start (SimWorld *w, const SimAction *a)
+/* ---- Nodes ---- */
+
+void
+sim__world_timer (SimWorld *w, SimTime at, guint kind, guint32 node,
+                  guint32 low)
 {
-  guint n = sim_ring_size (w->live);
-  if (n == 0)
-    return; /* nobody to ask: counted as not started */
-  guint32 l = lookup_alloc (w);
-  Lookup *lk = &g_array_index (w->lookups, Lookup, l);
-  lk->src = sim_ring_nth (w->live, (guint) sim_rng_uniform_u64
-                          (&w->rng_workload, n));
-  if (a->keys == SIM_KEYS_NODE)
-    lk->key = *pastry_directory_id (w->dir, sim_ring_nth
-                                    (w->live, (guint) sim_rng_uniform_u64
-                                     (&w->rng_workload, n)));
+  guint64 b = ((guint64) sim__world_incarnation (w, node) << 32) | low;
+  sim_queue_push (w->q, at, kind, node, b);
+}
+
+static gboolean
+timer_current (const SimWorld *w, guint32 node, guint64 b)
+{
+  return sim__world_state (w, node) == NODE_LIVE
+         && (guint32) (b >> 32) == sim__world_incarnation (w, node);
+}
+
+static void start_node_lookups (SimWorld *w, guint32 x);
+
+void
+sim__world_set_live (SimWorld *w, guint32 i)
+{
+  g_array_index (w->state, guint8, i) = NODE_LIVE;
+  sim_ring_add (w->live, i);
+  SimTime now = sim__world_now (w);
+  sim_metrics_live (w->metrics, now, sim_ring_size (w->live));
+  sim_metrics_node_event (w->metrics, now, SIM_NODE_EVENT_JOIN);
+  sim__world_maint_start (w, i);
+  start_node_lookups (w, i);
+}
+
+/* Brings a down node back: same id (same index) or a fresh node. */
+static guint32
+rejoin (SimWorld *w, guint32 x, gboolean same_id, guint action)
+{
+  if (!same_id)
+    x = sim__world_node_create (w, NULL);
   else
     {
-      lk->key.hi = sim_rng_next_u64 (&w->rng_workload);
-      lk->key.lo = sim_rng_next_u64 (&w->rng_workload);
+      g_array_index (w->incarn, guint32, x)++;
+      pastry_node_free (g_ptr_array_index (w->nodes, x));
+      g_ptr_array_index (w->nodes, x) = pastry_node_new (&w->cfg, w->dir, x);
+      for (guint i = 0; i < w->down->len; i++)
+        if (g_array_index (w->down, guint32, i) == x)
+          {
+            g_array_remove_index (w->down, i);
+            break;
+          }
     }
-  lk->issued = sim_queue_now (w->q);
-  lk->hops = 0;
-  w->lookups_started++;
-  handle_lookup (w, lk->src, l);
+  w->inflight++;
+  sim__world_join_start (w, x, action);
+  return x;
+}
+
+void
+sim__world_join_done (SimWorld *w, guint action)
+{
+  w->inflight--;
+  if (action != G_MAXUINT
+      && w->gens[action].action->spread == SIM_SPREAD_SEQUENTIAL)
+    {
+      /* The next sequential join starts now. */
+      ActionGen *gen = &w->gens[action];
+      if (gen->done < gen->action->count)
+        sim_queue_push (w->q, sim__world_now (w), EV_ACTION, action, 0);
+      else
+        w->pending_work--;
+    }
 }
 
 /* ---- Scenario actions ---- */
 
-/* Schedules the next unit of generator g, if any remain. */
+/* Draws count distinct live nodes for a FAIL/LEAVE action. */
 static void
+select_victims (SimWorld *w, const SimAction *a, GArray *out)
+{
+  guint live = sim_ring_size (w->live);
+  guint64 want = a->count;
+  switch (a->select)
+    {
+    case SIM_SELECT_PERCENT:
+      want = (guint64) llround (a->fraction * live);
+      if (want == 0 && live > 0)
+        want = 1;
+      /* fall through */
+    case SIM_SELECT_COUNT:
+      {
+        want = MIN (want, live);
+        /* A partial Fisher-Yates over the live list. */
+        guint32 *pool = g_new (guint32, live);
+        for (guint i = 0; i < live; i++)
+          pool[i] = sim_ring_nth (w->live, i);
+        for (guint i = 0; i < want; i++)
+          {
+            guint j = i + (guint) sim_rng_uniform_u64 (&w->rng_churn,
+                                                       live - i);
+            guint32 t = pool[i];
+            pool[i] = pool[j];
+            pool[j] = t;
+            g_array_append_val (out, pool[i]);
+          }
+        g_free (pool);
+        break;
+      }
+    case SIM_SELECT_RANGE:
+      {
+        if (live == 0)
+          break;
+        want = MIN (want, live);
+        guint32 first = sim_ring_nth (w->live, (guint) sim_rng_uniform_u64
+                                                (&w->rng_churn, live));
+        g_array_append_val (out, first);
+        if (want > 1)
+          {
+            PastryPeer *left = g_new (PastryPeer, want);
+            PastryPeer *right = g_new (PastryPeer, want);
+            guint n = sim_ring_neighbours (w->live, first, (guint) want - 1,
+                                           left, right);
+            g_array_append_vals (out, right, n);
+            g_free (left);
+            g_free (right);
+          }
+        break;
+      }
+    case SIM_SELECT_INDICES:
+      for (guint i = 0; i < a->n_indices; i++)
+        if (a->indices[i] < w->state->len
+            && sim__world_state (w, (guint32) a->indices[i]) == NODE_LIVE)
+          {
+            guint32 v = (guint32) a->indices[i];
+            g_array_append_val (out, v);
+          }
+      break;
+    case SIM_SELECT_ALL:
+    default:
+      break;
+    }
+}
+
+static void
+select_rejoiners (SimWorld *w, const SimAction *a, GArray *out)
+{
+  guint n = w->down->len;
+  guint64 want = a->select == SIM_SELECT_ALL ? n : MIN (a->count, n);
+  guint32 *pool = g_memdup2 (w->down->data, n * sizeof (guint32));
+  for (guint i = 0; i < want; i++)
+    {
+      guint j = i + (guint) sim_rng_uniform_u64 (&w->rng_churn, n - i);
+      guint32 t = pool[i];
+      pool[i] = pool[j];
+      pool[j] = t;
+      g_array_append_val (out, pool[i]);
+    }
+  g_free (pool);
+}
+
+/* The number of units (events) an action's generator issues. */
+static guint64
+action_units (SimWorld *w, ActionGen *gen)
+{
+  const SimAction *a = gen->action;
+  switch (a->kind)
+    {
+    case SIM_ACTION_FAIL:
+    case SIM_ACTION_LEAVE:
+    case SIM_ACTION_REJOIN:
+      return gen->slots != NULL ? gen->slots->len : 0;
+    default:
+      return a->count;
+    }
+}
+
+/* Schedules the next unit of generator g, if any remain.  Returns FALSE
+ * when the generator is exhausted. */
+static gboolean
 action_schedule_next (SimWorld *w, guint g)
 {
   ActionGen *gen = &w->gens[g];
   const SimAction *a = gen->action;
-  SimTime now = sim_queue_now (w->q);
+  SimTime now = sim__world_now (w);
   SimTime t;
+  guint64 units = action_units (w, gen);
   switch (a->spread)
     {
     case SIM_SPREAD_AT_ONCE:
-    case SIM_SPREAD_SEQUENTIAL:
-      if (gen->done >= a->count)
-        return;
+      if (gen->done >= units)
+        return FALSE;
       t = MAX (now, a->at);
       break;
+    case SIM_SPREAD_SEQUENTIAL:
+      return gen->done < units; /* the join completion schedules it */
     case SIM_SPREAD_UNIFORM:
       {
-        if (gen->done >= a->count)
-          return;
-        /* The next of the remaining order statistics of count uniform
+        if (gen->done >= units)
+          return FALSE;
+        /* The next of the remaining order statistics of `units` uniform
          * times in [at, at + over): the minimum of k uniforms over the rest
          * of the span is span * (1 - U^(1/k)). */
-        guint64 k = a->count - gen->done;
+        guint64 k = units - gen->done;
         SimTime end = sim_time_add (a->at, a->over);
         SimTime from = MAX (gen->last, a->at);
         double u = sim_rng_double (&w->rng_workload);
@@ -593,14 +353,197 @@ action_schedule_next (SimWorld *w, guint g)
         SimTime from = gen->done == 0 ? a->at : MAX (gen->last, a->at);
         t = sim_time_add (from, (SimTime) (gap_s * (double) SIM_TIME_S));
         if (t >= sim_time_add (a->at, a->duration))
-          return;
+          return FALSE;
         gen->last = t;
         break;
       }
     default:
-      g_assert_not_reached ();
+      return FALSE;
     }
   sim_queue_push (w->q, MAX (t, now), EV_ACTION, g, 0);
+  return TRUE;
+}
+
+/* ---- Per-node lookups and churn ---- */
+
+static SimTime
+node_lookup_gap (SimWorld *w, const SimAction *a)
+{
+  double s = a->has_every ? sim_dist_sample (&a->every, &w->rng_workload)
+                          : sim_rng_exponential (&w->rng_workload,
+                                                 1.0 / a->rate_per_s);
+  if (!(s > 0))
+    s = 1e-6;
+  return (SimTime) MAX (1.0, s * (double) SIM_TIME_S);
+}
+
+static void
+schedule_node_lookup (SimWorld *w, guint32 x, guint g)
+{
+  const SimAction *a = w->gens[g].action;
+  SimTime t = sim_time_add (MAX (sim__world_now (w), a->at),
+                            node_lookup_gap (w, a));
+  if (t < sim_time_add (a->at, a->duration))
+    sim__world_timer (w, t, EV_NODE_LOOKUP, x, g);
+}
+
+/* A node that became live joins every running per-node workload. */
+static void
+start_node_lookups (SimWorld *w, guint32 x)
+{
+  SimTime now = sim__world_now (w);
+  for (guint g = 0; g < w->n_gens; g++)
+    {
+      const SimAction *a = w->gens[g].action;
+      if (a->kind == SIM_ACTION_LOOKUP && a->spread == SIM_SPREAD_PER_NODE
+          && a->at <= now && now < sim_time_add (a->at, a->duration)
+          && w->gens[g].done > 0)
+        schedule_node_lookup (w, x, g);
+    }
+}
+
+static void
+churn_schedule (SimWorld *w, guint g, guint32 slot, gboolean up)
+{
+  const SimAction *a = w->gens[g].action;
+  const SimDist *d = up ? &a->session : &a->down;
+  SimTime t = sim_time_add (sim__world_now (w),
+                            sim_dist_sample_time (d, &w->rng_churn,
+                                                  SIM_TIME_S));
+  if (t < sim_time_add (a->at, a->duration))
+    sim_queue_push (w->q, t, EV_CHURN, slot, g);
+}
+
+static void
+handle_churn (SimWorld *w, guint32 slot, guint g)
+{
+  ActionGen *gen = &w->gens[g];
+  guint32 *x = &g_array_index (gen->slots, guint32, slot);
+  if (*x != G_MAXUINT32 && sim__world_state (w, *x) != NODE_DOWN)
+    {
+      sim__world_fail (w, *x); /* the session ends: a crash */
+      churn_schedule (w, g, slot, FALSE);
+      return;
+    }
+  if (*x == G_MAXUINT32)
+    {
+      *x = sim__world_node_create (w, NULL);
+      w->inflight++;
+      sim__world_join_start (w, *x, G_MAXUINT);
+    }
+  else
+    *x = rejoin (w, *x, gen->action->same_id, G_MAXUINT);
+  churn_schedule (w, g, slot, TRUE);
+}
+
+static void
+start_churn (SimWorld *w, guint g)
+{
+  ActionGen *gen = &w->gens[g];
+  const SimAction *a = gen->action;
+  guint live = sim_ring_size (w->live);
+  guint64 pop = a->population != 0 ? a->population : live;
+  gen->slots = g_array_new (FALSE, FALSE, sizeof (guint32));
+  for (guint64 i = 0; i < pop; i++)
+    {
+      guint32 x = i < live ? sim_ring_nth (w->live, (guint) i) : G_MAXUINT32;
+      g_array_append_val (gen->slots, x);
+      /* Live nodes start a session; the rest start down. */
+      churn_schedule (w, g, (guint32) i, i < live);
+    }
+}
+
+static void
+handle_trace (SimWorld *w, guint32 row_i, guint64 b)
+{
+  guint g = (guint) (b >> 1);
+  gboolean leave = (b & 1) != 0;
+  ActionGen *gen = &w->gens[g];
+  const SimTraceRow *row = sim_trace_row (gen->action->trace, row_i);
+  /* gen->slots maps trace rows to a dense trace-node number, filled at
+   * start; the node per trace-node lives in the second half. */
+  guint32 tn = g_array_index (gen->slots, guint32, row_i);
+  guint32 *x = &g_array_index (gen->slots, guint32,
+                               sim_trace_n_rows (gen->action->trace) + tn);
+  if (leave)
+    {
+      if (*x != G_MAXUINT32)
+        sim__world_fail (w, *x);
+      return;
+    }
+  if (*x == G_MAXUINT32)
+    {
+      PastryId id;
+      if (row->has_id)
+        id = pastry_id_from_bytes (row->id, 16);
+      *x = sim__world_node_create (w, row->has_id ? &id : NULL);
+      w->inflight++;
+      sim__world_join_start (w, *x, G_MAXUINT);
+    }
+  else if (sim__world_state (w, *x) == NODE_DOWN)
+    *x = rejoin (w, *x, gen->action->same_id || row->has_id, G_MAXUINT);
+}
+
+static void
+start_trace (SimWorld *w, guint g)
+{
+  ActionGen *gen = &w->gens[g];
+  const SimAction *a = gen->action;
+  const SimTrace *t = a->trace;
+  guint n = sim_trace_n_rows (t);
+  /* Dense numbering of trace nodes (by index or id), in row order.  The
+   * hash table is only looked up, never iterated. */
+  g_autoptr (GHashTable) names = g_hash_table_new_full (g_str_hash,
+                                                        g_str_equal, g_free,
+                                                        NULL);
+  gen->slots = g_array_new (FALSE, FALSE, sizeof (guint32));
+  guint next = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      const SimTraceRow *row = sim_trace_row (t, i);
+      char *key;
+      if (row->has_id)
+        {
+          PastryId id = pastry_id_from_bytes (row->id, 16);
+          char hex[PASTRY_ID_HEX_LEN + 1];
+          pastry_id_format (&id, hex);
+          key = g_strdup (hex);
+        }
+      else
+        key = g_strdup_printf ("%" G_GUINT64_FORMAT, row->index);
+      gpointer v;
+      guint32 tn;
+      if (g_hash_table_lookup_extended (names, key, NULL, &v))
+        {
+          tn = GPOINTER_TO_UINT (v);
+          g_free (key);
+        }
+      else
+        {
+          tn = next++;
+          g_hash_table_insert (names, key, GUINT_TO_POINTER (tn));
+        }
+      g_array_append_val (gen->slots, tn);
+    }
+  guint32 none = G_MAXUINT32;
+  for (guint i = 0; i < next; i++)
+    g_array_append_val (gen->slots, none);
+  SimTime last = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      const SimTraceRow *row = sim_trace_row (t, i);
+      sim_queue_push (w->q, sim_time_add (a->at, row->join), EV_TRACE, i,
+                      (guint64) g << 1);
+      last = MAX (last, row->join);
+      if (row->leave != SIM_TIME_MAX)
+        {
+          sim_queue_push (w->q, sim_time_add (a->at, row->leave), EV_TRACE, i,
+                          ((guint64) g << 1) | 1);
+          last = MAX (last, row->leave);
+        }
+    }
+  /* The replay is work until its last row has acted. */
+  sim_queue_push (w->q, sim_time_add (a->at, last), EV_ACTION, g, 1);
 }
 
 static void
@@ -612,28 +555,84 @@ handle_action (SimWorld *w, guint g)
     {
     case SIM_ACTION_JOIN:
       gen->done++;
-      join_start (w, g);
-      if (a->spread != SIM_SPREAD_SEQUENTIAL)
-        action_schedule_next (w, g);
-      return;
+      w->inflight++;
+      sim__world_join_start (w, sim__world_node_create (w, NULL), g);
+      break;
     case SIM_ACTION_BUILD:
       {
         for (guint64 i = 0; i < a->count; i++)
-          set_live (w, node_create (w));
-        GPtrArray *all = w->nodes;
-        sim__world_build_ideal (w, (PastryNode **) all->pdata, w->build_sample,
-                                &w->rng_protocol);
+          {
+            guint32 x = sim__world_node_create (w, NULL);
+            g_array_index (w->state, guint8, x) = NODE_LIVE;
+            sim_ring_add (w->live, x);
+          }
+        sim_metrics_live (w->metrics, sim__world_now (w),
+                          sim_ring_size (w->live));
+        sim__world_build_ideal (w, (PastryNode **) w->nodes->pdata,
+                                w->build_sample, &w->rng_protocol);
+        for (guint i = 0; i < sim_ring_size (w->live); i++)
+          {
+            guint32 x = sim_ring_nth (w->live, i);
+            if (g_ptr_array_index (w->rt, x) == NULL)
+              sim__world_maint_start (w, x);
+          }
         gen->done = a->count;
-        return;
+        break;
       }
     case SIM_ACTION_LOOKUP:
+      if (a->spread == SIM_SPREAD_PER_NODE)
+        {
+          /* Start every live node's own lookup process. */
+          gen->done = 1;
+          for (guint i = 0; i < sim_ring_size (w->live); i++)
+            schedule_node_lookup (w, sim_ring_nth (w->live, i), g);
+          w->pending_work--;
+          return;
+        }
       gen->done++;
-      lookup_start (w, a);
-      action_schedule_next (w, g);
+      sim__world_lookup_start (w, a, gen, PASTRY_PEER_NONE);
+      break;
+    case SIM_ACTION_FAIL:
+    case SIM_ACTION_LEAVE:
+    case SIM_ACTION_REJOIN:
+      if (gen->slots == NULL)
+        {
+          gen->slots = g_array_new (FALSE, FALSE, sizeof (guint32));
+          if (a->kind == SIM_ACTION_REJOIN)
+            select_rejoiners (w, a, gen->slots);
+          else
+            select_victims (w, a, gen->slots);
+          if (gen->slots->len == 0)
+            {
+              w->pending_work--;
+              return;
+            }
+        }
+      {
+        guint32 x = g_array_index (gen->slots, guint32, gen->done);
+        gen->done++;
+        if (a->kind == SIM_ACTION_FAIL)
+          sim__world_fail (w, x);
+        else if (a->kind == SIM_ACTION_LEAVE)
+          sim__world_leave (w, x);
+        else if (sim__world_state (w, x) == NODE_DOWN)
+          rejoin (w, x, a->same_id, G_MAXUINT);
+      }
+      break;
+    case SIM_ACTION_CHURN:
+      start_churn (w, g);
+      /* Churn keeps the run going until its interval ends. */
+      sim_queue_push (w->q, sim_time_add (a->at, a->duration), EV_ACTION, g,
+                      1);
       return;
+    case SIM_ACTION_TRACE:
+      start_trace (w, g);
+      return; /* start_trace schedules the end of the replay */
     default:
       g_assert_not_reached ();
     }
+  if (a->spread != SIM_SPREAD_SEQUENTIAL && !action_schedule_next (w, g))
+    w->pending_work--;
 }
 
 /* ---- Construction ---- */
@@ -693,6 +692,32 @@ make_net (const SimScenario *sc, GError **error)
   return net;
 }
 
+/* Maintenance runs when the scenario can lose nodes or messages. */
+static gboolean
+needs_maintenance (const SimScenario *sc)
+{
+  const char *mode = sim_scenario_get_string (sc, "maintenance");
+  if (g_str_equal (mode, "on"))
+    return TRUE;
+  if (g_str_equal (mode, "off"))
+    return FALSE;
+  if (sim_scenario_get_double (sc, "loss") > 0)
+    return TRUE;
+  for (guint i = 0; i < sim_scenario_n_actions (sc); i++)
+    switch (sim_scenario_action (sc, i)->kind)
+      {
+      case SIM_ACTION_FAIL:
+      case SIM_ACTION_LEAVE:
+      case SIM_ACTION_REJOIN:
+      case SIM_ACTION_CHURN:
+      case SIM_ACTION_TRACE:
+        return TRUE;
+      default:
+        break;
+      }
+  return FALSE;
+}
+
 SimWorld *
 sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
 {
@@ -723,7 +748,10 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify)
                                              pastry_node_free);
   w->state = g_array_new (FALSE, FALSE, sizeof (guint8));
+  w->incarn = g_array_new (FALSE, FALSE, sizeof (guint32));
   w->joins = g_ptr_array_new ();
+  w->rt = g_ptr_array_new ();
+  w->down = g_array_new (FALSE, FALSE, sizeof (guint32));
   w->live = sim_ring_new (w->dir);
   w->q = sim_queue_new (SIM_QUEUE_DEFAULT);
   w->msgs = g_array_new (FALSE, TRUE, sizeof (Msg));
@@ -737,6 +765,7 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   sim_rng_init (&w->rng_workload, seed, SIM_RNG_PURPOSE_WORKLOAD, 0);
   sim_rng_init (&w->rng_protocol, seed, SIM_RNG_PURPOSE_PROTOCOL, 0);
   sim_rng_init (&w->rng_network, seed, SIM_RNG_PURPOSE_NETWORK, 0);
+  sim_rng_init (&w->rng_churn, seed, SIM_RNG_PURPOSE_CHURN, 0);
 
   w->join_refine = g_str_equal (sim_scenario_get_string (sc, "join_refine"),
                                 "rows");
@@ -748,16 +777,42 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
                                   "on");
   w->ideal_sample = (guint) sim_scenario_get_uint (sc, "ideal_sample");
   w->quality_sample = (guint) sim_scenario_get_uint (sc, "quality_sample");
+  w->maintain = needs_maintenance (sc);
+  const char *repair = sim_scenario_get_string (sc, "repair");
+  w->repair_leaf = !g_str_equal (repair, "off");
+  w->repair_table = g_str_equal (repair, "on");
+  w->heartbeat_period = sim_scenario_get_time (sc, "heartbeat_period");
+  w->heartbeat_timeout = sim_scenario_get_time (sc, "heartbeat_timeout");
+  w->probe_period = sim_scenario_get_time (sc, "probe_period");
+  w->probe_timeout = sim_scenario_get_time (sc, "probe_timeout");
+  w->probe_retries = (guint) sim_scenario_get_uint (sc, "probe_retries");
+  w->hop_rtt = sim_scenario_get_hop_timeout (sc, &w->hop_timeout);
+  w->hop_retries = (guint) sim_scenario_get_uint (sc, "hop_retries");
+  w->lookup_timeout = sim_scenario_get_time (sc, "lookup_timeout");
+  w->timeline_interval = sim_scenario_get_time (sc, "timeline_interval");
+  sim_metrics_set_sizes (metrics,
+                         (guint) sim_scenario_get_uint (sc,
+                                                        "msg_header_bytes"),
+                         (guint) sim_scenario_get_uint (sc, "msg_id_bytes"));
+  SimTime from, to;
+  sim_scenario_measure_window (sc, &from, &to);
+  sim_metrics_set_window (metrics, from, to);
 
   w->n_gens = sim_scenario_n_actions (sc);
   w->gens = g_new0 (ActionGen, w->n_gens);
+  guint phases = 0;
   for (guint i = 0; i < w->n_gens; i++)
     {
       const SimAction *a = sim_scenario_action (sc, i);
       w->gens[i].action = a;
+      if (a->kind == SIM_ACTION_LOOKUP)
+        w->gens[i].phase = phases++;
+      if (a->kind == SIM_ACTION_LOOKUP && a->keys == SIM_KEYS_ZIPF)
+        sim_zipf_init (&w->gens[i].zipf, a->zipf_s, a->zipf_n);
       SimTime end = sim_time_add (a->at, MAX (a->over, a->duration));
       w->end_hint = MAX (w->end_hint, end);
     }
+  sim_metrics_set_phases (metrics, phases);
   return w;
 }
 
@@ -770,15 +825,23 @@ sim_world_free (SimWorld *w)
     g_free (g_array_index (w->msgs, Msg, i).entries);
   for (guint i = 0; i < w->joins->len; i++)
     g_free (g_ptr_array_index (w->joins, i));
+  for (guint i = 0; i < w->rt->len; i++)
+    sim__world_maint_stop (w, i);
   if (w->ideal != NULL)
     {
       for (guint i = 0; i < w->n_ideal; i++)
         pastry_node_free (w->ideal[i]);
       g_free (w->ideal);
     }
+  for (guint i = 0; i < w->n_gens; i++)
+    if (w->gens[i].slots != NULL)
+      g_array_free (w->gens[i].slots, TRUE);
   g_ptr_array_free (w->joins, TRUE);
+  g_ptr_array_free (w->rt, TRUE);
   g_ptr_array_free (w->nodes, TRUE);
   g_array_free (w->state, TRUE);
+  g_array_free (w->incarn, TRUE);
+  g_array_free (w->down, TRUE);
   g_array_free (w->msgs, TRUE);
   g_array_free (w->msg_free, TRUE);
   g_array_free (w->lookups, TRUE);
@@ -804,7 +867,7 @@ static void
 progress_line (SimWorld *w, gint64 started)
 {
   double wall = (double) (g_get_monotonic_time () - started) / 1e6;
-  double sim_s = sim_time_to_s (sim_queue_now (w->q));
+  double sim_s = sim_time_to_s (sim__world_now (w));
   double end_s = sim_time_to_s (w->end_hint);
   double rate = wall > 0 ? (double) w->events / wall : 0;
   char eta[32] = "?";
@@ -816,21 +879,75 @@ progress_line (SimWorld *w, gint64 started)
            w->lookups_done, eta);
 }
 
+static void
+build_shadow (SimWorld *w)
+{
+  w->n_ideal = w->nodes->len;
+  w->ideal = g_new0 (PastryNode *, w->n_ideal);
+  for (guint i = 0; i < w->n_ideal; i++)
+    w->ideal[i] = pastry_node_new (&w->cfg, w->dir, i);
+  SimRng rng;
+  sim_rng_init (&rng, sim_scenario_get_uint (w->sc, "seed"),
+                SIM_RNG_PURPOSE_PROTOCOL, 1);
+  sim__world_build_ideal (w, w->ideal, w->ideal_sample, &rng);
+}
+
 gboolean
 sim_world_run (SimWorld *w, gboolean progress, volatile int *cancel)
 {
   g_return_val_if_fail (w != NULL, FALSE);
 
   for (guint g = 0; g < w->n_gens; g++)
-    action_schedule_next (w, g);
+    {
+      const SimAction *a = w->gens[g].action;
+      w->pending_work++;
+      if (a->kind == SIM_ACTION_CHURN || a->kind == SIM_ACTION_TRACE
+          || a->spread == SIM_SPREAD_PER_NODE
+          || a->kind == SIM_ACTION_FAIL || a->kind == SIM_ACTION_LEAVE
+          || a->kind == SIM_ACTION_REJOIN || a->kind == SIM_ACTION_BUILD
+          || a->spread == SIM_SPREAD_SEQUENTIAL)
+        sim_queue_push (w->q, a->at, EV_ACTION, g, 0);
+      else if (!action_schedule_next (w, g))
+        w->pending_work--;
+    }
+  /* Per-node lookup workloads end at a known time: count them as work
+   * until then, so the run does not stop while they are scheduled. */
+  for (guint g = 0; g < w->n_gens; g++)
+    if (w->gens[g].action->spread == SIM_SPREAD_PER_NODE)
+      {
+        w->pending_work++;
+        sim_queue_push (w->q, sim_time_add (w->gens[g].action->at,
+                                            w->gens[g].action->duration),
+                        EV_ACTION, g, 1);
+      }
+  if (w->timeline_interval > 0)
+    sim_queue_push (w->q, w->timeline_interval, EV_TIMELINE, 0, 0);
 
   gint64 started = g_get_monotonic_time ();
   gint64 next_progress = started + G_USEC_PER_SEC;
   gboolean ideal_pending = w->ideal_compare;
   SimEvent ev;
-  while (sim_queue_pop (w->q, &ev))
+  guint prev_inflight = 0;
+  SimTime idle_since = 0;
+  gboolean stalled = FALSE;
+  while ((w->pending_work > 0 || w->inflight > 0)
+         && sim_queue_pop (w->q, &ev))
     {
       w->events++;
+      /* Guard: with every action done, lookups and joins that make no
+       * progress for a long time (a protocol stall) end the run instead of
+       * letting maintenance timers run forever. */
+      if (w->inflight != prev_inflight)
+        {
+          prev_inflight = w->inflight;
+          idle_since = ev.at;
+        }
+      else if (w->pending_work == 0
+               && ev.at - idle_since > STALL_LIMIT (w))
+        {
+          stalled = TRUE;
+          break;
+        }
       if ((w->events & 0xffff) == 0)
         {
           if (cancel != NULL && *cancel)
@@ -844,19 +961,17 @@ sim_world_run (SimWorld *w, gboolean progress, volatile int *cancel)
       switch (ev.kind)
         {
         case EV_ACTION:
+          if (ev.b == 1)
+            {
+              w->pending_work--; /* a churn or per-node workload ended */
+              break;
+            }
           if (ideal_pending
               && w->gens[ev.a].action->kind == SIM_ACTION_LOOKUP)
             {
               /* The shadow overlay with complete global knowledge is built
                * once, over the nodes live when lookups begin. */
-              w->n_ideal = w->nodes->len;
-              w->ideal = g_new0 (PastryNode *, w->n_ideal);
-              for (guint i = 0; i < w->n_ideal; i++)
-                w->ideal[i] = pastry_node_new (&w->cfg, w->dir, i);
-              SimRng rng;
-              sim_rng_init (&rng, sim_scenario_get_uint (w->sc, "seed"),
-                            SIM_RNG_PURPOSE_PROTOCOL, 1);
-              sim__world_build_ideal (w, w->ideal, w->ideal_sample, &rng);
+              build_shadow (w);
               ideal_pending = FALSE;
             }
           handle_action (w, ev.a);
@@ -865,12 +980,48 @@ sim_world_run (SimWorld *w, gboolean progress, volatile int *cancel)
           handle_msg (w, ev.a, (guint32) ev.b);
           break;
         case EV_LOOKUP:
-          handle_lookup (w, ev.a, (guint32) ev.b);
+          sim__world_lookup_arrive (w, ev.a, ev.b);
+          break;
+        case EV_HOP_TIMEOUT:
+          sim__world_lookup_timeout (w, ev.a, ev.b);
+          break;
+        case EV_HEARTBEAT:
+          if (timer_current (w, ev.a, ev.b))
+            sim__world_heartbeat (w, ev.a);
+          break;
+        case EV_PROBE_ROUND:
+          if (timer_current (w, ev.a, ev.b))
+            sim__world_probe_round (w, ev.a);
+          break;
+        case EV_NODE_LOOKUP:
+          if (timer_current (w, ev.a, ev.b))
+            {
+              guint g = (guint32) ev.b;
+              sim__world_lookup_start (w, w->gens[g].action, &w->gens[g],
+                                       ev.a);
+              schedule_node_lookup (w, ev.a, g);
+            }
+          break;
+        case EV_CHURN:
+          handle_churn (w, ev.a, (guint) ev.b);
+          break;
+        case EV_TRACE:
+          handle_trace (w, ev.a, ev.b);
+          break;
+        case EV_JOIN_TIMEOUT:
+          sim__world_join_timeout (w, ev.a, ev.b);
+          break;
+        case EV_TIMELINE:
+          sim_metrics_timeline_tick (w->metrics, sim__world_now (w));
+          sim_queue_push (w->q, sim__world_now (w) + w->timeline_interval,
+                          EV_TIMELINE, 0, 0);
           break;
         default:
           g_assert_not_reached ();
         }
     }
+  SimTime end = sim__world_now (w);
+  sim_metrics_timeline_tick (w->metrics, end);
   if (progress)
     {
       progress_line (w, started);
@@ -884,12 +1035,23 @@ sim_world_run (SimWorld *w, gboolean progress, volatile int *cancel)
       stuck++;
   sim_metrics_set (w->metrics, "nodes", sim_ring_size (w->live));
   sim_metrics_set (w->metrics, "joins_incomplete", stuck);
-  sim_metrics_set (w->metrics, "lookups_not_started",
-                   0);
+  sim_metrics_set (w->metrics, "lookups_unfinished",
+                   (double) (w->lookups_started - w->lookups_done));
+  /* Why lookups failed (whole run, not only the measure window). */
+  sim_metrics_set (w->metrics, "failed_lost", (double) w->fail_lost);
+  sim_metrics_set (w->metrics, "failed_retries", (double) w->fail_retries);
+  sim_metrics_set (w->metrics, "failed_timeout", (double) w->fail_timeout);
+  sim_metrics_set (w->metrics, "failed_loop", (double) w->fail_loop);
+  sim_metrics_set (w->metrics, "failed_holder_down",
+                   (double) w->fail_holder_down);
+  if (stalled)
+    g_warning ("the run stalled: %u lookups or joins made no progress for "
+               "%.0f s of simulated time after the last action; stopped",
+               w->inflight, sim_time_to_s (STALL_LIMIT (w)));
   sim_metrics_set (w->metrics, "events", (double) w->events);
-  sim_metrics_set (w->metrics, "sim_time_s",
-                   sim_time_to_s (sim_queue_now (w->q)));
+  sim_metrics_set (w->metrics, "sim_time_s", sim_time_to_s (end));
   sim__world_measure_tables (w);
+  sim_metrics_finish (w->metrics, end);
   return TRUE;
 }
 
@@ -928,16 +1090,32 @@ sim_world_check_leafsets (const SimWorld *w, char **first)
       guint32 x = sim_ring_nth (w->live, i);
       guint n = sim_ring_neighbours (w->live, x, half, left, right);
       const PastryPeer *hl, *hr;
-      guint nl = pastry_node_leafset_side (node_at (w, x), PASTRY_SIDE_LEFT,
-                                           &hl);
-      guint nr = pastry_node_leafset_side (node_at (w, x), PASTRY_SIDE_RIGHT,
-                                           &hr);
+      PastryNode *node = sim__world_node (w, x);
+      guint nl = pastry_node_leafset_side (node, PASTRY_SIDE_LEFT, &hl);
+      guint nr = pastry_node_leafset_side (node, PASTRY_SIDE_RIGHT, &hr);
       if (side_matches (hl, nl, left, n) && side_matches (hr, nr, right, n))
         continue;
       if (bad == 0 && first != NULL)
-        *first = g_strdup_printf ("node %u: leaf set has %u+%u entries, "
-                                  "expected %u+%u (or different members)",
-                                  x, nl, nr, n, n);
+        {
+          GString *d = g_string_new (NULL);
+          g_string_append_printf (d, "node %u: left has", x);
+          for (guint k = 0; k < nl; k++)
+            g_string_append_printf (d, " %u%s", hl[k],
+                                    sim__world_state (w, hl[k]) == NODE_DOWN
+                                      ? "(down)" : "");
+          g_string_append (d, ", wants");
+          for (guint k = 0; k < n; k++)
+            g_string_append_printf (d, " %u", left[k]);
+          g_string_append (d, "; right has");
+          for (guint k = 0; k < nr; k++)
+            g_string_append_printf (d, " %u%s", hr[k],
+                                    sim__world_state (w, hr[k]) == NODE_DOWN
+                                      ? "(down)" : "");
+          g_string_append (d, ", wants");
+          for (guint k = 0; k < n; k++)
+            g_string_append_printf (d, " %u", right[k]);
+          *first = g_string_free (d, FALSE);
+        }
       bad++;
     }
   g_free (left);

@@ -32,7 +32,8 @@ SimWorld *sim_world_new (const SimScenario *sc, SimMetrics *metrics,
                          GError **error);
 void sim_world_free (SimWorld *w);
 
-/* Runs every action of the scenario to quiescence.  progress: when TRUE,
+/* Runs every action of the scenario to quiescence, then computes the
+ * summary (sim_metrics_finish).  progress: when TRUE,
  * a progress line is redrawn on stderr about once a second.  *cancel (may be
  * NULL) is polled; when it becomes nonzero the run stops early and returns
  * FALSE. */

@@ -57,7 +57,7 @@ check "--version prints the name" grep -q '^pastrysim ' out.txt
 
 # 4. A good run writes every file, atomically named.
 check "good run exits 0" status_is 0 "$sim" run small.scn --out res-a --quiet
-for f in lookups.csv hops.csv summary.csv messages.csv latency_cdf.csv rdp_cdf.csv scenario.scn; do
+for f in lookups.csv hops.csv summary.csv messages.csv latency_cdf.csv rdp_cdf.csv timeline.csv scenario.scn; do
   check "writes $f" test -s "res-a/$f"
 done
 check "lookups.csv header" grep -q '^t_s,src,key,hops,latency_ms,direct_ms,rdp,outcome$' res-a/lookups.csv
@@ -68,7 +68,7 @@ check "summary has mean_hops" grep -q '^mean_hops,' res-a/summary.csv
 #    byte-identical files (summary.csv up to its wall-clock rows).
 mkdir sub && cp small.scn sub/
 (cd sub && "$sim" run small.scn --out ../res-b --quiet)
-for f in lookups.csv hops.csv messages.csv latency_cdf.csv rdp_cdf.csv scenario.scn; do
+for f in lookups.csv hops.csv messages.csv latency_cdf.csv rdp_cdf.csv timeline.csv scenario.scn; do
   check "rerun: identical $f" cmp -s "res-a/$f" "res-b/$f"
 done
 check "rerun: identical summary.csv" bash -c "diff <(sed '/^# wall-clock rows/,\$d' res-a/summary.csv) <(sed '/^# wall-clock rows/,\$d' res-b/summary.csv)"

@@ -265,6 +265,25 @@ test_cancel_all_then_reuse (gconstpointer data)
   assert_valid (q);
 }
 
+/* Pops everything from q and ref (a heap fed the same pushes) and
+ * requires the same events in the same order. */
+static void
+assert_same_drain (SimQueue *q, SimQueue *ref)
+{
+  SimEvent x, y;
+  for (guint n = 0; sim_queue_pop (ref, &y); n++)
+    {
+      g_assert_true (sim_queue_pop (q, &x));
+      g_assert_cmpuint (x.at, ==, y.at);
+      g_assert_cmpuint (x.seq, ==, y.seq);
+      g_assert_cmpuint (x.a, ==, y.a);
+      if (n % 256 == 0)
+        assert_valid (q);
+    }
+  g_assert_false (sim_queue_pop (q, &x));
+  assert_valid (q);
+}
+
 /* Events clustered far below the spread of the rest force child rungs
  * down to the deepest level and bottom fallbacks. */
 static void
@@ -298,14 +317,79 @@ test_clusters_seed_6 (gconstpointer data)
       sim_queue_push (ref, at, 0, i, 0);
     }
   assert_valid (q);
+  assert_same_drain (q, ref);
+}
+
+/* The ladder sizes its first rung from a strided sample of pending
+ * events.  Here every sampled position holds an early event and all the
+ * others are late, so the rung covers only a sixteenth of them; the next
+ * transfer must fall back to covering everything, and order must hold. */
+static void
+test_fooled_sample (gconstpointer data)
+{
+  g_autoptr (SimQueue) q = sim_queue_new (GPOINTER_TO_INT (data));
+  g_autoptr (SimQueue) ref = sim_queue_new (SIM_QUEUE_HEAP);
+  for (guint32 i = 0; i < 256 * 16; i++)
+    {
+      SimTime at = i % 16 == 0 ? 1000 + i : 1000000000 + (SimTime) i * 1000;
+      sim_queue_push (q, at, 0, i, 0);
+      sim_queue_push (ref, at, 0, i, 0);
+    }
+  assert_same_drain (q, ref);
+}
+
+/* A cluster just below SIM_TIME_MAX overfills the last bucket of a rung
+ * whose start is not aligned to its width, so that bucket reaches past
+ * SIM_TIME_MAX; the child rung made from it must not count buckets that
+ * would start beyond SIM_TIME_MAX (their start would wrap to 0). */
+static void
+test_cluster_at_max (gconstpointer data)
+{
+  g_autoptr (SimQueue) q = sim_queue_new (GPOINTER_TO_INT (data));
+  g_autoptr (SimQueue) ref = sim_queue_new (SIM_QUEUE_HEAP);
+  for (guint32 i = 0; i < 1200; i++)
+    {
+      SimTime at = i < 1000 ? 12345 + (SIM_TIME_MAX / 1000) * i
+                            : SIM_TIME_MAX - i % 100;
+      sim_queue_push (q, at, 0, i, 0);
+      sim_queue_push (ref, at, 0, i, 0);
+    }
+  assert_same_drain (q, ref);
+}
+
+/* A tight cluster inside a sparse spread overfills one bucket, which the
+ * ladder spreads over a child rung; cancelled events inside it must be
+ * freed on the way, not moved. */
+static void
+test_cancel_in_cluster (gconstpointer data)
+{
+  g_autoptr (SimQueue) q = sim_queue_new (GPOINTER_TO_INT (data));
+  g_autoptr (SimQueue) ref = sim_queue_new (SIM_QUEUE_HEAP);
+  SimEventId ids[1200];
+  for (guint32 i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      SimTime at = i < 1000 ? (SimTime) i * 1000 : 500000 + i % 64;
+      ids[i] = sim_queue_push (q, at, 0, i, 0);
+      sim_queue_push (ref, at, 0, i, 0);
+    }
+  /* Pop one to build the rungs, then cancel half the cluster. */
   SimEvent x, y;
-  for (guint n = 0; sim_queue_pop (ref, &y); n++)
+  g_assert_true (sim_queue_pop (q, &x));
+  g_assert_true (sim_queue_pop (ref, &y));
+  g_assert_cmpuint (x.seq, ==, y.seq);
+  g_autoptr (SimQueue) ref2 = sim_queue_new (SIM_QUEUE_HEAP);
+  while (sim_queue_pop (ref, &y))
+    if (y.a < 1000 || y.a % 2 == 0)
+      sim_queue_push (ref2, y.at, 0, y.a, 0);
+  for (guint32 i = 1001; i < G_N_ELEMENTS (ids); i += 2)
+    g_assert_true (sim_queue_cancel (q, ids[i]));
+  assert_valid (q);
+  for (guint n = 0; sim_queue_pop (ref2, &y); n++)
     {
       g_assert_true (sim_queue_pop (q, &x));
       g_assert_cmpuint (x.at, ==, y.at);
-      g_assert_cmpuint (x.seq, ==, y.seq);
       g_assert_cmpuint (x.a, ==, y.a);
-      if (n % 1000 == 0)
+      if (n % 64 == 0)
         assert_valid (q);
     }
   g_assert_false (sim_queue_pop (q, &x));
@@ -576,6 +660,9 @@ main (int argc, char **argv)
     { "cancel-sweep/seed=4", test_cancel_sweep_seed_4 },
     { "cancel-all-then-reuse", test_cancel_all_then_reuse },
     { "clusters/seed=6", test_clusters_seed_6 },
+    { "fooled-sample", test_fooled_sample },
+    { "cluster-at-max", test_cluster_at_max },
+    { "cancel-in-cluster", test_cancel_in_cluster },
   };
   for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
     for (guint t = 0; t < G_N_ELEMENTS (per_kind); t++)

@@ -15,11 +15,154 @@
 /* ---------------------------------------------------------------------- */
 /* Helpers                                                                */
 
+/* Asserts the field rules of sim-scenario.h for JOIN, BUILD and LOOKUP. */
+static void
+check_counted_action (const SimAction *a)
+{
+  g_assert_cmpint (a->sequential, ==, a->spread == SIM_SPREAD_SEQUENTIAL);
+  g_assert_cmpint (a->select, ==, SIM_SELECT_COUNT);
+  switch (a->spread)
+    {
+    case SIM_SPREAD_AT_ONCE:
+      g_assert_cmpuint (a->count, >=, 1);
+      g_assert_cmpuint (a->over, ==, 0);
+      g_assert_cmpuint (a->duration, ==, 0);
+      g_assert_cmpfloat (a->rate_per_s, ==, 0);
+      break;
+    case SIM_SPREAD_UNIFORM:
+      g_assert_cmpuint (a->count, >=, 1);
+      g_assert_cmpuint (a->over, >, 0);
+      g_assert_cmpuint (a->duration, ==, 0);
+      g_assert_cmpfloat (a->rate_per_s, ==, 0);
+      g_assert_cmpuint (a->at, <=, SIM_TIME_MAX - a->over);
+      break;
+    case SIM_SPREAD_SEQUENTIAL:
+      g_assert_cmpint (a->kind, ==, SIM_ACTION_JOIN);
+      g_assert_cmpuint (a->count, >=, 1);
+      g_assert_cmpuint (a->over, ==, 0);
+      break;
+    case SIM_SPREAD_POISSON:
+      g_assert_cmpint (a->kind, ==, SIM_ACTION_LOOKUP);
+      g_assert_cmpuint (a->count, ==, 0);
+      g_assert_true (isfinite (a->rate_per_s));
+      g_assert_cmpfloat (a->rate_per_s, >, 0);
+      g_assert_cmpuint (a->duration, >, 0);
+      g_assert_cmpuint (a->at, <=, SIM_TIME_MAX - a->duration);
+      break;
+    case SIM_SPREAD_PER_NODE:
+      g_assert_cmpint (a->kind, ==, SIM_ACTION_LOOKUP);
+      g_assert_cmpuint (a->count, ==, 0);
+      g_assert_cmpuint (a->duration, >, 0);
+      g_assert_cmpuint (a->at, <=, SIM_TIME_MAX - a->duration);
+      if (a->has_every)
+        {
+          g_assert_cmpfloat (a->rate_per_s, ==, 0);
+          g_assert_true (sim_dist_is_valid (&a->every));
+        }
+      else
+        {
+          g_assert_true (isfinite (a->rate_per_s));
+          g_assert_cmpfloat (a->rate_per_s, >, 0);
+        }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (a->kind == SIM_ACTION_LOOKUP)
+    g_assert_cmpuint (a->count, <=, SIM_SCENARIO_MAX_LOOKUPS);
+  else
+    g_assert_cmpuint (a->count, <=, SIM_SCENARIO_MAX_NODES);
+}
+
+/* Asserts the field rules of sim-scenario.h for the kinds that take
+ * nodes out of the overlay or bring them back. */
+static void
+check_churn_action (const SimAction *a)
+{
+  g_assert_cmpuint (a->duration == 0, ==,
+                    a->kind != SIM_ACTION_CHURN);
+  g_assert_cmpfloat (a->rate_per_s, ==, 0);
+  g_assert_false (a->sequential);
+  g_assert_cmpuint (a->count, <=, SIM_SCENARIO_MAX_NODES);
+  if (a->kind == SIM_ACTION_FAIL || a->kind == SIM_ACTION_LEAVE
+      || a->kind == SIM_ACTION_REJOIN)
+    {
+      g_assert_true (a->spread == SIM_SPREAD_AT_ONCE
+                     || a->spread == SIM_SPREAD_UNIFORM);
+      g_assert_cmpuint (a->over > 0, ==, a->spread == SIM_SPREAD_UNIFORM);
+      if (a->spread == SIM_SPREAD_UNIFORM)
+        g_assert_cmpuint (a->at, <=, SIM_TIME_MAX - a->over);
+    }
+  else
+    {
+      g_assert_cmpint (a->spread, ==, SIM_SPREAD_AT_ONCE);
+      g_assert_cmpuint (a->over, ==, 0);
+      g_assert_cmpuint (a->count, ==, 0);
+    }
+  switch (a->select)
+    {
+    case SIM_SELECT_COUNT:
+    case SIM_SELECT_RANGE:
+      if (a->kind != SIM_ACTION_CHURN && a->kind != SIM_ACTION_TRACE)
+        g_assert_cmpuint (a->count, >=, 1);
+      g_assert_true (a->select == SIM_SELECT_COUNT
+                     || a->kind == SIM_ACTION_FAIL
+                     || a->kind == SIM_ACTION_LEAVE);
+      g_assert_cmpfloat (a->fraction, ==, 0);
+      break;
+    case SIM_SELECT_PERCENT:
+      g_assert_true (a->kind == SIM_ACTION_FAIL
+                     || a->kind == SIM_ACTION_LEAVE);
+      g_assert_cmpfloat (a->fraction, >, 0);
+      g_assert_cmpfloat (a->fraction, <=, 1);
+      g_assert_cmpuint (a->count, ==, 0);
+      break;
+    case SIM_SELECT_INDICES:
+      g_assert_true (a->kind == SIM_ACTION_FAIL
+                     || a->kind == SIM_ACTION_LEAVE);
+      g_assert_cmpint (a->spread, ==, SIM_SPREAD_AT_ONCE);
+      g_assert_cmpuint (a->n_indices, >=, 1);
+      g_assert_cmpuint (a->n_indices, ==, a->count);
+      for (guint i = 0; i < a->n_indices; i++)
+        {
+          g_assert_cmpuint (a->indices[i], <, G_MAXUINT32);
+          for (guint j = 0; j < i; j++)
+            g_assert_cmpuint (a->indices[i], !=, a->indices[j]);
+        }
+      break;
+    case SIM_SELECT_ALL:
+      g_assert_cmpint (a->kind, ==, SIM_ACTION_REJOIN);
+      g_assert_cmpuint (a->count, ==, 0);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (a->select != SIM_SELECT_INDICES)
+    g_assert_null (a->indices);
+  if (a->kind == SIM_ACTION_CHURN)
+    {
+      g_assert_true (sim_dist_is_valid (&a->session));
+      g_assert_true (sim_dist_is_valid (&a->down));
+      g_assert_cmpuint (a->at, <=, SIM_TIME_MAX - a->duration);
+      g_assert_cmpuint (a->population, <=, SIM_SCENARIO_MAX_NODES);
+    }
+  else
+    g_assert_cmpuint (a->population, ==, 0);
+  g_assert_cmpint (a->trace != NULL, ==, a->kind == SIM_ACTION_TRACE);
+  g_assert_cmpint (a->trace_path != NULL, ==, a->kind == SIM_ACTION_TRACE);
+  if (a->trace != NULL)
+    {
+      g_assert_cmpuint (sim_trace_n_rows (a->trace), >=, 1);
+      g_assert_cmpstr (sim_trace_path (a->trace), ==, a->trace_path);
+    }
+}
+
 static void
 check_invariants (const SimScenario *sc)
 {
   SimTime last = 0;
   guint64 nodes = 0;
+  SimTime from, to;
 
   for (guint i = 0; i < sim_scenario_n_actions (sc); i++)
     {
@@ -28,49 +171,48 @@ check_invariants (const SimScenario *sc)
       last = a->at;
       g_assert_cmpuint (a->line, >=, 1);
       g_assert_cmpuint (a->col, >=, 1);
-      g_assert_cmpint (a->sequential, ==,
-                       a->spread == SIM_SPREAD_SEQUENTIAL);
-      switch (a->spread)
+      switch (a->kind)
         {
-        case SIM_SPREAD_AT_ONCE:
-          g_assert_cmpuint (a->count, >=, 1);
-          g_assert_cmpuint (a->over, ==, 0);
-          g_assert_cmpuint (a->duration, ==, 0);
-          g_assert_cmpfloat (a->rate_per_s, ==, 0);
+        case SIM_ACTION_JOIN:
+        case SIM_ACTION_BUILD:
+        case SIM_ACTION_LOOKUP:
+          check_counted_action (a);
+          g_assert_null (a->indices);
+          g_assert_null (a->trace);
+          g_assert_cmpuint (a->population, ==, 0);
+          if (a->kind != SIM_ACTION_LOOKUP)
+            nodes += a->count;
           break;
-        case SIM_SPREAD_UNIFORM:
-          g_assert_cmpuint (a->count, >=, 1);
-          g_assert_cmpuint (a->over, >, 0);
-          g_assert_cmpuint (a->duration, ==, 0);
-          g_assert_cmpfloat (a->rate_per_s, ==, 0);
-          g_assert_cmpuint (a->at, <=, SIM_TIME_MAX - a->over);
-          break;
-        case SIM_SPREAD_SEQUENTIAL:
-          g_assert_cmpint (a->kind, ==, SIM_ACTION_JOIN);
-          g_assert_cmpuint (a->count, >=, 1);
-          g_assert_cmpuint (a->over, ==, 0);
-          break;
-        case SIM_SPREAD_POISSON:
-          g_assert_cmpint (a->kind, ==, SIM_ACTION_LOOKUP);
-          g_assert_cmpuint (a->count, ==, 0);
-          g_assert_true (isfinite (a->rate_per_s));
-          g_assert_cmpfloat (a->rate_per_s, >, 0);
-          g_assert_cmpuint (a->duration, >, 0);
-          g_assert_cmpuint (a->at, <=, SIM_TIME_MAX - a->duration);
+        case SIM_ACTION_FAIL:
+        case SIM_ACTION_LEAVE:
+        case SIM_ACTION_REJOIN:
+        case SIM_ACTION_CHURN:
+        case SIM_ACTION_TRACE:
+          check_churn_action (a);
           break;
         default:
           g_assert_not_reached ();
         }
-      if (a->kind == SIM_ACTION_LOOKUP)
-        g_assert_cmpuint (a->count, <=, SIM_SCENARIO_MAX_LOOKUPS);
+      if (a->kind != SIM_ACTION_LOOKUP)
+        g_assert_cmpint (a->keys, ==, SIM_KEYS_NODE);
+      if (a->spread != SIM_SPREAD_PER_NODE)
+        g_assert_false (a->has_every);
+      if (a->keys == SIM_KEYS_ZIPF)
+        {
+          g_assert_true (isfinite (a->zipf_s));
+          g_assert_cmpfloat (a->zipf_s, >, 0);
+          g_assert_cmpuint (a->zipf_n, >=, 1);
+          g_assert_cmpuint (a->zipf_n, <=, G_GUINT64_CONSTANT (1) << 32);
+        }
       else
         {
-          g_assert_cmpuint (a->count, <=, SIM_SCENARIO_MAX_NODES);
-          g_assert_cmpint (a->keys, ==, SIM_KEYS_NODE);
-          nodes += a->count;
+          g_assert_cmpfloat (a->zipf_s, ==, 0);
+          g_assert_cmpuint (a->zipf_n, ==, 0);
         }
     }
   g_assert_cmpuint (nodes, <=, SIM_SCENARIO_MAX_NODES);
+  sim_scenario_measure_window (sc, &from, &to);
+  g_assert_cmpuint (from, <, to);
   for (guint i = 0; i < sim_scenario_n_expects (sc); i++)
     {
       const SimExpect *e = sim_scenario_expect (sc, i);
@@ -83,6 +225,12 @@ check_invariants (const SimScenario *sc)
   g_assert_cmpuint (sim_scenario_get_uint (sc, "b"), <=, 8);
   g_assert_cmpuint (sim_scenario_get_uint (sc, "leaf_size") % 2, ==, 0);
   g_assert_nonnull (sim_scenario_name (sc));
+  {
+    SimTime fixed = 1;
+    gboolean rtt = sim_scenario_get_hop_timeout (sc, &fixed);
+    g_assert_cmpint (rtt, ==, fixed == 0);
+    g_assert_cmpstr (sim_scenario_get_string (sc, "hop_timeout"), !=, "");
+  }
 }
 
 /* Parses @text (NUL-terminated) that must be valid. */
@@ -124,6 +272,8 @@ typedef struct
 #define BIN(s) s, (gssize) (sizeof (s) - 1)
 #define TXT(s) s, -1
 #define E(code) SIM_SCENARIO_ERROR_##code
+#define CHURN "at 0s churn for 1h session "
+#define BUILD10 "at 0s build 10\n"
 
 static const InvalidCase invalid_cases[] = {
   /* Statements and keywords. */
@@ -179,6 +329,19 @@ static const InvalidCase invalid_cases[] = {
   { "negative-time", TXT ("at -5s build 1\nend\n"), { NULL }, E (RANGE),
     "1:4", NULL, "negative" },
   { "time-exponent", TXT ("at 1e3ms build 1\nend\n"), { NULL },
+    E (BAD_NUMBER), "1:4", NULL, NULL },
+  { "compound-increasing", TXT ("at 30min1h build 1\nend\n"), { NULL },
+    E (BAD_UNIT), "1:4", NULL, "must decrease" },
+  { "compound-repeated", TXT ("at 1h1h build 1\nend\n"), { NULL },
+    E (BAD_UNIT), "1:4", NULL, "must decrease" },
+  { "compound-missing-unit", TXT ("at 1h30 build 1\nend\n"), { NULL },
+    E (BAD_UNIT), "1:4", NULL, "after '30'" },
+  { "compound-signed", TXT ("at 1h-30min build 1\nend\n"), { NULL },
+    E (BAD_UNIT), "1:4", NULL, NULL },
+  { "compound-overflow",
+    TXT ("at 18446744073709s551616us build 1\nend\n"), { NULL }, E (RANGE),
+    "1:4", NULL, "too large" },
+  { "compound-exponent", TXT ("at 1h1e3ms build 1\nend\n"), { NULL },
     E (BAD_NUMBER), "1:4", NULL, NULL },
   { "time-overflow", TXT ("at 999999999999999h build 1\nend\n"), { NULL },
     E (RANGE), "1:4", NULL, "too large" },
@@ -283,8 +446,8 @@ static const InvalidCase invalid_cases[] = {
   /* Actions. */
   { "unknown-verb", TXT ("at 0s explode 3\nend\n"), { NULL },
     E (UNKNOWN_KEYWORD), "1:7", NULL, "unknown action" },
-  { "future-verb", TXT ("at 0s churn 3\nend\n"), { NULL },
-    E (UNKNOWN_KEYWORD), "1:7", NULL, "not supported yet" },
+  { "churn-count", TXT ("at 0s churn 3\nend\n"), { NULL }, E (SYNTAX),
+    "1:13", NULL, "'for DURATION' or 'trace FILE'" },
   { "unknown-option", TXT ("at 0s lookup 10 during 5s\nend\n"), { NULL },
     E (UNKNOWN_KEYWORD), "1:17", NULL, NULL },
   { "build-with-option", TXT ("at 0s build 10 over 5s\nend\n"), { NULL },
@@ -318,6 +481,202 @@ static const InvalidCase invalid_cases[] = {
     { NULL }, E (RANGE), "1:19", NULL, NULL },
   { "bad-keys", TXT ("at 0s lookup 10 keys any\nend\n"), { NULL },
     E (BAD_VALUE), "1:22", NULL, NULL },
+
+  /* Distributions (churn session and down times, lookup `every`). */
+  { "dist-unknown", TXT (CHURN "expo(1h)\nend\n"), { NULL },
+    E (UNKNOWN_KEYWORD), "1:28", NULL, "did you mean 'exp'" },
+  { "dist-missing-paren", TXT (CHURN "exp 1h\nend\n"), { NULL }, E (SYNTAX),
+    "1:28", NULL, "missing '('" },
+  { "dist-missing-close", TXT (CHURN "exp(1h\nend\n"), { NULL }, E (SYNTAX),
+    "1:31", NULL, "missing ')'" },
+  { "dist-negative-mean", TXT (CHURN "exp(-1h)\nend\n"), { NULL }, E (RANGE),
+    "1:32", NULL, "negative" },
+  { "dist-zero-mean", TXT (CHURN "exp(0s)\nend\n"), { NULL }, E (RANGE),
+    "1:32", NULL, "greater than 0" },
+  { "dist-no-unit", TXT (CHURN "exp(5)\nend\n"), { NULL }, E (BAD_UNIT),
+    "1:32", NULL, "missing time unit" },
+  { "dist-wrong-arity", TXT (CHURN "exp(1h, 2h)\nend\n"), { NULL },
+    E (SYNTAX), "1:28", NULL, "takes 1 argument" },
+  { "dist-pareto-shape-zero", TXT (CHURN "pareto(0, 1h)\nend\n"), { NULL },
+    E (RANGE), "1:35", NULL, "shape" },
+  { "dist-pareto-bad-key", TXT (CHURN "pareto(1.5, medain=1h)\nend\n"),
+    { NULL }, E (UNKNOWN_KEYWORD), "1:40", NULL, "did you mean 'median'" },
+  { "dist-pareto-median-no-unit", TXT (CHURN "pareto(1.5, median=3)\nend\n"),
+    { NULL }, E (BAD_UNIT), "1:47", NULL, NULL },
+  { "dist-uniform-lo-ge-hi", TXT (CHURN "uniform(2h, 1h)\nend\n"), { NULL },
+    E (RANGE), "1:40", NULL, "LO < HI" },
+  { "dist-weibull-shape-negative", TXT (CHURN "weibull(-1, 1h)\nend\n"),
+    { NULL }, E (RANGE), "1:36", NULL, "shape" },
+  { "dist-named-arg", TXT (CHURN "exp(mean=1h)\nend\n"), { NULL },
+    E (SYNTAX), "1:32", NULL, "mean=" },
+  { "dist-space-in-arg", TXT (CHURN "exp(1 h)\nend\n"), { NULL }, E (SYNTAX),
+    "1:34", NULL, "space" },
+  { "dist-trailing-text", TXT (CHURN "exp(1h)x\nend\n"), { NULL },
+    E (SYNTAX), "1:35", NULL, "after ')'" },
+  { "dist-nested", TXT (CHURN "exp((1h))\nend\n"), { NULL }, E (SYNTAX),
+    "1:32", NULL, NULL },
+  { "dist-not-a-call", TXT (CHURN "1h\nend\n"), { NULL }, E (SYNTAX), "1:28",
+    NULL, "such as exp(1h)" },
+  { "dist-quoted", TXT (CHURN "\"exp(1h)\"\nend\n"), { NULL }, E (SYNTAX),
+    "1:28", NULL, NULL },
+  { "dist-empty-arg", TXT (CHURN "uniform(1h,)\nend\n"), { NULL },
+    E (SYNTAX), "1:39", NULL, "missing argument" },
+
+  /* churn */
+  { "churn-without-for", TXT ("at 0s churn session exp(1h)\nend\n"),
+    { NULL }, E (SYNTAX), "1:7", NULL, "for DURATION" },
+  { "churn-without-session", TXT ("at 0s churn for 1h\nend\n"), { NULL },
+    E (SYNTAX), "1:7", NULL, "session DIST" },
+  { "churn-for-zero", TXT ("at 0s churn for 0s session exp(1h)\nend\n"),
+    { NULL }, E (RANGE), "1:17", NULL, NULL },
+  { "churn-population-zero",
+    TXT (CHURN "exp(1h) population 0\nend\n"), { NULL }, E (RANGE), "1:47",
+    NULL, NULL },
+  { "churn-duplicate-session",
+    TXT (CHURN "exp(1h) session exp(2h)\nend\n"), { NULL }, E (DUPLICATE),
+    "1:36", NULL, NULL },
+  { "churn-bad-id", TXT (CHURN "exp(1h) id old\nend\n"), { NULL },
+    E (BAD_VALUE), "1:39", NULL, "'same' or 'new'" },
+  { "churn-unknown-option", TXT (CHURN "exp(1h) downtime exp(1h)\nend\n"),
+    { NULL }, E (UNKNOWN_KEYWORD), "1:36", NULL, NULL },
+  { "churn-down-missing", TXT (CHURN "exp(1h) down\nend\n"), { NULL },
+    E (SYNTAX), "1:36", NULL, "missing distribution" },
+  { "churn-missing-all", TXT ("at 0s churn\nend\n"), { NULL }, E (SYNTAX),
+    "1:7", NULL, NULL },
+  { "trace-missing-file", TXT ("at 0s churn trace\nend\n"), { NULL },
+    E (SYNTAX), "1:13", NULL, "missing trace file" },
+  { "trace-bad-path", TXT ("at 0s churn trace \"/nonexistent/tr.txt\"\nend\n"),
+    { NULL }, E (IO), "1:19", NULL, "cannot read" },
+  { "trace-empty-name", TXT ("at 0s churn trace \"\"\nend\n"), { NULL },
+    E (BAD_VALUE), "1:19", NULL, NULL },
+  { "trace-bad-option",
+    TXT ("at 0s churn trace /nonexistent/t over 1s\nend\n"), { NULL },
+    E (UNKNOWN_KEYWORD), "1:34", NULL, NULL },
+
+  /* fail, leave, rejoin */
+  { "percent-zero", TXT (BUILD10 "at 1s fail 0%\nend\n"), { NULL }, E (RANGE),
+    "2:12", NULL, "greater than 0%" },
+  { "percent-over-100", TXT (BUILD10 "at 1s fail 101%\nend\n"), { NULL },
+    E (RANGE), "2:12", NULL, NULL },
+  { "percent-negative", TXT (BUILD10 "at 1s leave -5%\nend\n"), { NULL },
+    E (RANGE), "2:13", NULL, NULL },
+  { "percent-var-time", TXT ("let p = 5s\n" BUILD10 "at 1s fail $p\nend\n"),
+    { NULL }, E (TYPE), "3:12", NULL, "count or a percentage" },
+  { "percent-var-above-one",
+    TXT ("let p = 2.5\n" BUILD10 "at 1s fail $p\nend\n"),
+    { NULL }, E (RANGE), "3:12", NULL, NULL },
+  { "fail-zero", TXT (BUILD10 "at 1s fail 0\nend\n"), { NULL }, E (RANGE),
+    "2:12", NULL, "at least 1" },
+  { "fail-fraction", TXT (BUILD10 "at 1s fail 0.5\nend\n"), { NULL },
+    E (BAD_NUMBER), "2:12", NULL, NULL },
+  { "fail-missing-count", TXT (BUILD10 "at 1s fail\nend\n"), { NULL },
+    E (SYNTAX), "2:7", NULL, NULL },
+  { "fail-word", TXT (BUILD10 "at 1s fail lots\nend\n"), { NULL },
+    E (BAD_NUMBER), "2:12", NULL, NULL },
+  { "range-zero", TXT (BUILD10 "at 1s fail range 0\nend\n"), { NULL },
+    E (RANGE), "2:18", NULL, NULL },
+  { "range-missing-count", TXT (BUILD10 "at 1s fail range\nend\n"), { NULL },
+    E (SYNTAX), "2:12", NULL, "missing count" },
+  { "nodes-garbage", TXT (BUILD10 "at 1s fail nodes 3,x,5\nend\n"), { NULL },
+    E (BAD_NUMBER), "2:20", NULL, NULL },
+  { "nodes-empty-item", TXT (BUILD10 "at 1s fail nodes 3,,5\nend\n"), { NULL },
+    E (SYNTAX), "2:20", NULL, "empty item" },
+  { "nodes-trailing-comma", TXT (BUILD10 "at 1s fail nodes 3,\nend\n"),
+    { NULL }, E (SYNTAX), "2:18", NULL, "ends with ','" },
+  { "nodes-duplicate", TXT (BUILD10 "at 1s fail nodes 3, 4, 3\nend\n"),
+    { NULL }, E (DUPLICATE), "2:24", NULL, "twice" },
+  { "nodes-too-large", TXT (BUILD10 "at 1s fail nodes 4294967295\nend\n"),
+    { NULL }, E (RANGE), "2:18", NULL, "too large" },
+  { "nodes-nonexistent", TXT (BUILD10 "at 1s fail nodes 2,10\nend\n"),
+    { NULL }, E (RANGE), "2:20", NULL, "no node 10" },
+  { "nodes-with-over", TXT (BUILD10 "at 1s fail nodes 1,2 over 5s\nend\n"),
+    { NULL }, E (SYNTAX), "2:22", NULL, "cannot be used with 'nodes'" },
+  { "nodes-missing-comma", TXT (BUILD10 "at 1s fail nodes 1 2\nend\n"),
+    { NULL }, E (SYNTAX), "2:20", NULL, "missing ','" },
+  { "nodes-negative", TXT (BUILD10 "at 1s leave nodes -1\nend\n"), { NULL },
+    E (RANGE), "2:19", NULL, NULL },
+  { "nodes-missing-list", TXT (BUILD10 "at 1s leave nodes\nend\n"), { NULL },
+    E (SYNTAX), "2:13", NULL, NULL },
+  { "leave-over-zero", TXT (BUILD10 "at 1s leave 5 over 0s\nend\n"), { NULL },
+    E (RANGE), "2:20", NULL, NULL },
+  { "leave-id-option", TXT (BUILD10 "at 1s leave 5 id new\nend\n"), { NULL },
+    E (UNKNOWN_KEYWORD), "2:15", NULL, NULL },
+  { "rejoin-zero", TXT (BUILD10 "at 1s rejoin 0\nend\n"), { NULL }, E (RANGE),
+    "2:14", NULL, NULL },
+  { "rejoin-bad-id", TXT (BUILD10 "at 1s rejoin all id fresh\nend\n"),
+    { NULL }, E (BAD_VALUE), "2:21", NULL, NULL },
+  { "rejoin-percent", TXT (BUILD10 "at 1s rejoin 10%\nend\n"), { NULL },
+    E (BAD_NUMBER), "2:14", NULL, NULL },
+  { "rejoin-duplicate-id", TXT (BUILD10 "at 1s rejoin 1 id new id same\nend\n"),
+    { NULL }, E (DUPLICATE), "2:23", NULL, NULL },
+
+  /* Lookups per node and Zipf keys. */
+  { "every-without-per-node",
+    TXT ("at 0s lookup every exp(10s) for 1h\nend\n"), { NULL }, E (SYNTAX),
+    "1:14", NULL, "per node" },
+  { "every-without-for", TXT ("at 0s lookup every exp(10s) per node\nend\n"),
+    { NULL }, E (SYNTAX), "1:20", NULL, "for DURATION" },
+  { "every-bad-dist", TXT ("at 0s lookup every 10s per node for 1h\nend\n"),
+    { NULL }, E (SYNTAX), "1:20", NULL, "distribution" },
+  { "per-not-node", TXT ("at 0s lookup rate 1/s per key for 1h\nend\n"),
+    { NULL }, E (SYNTAX), "1:27", NULL, "per node" },
+  { "per-node-with-count", TXT ("at 0s lookup 10 per node\nend\n"),
+    { NULL }, E (UNKNOWN_KEYWORD), "1:17", NULL, NULL },
+  { "zipf-zero", TXT ("at 0s lookup 10 keys zipf(0, 10)\nend\n"), { NULL },
+    E (RANGE), "1:27", NULL, NULL },
+  { "zipf-k-zero", TXT ("at 0s lookup 10 keys zipf(1, 0)\nend\n"), { NULL },
+    E (RANGE), "1:30", NULL, "between 1 and 2^32" },
+  { "zipf-k-too-large",
+    TXT ("at 0s lookup 10 keys zipf(1, 4294967297)\nend\n"), { NULL },
+    E (RANGE), "1:30", NULL, NULL },
+  { "zipf-missing-paren", TXT ("at 0s lookup 10 keys zipf\nend\n"), { NULL },
+    E (SYNTAX), "1:22", NULL, "missing '('" },
+  { "zipf-one-arg", TXT ("at 0s lookup 10 keys zipf(1.2)\nend\n"), { NULL },
+    E (SYNTAX), "1:22", NULL, "2 arguments" },
+  { "zipf-inf", TXT ("at 0s lookup 10 keys zipf(inf, 10)\nend\n"), { NULL },
+    E (BAD_NUMBER), "1:27", NULL, NULL },
+
+  /* measure */
+  { "measure-duplicate", TXT ("measure from 1s\nmeasure from 2s\nend\n"),
+    { NULL }, E (DUPLICATE), "2:1", NULL, "line 1" },
+  { "measure-to-before-from", TXT ("measure from 10s to 5s\nend\n"),
+    { NULL }, E (RANGE), "1:21", NULL, NULL },
+  { "measure-to-equals-from", TXT ("measure from 10s to 10s\nend\n"),
+    { NULL }, E (RANGE), "1:21", NULL, NULL },
+  { "measure-missing-from", TXT ("measure 10s\nend\n"), { NULL }, E (SYNTAX),
+    "1:9", NULL, "'from'" },
+  { "measure-no-unit", TXT ("measure from 10\nend\n"), { NULL },
+    E (BAD_UNIT), "1:14", NULL, NULL },
+  { "measure-as-action", TXT ("at 5s measure\nend\n"), { NULL },
+    E (UNKNOWN_KEYWORD), "1:7", NULL, "statement of its own" },
+  { "measure-extra", TXT ("measure from 1s to 2s now\nend\n"), { NULL },
+    E (SYNTAX), "1:23", NULL, NULL },
+  { "measure-typo", TXT ("measures from 1s\nend\n"), { NULL },
+    E (UNKNOWN_KEYWORD), "1:1", NULL, "did you mean 'measure'" },
+
+  /* Parameters of failure detection and accounting. */
+  { "hop-timeout-word", TXT ("hop_timeout = fast\nend\n"), { NULL },
+    E (BAD_VALUE), "1:15", NULL, "'rtt' or a time" },
+  { "hop-timeout-zero", TXT ("hop_timeout = 0ms\nend\n"), { NULL },
+    E (RANGE), "1:15", NULL, NULL },
+  { "hop-timeout-no-unit", TXT ("hop_timeout = 500\nend\n"), { NULL },
+    E (BAD_UNIT), "1:15", NULL, NULL },
+  { "hop-timeout-ref-count", TXT ("let n = 5\nhop_timeout = $n\nend\n"),
+    { NULL }, E (TYPE), "2:15", NULL, NULL },
+  { "override-hop-timeout", TXT ("end\n"), { "hop_timeout=soon", NULL },
+    E (BAD_VALUE), "1:13", "--set", NULL },
+  { "repair-bad", TXT ("repair = partial\nend\n"), { NULL }, E (BAD_VALUE),
+    "1:10", NULL, "on, off, leafset" },
+  { "probe-retries-11", TXT ("probe_retries = 11\nend\n"), { NULL },
+    E (RANGE), "1:17", NULL, NULL },
+  { "hop-retries-33", TXT ("hop_retries = 33\nend\n"), { NULL }, E (RANGE),
+    "1:15", NULL, NULL },
+  { "timeline-interval-zero", TXT ("timeline_interval = 0s\nend\n"),
+    { NULL }, E (RANGE), "1:21", NULL, "greater than 0" },
+  { "heartbeat-no-unit", TXT ("heartbeat_period = 30\nend\n"), { NULL },
+    E (BAD_UNIT), "1:20", NULL, NULL },
+  { "maintenance-bad", TXT ("maintenance = sometimes\nend\n"), { NULL },
+    E (BAD_VALUE), "1:15", NULL, NULL },
 
   /* Expectations. */
   { "expect-assign-op", TXT ("expect hops = 3\nend\n"), { NULL },
@@ -587,6 +946,16 @@ test_time_units (void)
     { "0.000000001d", 86 },     /* 86.4 µs */
     { "18446744073709551615us", G_MAXUINT64 },
     { "18446744073709.551615s", G_MAXUINT64 },
+    /* Compound times. */
+    { "1h30min", G_GUINT64_CONSTANT (5400000000) },
+    { "3h15min", G_GUINT64_CONSTANT (11700000000) },
+    { "2min30s", 150000000 },
+    { "1d12h", G_GUINT64_CONSTANT (129600000000) },
+    { "1.5h30min", G_GUINT64_CONSTANT (7200000000) },
+    { "1s500ms", 1500000 },
+    { "1min0.5s", 60500000 },
+    { "1h1min1s1ms1us", G_GUINT64_CONSTANT (3661001001) },
+    { "18446744073709s551615us", G_MAXUINT64 },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -659,6 +1028,48 @@ test_boundaries (void)
     { "at 18446744073709551616us build 1", FALSE },
     { "at 18446744073709551614us join 1 over 1us", TRUE },
     { "at 18446744073709551615us join 1 over 1us", FALSE },
+    { "at 0s build 10\nat 1s fail 100%", TRUE },
+    { "at 0s build 10\nat 1s fail 100.0000001%", FALSE },
+    { "at 0s build 10\nat 1s fail 1e-300%", TRUE },
+    { "at 0s build 10\nat 1s fail nodes 9", TRUE },
+    { "at 0s build 10\nat 1s fail nodes 10", FALSE },
+    { "at 0s build 4294967295\nat 1s fail nodes 4294967294", TRUE },
+    { "at 0s build 4294967295\nat 1s fail nodes 4294967295", FALSE },
+    { "at 0s fail 4294967295", TRUE },
+    { "at 0s fail 4294967296", FALSE },
+    { "at 0s lookup 1 keys zipf(1, 4294967296)", TRUE },
+    { "at 0s lookup 1 keys zipf(1, 4294967297)", FALSE },
+    { "at 0s lookup 1 keys zipf(1e-300, 1)", TRUE },
+    { "at 0s lookup 1 keys zipf(0, 1)", FALSE },
+    { "at 0s churn for 1us session exp(1us)", TRUE },
+    { "at 0s churn for 0us session exp(1us)", FALSE },
+    { "at 18446744073709551614us churn for 1us session exp(1s)", TRUE },
+    { "at 18446744073709551615us churn for 1us session exp(1s)", FALSE },
+    { "at 0s churn for 1s session uniform(0s, 1us)", TRUE },
+    { "at 0s churn for 1s session uniform(1us, 1us)", FALSE },
+    { "at 0s churn for 1s session exp(1s) population 4294967295", TRUE },
+    { "at 0s churn for 1s session exp(1s) population 4294967296", FALSE },
+    /* Node indices: a node back with a new id is a new node. */
+    { "at 0s build 10\nat 1s fail 5\nat 2s rejoin 5 id new\n"
+      "at 3s fail nodes 14", TRUE },
+    { "at 0s build 10\nat 1s fail 5\nat 2s rejoin 5\nat 3s fail nodes 10",
+      FALSE },
+    { "at 0s build 10\nat 1s churn for 1h session exp(1h)\n"
+      "at 2h fail nodes 1000", TRUE },
+    { "at 0s build 10\nat 1s churn for 1h session exp(1h) population 20 "
+      "id same\nat 2h fail nodes 29", TRUE },
+    { "at 0s build 10\nat 1s churn for 1h session exp(1h) population 20 "
+      "id same\nat 2h fail nodes 30", FALSE },
+    { "measure from 0s to 1us", TRUE },
+    { "measure from 1us to 1us", FALSE },
+    { "probe_retries = 10", TRUE },
+    { "probe_retries = 11", FALSE },
+    { "hop_retries = 32", TRUE },
+    { "hop_retries = 33", FALSE },
+    { "hop_timeout = 1us", TRUE },
+    { "hop_timeout = 0us", FALSE },
+    { "heartbeat_period = 1us", TRUE },
+    { "heartbeat_period = 0us", FALSE },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -1012,6 +1423,14 @@ static const char round_trip_text[]
       "end\n";
 
 static void
+assert_same_dist (const SimDist *x, const SimDist *y)
+{
+  g_assert_cmpint (x->kind, ==, y->kind);
+  g_assert_cmpfloat (x->p1, ==, y->p1);
+  g_assert_cmpfloat (x->p2, ==, y->p2);
+}
+
+static void
 assert_same_scenario (const SimScenario *a, const SimScenario *b)
 {
   g_autoptr (GString) ra = g_string_new (NULL);
@@ -1034,7 +1453,32 @@ assert_same_scenario (const SimScenario *a, const SimScenario *b)
       g_assert_cmpfloat (x->rate_per_s, ==, y->rate_per_s);
       g_assert_cmpuint (x->duration, ==, y->duration);
       g_assert_cmpint (x->keys, ==, y->keys);
+      g_assert_cmpint (x->select, ==, y->select);
+      g_assert_cmpfloat (x->fraction, ==, y->fraction);
+      g_assert_cmpuint (x->n_indices, ==, y->n_indices);
+      for (guint k = 0; k < x->n_indices; k++)
+        g_assert_cmpuint (x->indices[k], ==, y->indices[k]);
+      g_assert_cmpint (x->same_id, ==, y->same_id);
+      assert_same_dist (&x->session, &y->session);
+      assert_same_dist (&x->down, &y->down);
+      g_assert_cmpint (x->has_every, ==, y->has_every);
+      assert_same_dist (&x->every, &y->every);
+      g_assert_cmpuint (x->population, ==, y->population);
+      g_assert_cmpstr (x->trace_path, ==, y->trace_path);
+      g_assert_cmpint (x->trace != NULL, ==, y->trace != NULL);
+      if (x->trace != NULL)
+        g_assert_cmpuint (sim_trace_n_rows (x->trace), ==,
+                          sim_trace_n_rows (y->trace));
+      g_assert_cmpfloat (x->zipf_s, ==, y->zipf_s);
+      g_assert_cmpuint (x->zipf_n, ==, y->zipf_n);
     }
+  {
+    SimTime fa, ta, fb, tb;
+    sim_scenario_measure_window (a, &fa, &ta);
+    sim_scenario_measure_window (b, &fb, &tb);
+    g_assert_cmpuint (fa, ==, fb);
+    g_assert_cmpuint (ta, ==, tb);
+  }
   g_assert_cmpuint (sim_scenario_n_expects (a), ==, sim_scenario_n_expects (b));
   for (guint i = 0; i < sim_scenario_n_expects (a); i++)
     {
@@ -1160,6 +1604,533 @@ test_describe_params (void)
   g_assert_nonnull (strstr (out->str, "2..256, even"));
   g_assert_nonnull (strstr (out->str, "euclidean|sphere|matrix|coords|constant"));
   g_assert_nonnull (strstr (out->str, "lookup_key"));
+  g_assert_nonnull (strstr (out->str, "rtt or a time > 0"));
+  g_assert_nonnull (strstr (out->str, "on|off|leafset"));
+  g_assert_nonnull (strstr (out->str, "heartbeat_timeout"));
+  g_assert_nonnull (strstr (out->str, "0..10;"));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Failures, churn, per-node workloads, measurement windows               */
+
+static void
+test_fail_leave_rejoin (void)
+{
+  g_autoptr (SimScenario) sc = parse_ok (
+      "let n = 7\n"
+      "let p = 10%\n"
+      "at 0s build 100\n"
+      "at 1s fail 5\n"
+      "at 1s fail 5 over 10s\n"
+      "at 2s fail 10%\n"
+      "at 2s leave 2.5% over 1min\n"
+      "at 3s fail range 8\n"
+      "at 3s leave range 4 over 2s\n"
+      "at 4s fail nodes 3,17,42\n"
+      "at 4s leave nodes 5, 6 ,7 , 99\n"
+      "at 4s fail $n\n"
+      "at 4s fail $p over 1s\n"
+      "at 5s rejoin 3\n"
+      "at 5s rejoin 2 over 1s id new\n"
+      "at 6s rejoin all\n"
+      "at 6s rejoin all id new over 5s\n"
+      "end\n");
+  const SimAction *a;
+
+  g_assert_cmpuint (sim_scenario_n_actions (sc), ==, 15);
+
+  a = sim_scenario_action (sc, 1);
+  g_assert_cmpint (a->kind, ==, SIM_ACTION_FAIL);
+  g_assert_cmpint (a->select, ==, SIM_SELECT_COUNT);
+  g_assert_cmpint (a->spread, ==, SIM_SPREAD_AT_ONCE);
+  g_assert_cmpuint (a->count, ==, 5);
+
+  a = sim_scenario_action (sc, 2);
+  g_assert_cmpint (a->spread, ==, SIM_SPREAD_UNIFORM);
+  g_assert_cmpuint (a->over, ==, 10 * SIM_TIME_S);
+
+  a = sim_scenario_action (sc, 3);
+  g_assert_cmpint (a->select, ==, SIM_SELECT_PERCENT);
+  g_assert_cmpfloat (a->fraction, ==, 0.1);
+  g_assert_cmpuint (a->count, ==, 0);
+
+  a = sim_scenario_action (sc, 4);
+  g_assert_cmpint (a->kind, ==, SIM_ACTION_LEAVE);
+  g_assert_cmpint (a->select, ==, SIM_SELECT_PERCENT);
+  g_assert_cmpfloat (a->fraction, ==, 0.025);
+  g_assert_cmpuint (a->over, ==, SIM_TIME_MIN);
+
+  a = sim_scenario_action (sc, 5);
+  g_assert_cmpint (a->select, ==, SIM_SELECT_RANGE);
+  g_assert_cmpuint (a->count, ==, 8);
+  g_assert_cmpint (a->spread, ==, SIM_SPREAD_AT_ONCE);
+
+  a = sim_scenario_action (sc, 6);
+  g_assert_cmpint (a->kind, ==, SIM_ACTION_LEAVE);
+  g_assert_cmpint (a->select, ==, SIM_SELECT_RANGE);
+  g_assert_cmpint (a->spread, ==, SIM_SPREAD_UNIFORM);
+
+  a = sim_scenario_action (sc, 7);
+  g_assert_cmpint (a->select, ==, SIM_SELECT_INDICES);
+  g_assert_cmpuint (a->n_indices, ==, 3);
+  g_assert_cmpuint (a->count, ==, 3);
+  g_assert_cmpuint (a->indices[0], ==, 3);
+  g_assert_cmpuint (a->indices[1], ==, 17);
+  g_assert_cmpuint (a->indices[2], ==, 42);
+
+  a = sim_scenario_action (sc, 8);
+  g_assert_cmpint (a->kind, ==, SIM_ACTION_LEAVE);
+  g_assert_cmpuint (a->n_indices, ==, 4);
+  g_assert_cmpuint (a->indices[0], ==, 5);
+  g_assert_cmpuint (a->indices[1], ==, 6);
+  g_assert_cmpuint (a->indices[2], ==, 7);
+  g_assert_cmpuint (a->indices[3], ==, 99);
+
+  a = sim_scenario_action (sc, 9);
+  g_assert_cmpint (a->select, ==, SIM_SELECT_COUNT);
+  g_assert_cmpuint (a->count, ==, 7);
+
+  a = sim_scenario_action (sc, 10);
+  g_assert_cmpint (a->select, ==, SIM_SELECT_PERCENT);
+  g_assert_cmpfloat (a->fraction, ==, 0.1);
+
+  a = sim_scenario_action (sc, 11);
+  g_assert_cmpint (a->kind, ==, SIM_ACTION_REJOIN);
+  g_assert_cmpint (a->select, ==, SIM_SELECT_COUNT);
+  g_assert_cmpuint (a->count, ==, 3);
+  g_assert_true (a->same_id); /* the default for rejoin */
+
+  a = sim_scenario_action (sc, 12);
+  g_assert_false (a->same_id);
+  g_assert_cmpint (a->spread, ==, SIM_SPREAD_UNIFORM);
+
+  a = sim_scenario_action (sc, 13);
+  g_assert_cmpint (a->select, ==, SIM_SELECT_ALL);
+  g_assert_cmpuint (a->count, ==, 0);
+  g_assert_true (a->same_id);
+
+  a = sim_scenario_action (sc, 14);
+  g_assert_cmpint (a->select, ==, SIM_SELECT_ALL);
+  g_assert_false (a->same_id);
+  g_assert_cmpuint (a->over, ==, 5 * SIM_TIME_S);
+}
+
+static void
+assert_dist (const SimDist *d, SimDist want)
+{
+  g_assert_cmpint (d->kind, ==, want.kind);
+  g_assert_cmpfloat (d->p1, ==, want.p1);
+  g_assert_cmpfloat (d->p2, ==, want.p2);
+}
+
+static void
+test_churn (void)
+{
+  g_autoptr (SimScenario) sc = parse_ok (
+      "let mean = 30min\n"
+      "at 0s build 100\n"
+      "at 1min churn for 1h session exp($mean)\n"
+      "at 1min churn for 1h session pareto(1.5, median=1.4min) "
+      "down weibull(0.5, 20min) population 500 id same\n"
+      "at 2min churn for 10min session uniform(0s, 2h) down fixed(90s)\n"
+      "at 2min churn for 10min session exponential(1h) down constant(1s)\n"
+      "at 2min churn for 10min session pareto(2, scale=10min)\n"
+      "at 2min churn for 10min session pareto(2,10min) down exp( 1h )\n"
+      "at 2min churn id new population 3 session weibull(1.5,1h) for 1us\n"
+      "at 2min churn for 1s session pareto (3, median = 0.5s)\n"
+      "end\n");
+  const SimAction *a;
+
+  g_assert_cmpuint (sim_scenario_n_actions (sc), ==, 9);
+
+  a = sim_scenario_action (sc, 1);
+  g_assert_cmpint (a->kind, ==, SIM_ACTION_CHURN);
+  g_assert_cmpuint (a->duration, ==, SIM_TIME_H);
+  assert_dist (&a->session, sim_dist_exponential (1800));
+  assert_dist (&a->down, sim_dist_exponential (1800)); /* = session */
+  g_assert_cmpuint (a->population, ==, 0);
+  g_assert_false (a->same_id); /* the default for churn */
+
+  a = sim_scenario_action (sc, 2);
+  assert_dist (&a->session, sim_dist_pareto_median (1.5, 84));
+  assert_dist (&a->down, sim_dist_weibull (0.5, 1200));
+  g_assert_cmpuint (a->population, ==, 500);
+  g_assert_true (a->same_id);
+  g_assert_cmpfloat_with_epsilon (sim_dist_median (&a->session), 84, 1e-9);
+
+  a = sim_scenario_action (sc, 3);
+  assert_dist (&a->session, sim_dist_uniform (0, 7200));
+  assert_dist (&a->down, sim_dist_constant (90));
+
+  a = sim_scenario_action (sc, 4);
+  assert_dist (&a->session, sim_dist_exponential (3600));
+  assert_dist (&a->down, sim_dist_constant (1));
+
+  a = sim_scenario_action (sc, 5);
+  assert_dist (&a->session, sim_dist_pareto (2, 600));
+
+  a = sim_scenario_action (sc, 6);
+  assert_dist (&a->session, sim_dist_pareto (2, 600));
+  assert_dist (&a->down, sim_dist_exponential (3600));
+
+  a = sim_scenario_action (sc, 7);
+  assert_dist (&a->session, sim_dist_weibull (1.5, 3600));
+  g_assert_cmpuint (a->duration, ==, 1);
+  g_assert_cmpuint (a->population, ==, 3);
+  g_assert_false (a->same_id);
+
+  a = sim_scenario_action (sc, 8);
+  assert_dist (&a->session, sim_dist_pareto_median (3, 0.5));
+}
+
+static void
+test_lookup_per_node (void)
+{
+  g_autoptr (SimScenario) sc = parse_ok (
+      "at 0s lookup rate 0.5/s per node for 1h\n"
+      "at 0s lookup rate 6/min per node for 1h keys random\n"
+      "at 0s lookup every exp(600s) per node for 2h keys zipf(1.2, 10k)\n"
+      "at 0s lookup every fixed(1s) per node for 1min\n"
+      "at 0s lookup 100 keys zipf(0.8, 4294967296)\n"
+      "at 0s lookup rate 10/s for 1s keys zipf (1, 1)\n"
+      "at 0s lookup rate 1/s for 1h per node\n"
+      "end\n");
+  const SimAction *a;
+
+  a = sim_scenario_action (sc, 0);
+  g_assert_cmpint (a->spread, ==, SIM_SPREAD_PER_NODE);
+  g_assert_cmpfloat (a->rate_per_s, ==, 0.5);
+  g_assert_false (a->has_every);
+  g_assert_cmpuint (a->duration, ==, SIM_TIME_H);
+
+  a = sim_scenario_action (sc, 1);
+  g_assert_cmpfloat (a->rate_per_s, ==, 0.1);
+  g_assert_cmpint (a->keys, ==, SIM_KEYS_RANDOM);
+
+  a = sim_scenario_action (sc, 2);
+  g_assert_cmpint (a->spread, ==, SIM_SPREAD_PER_NODE);
+  g_assert_true (a->has_every);
+  g_assert_cmpfloat (a->rate_per_s, ==, 0);
+  assert_dist (&a->every, sim_dist_exponential (600));
+  g_assert_cmpint (a->keys, ==, SIM_KEYS_ZIPF);
+  g_assert_cmpfloat (a->zipf_s, ==, 1.2);
+  g_assert_cmpuint (a->zipf_n, ==, 10000);
+
+  a = sim_scenario_action (sc, 3);
+  assert_dist (&a->every, sim_dist_constant (1));
+  g_assert_cmpint (a->keys, ==, SIM_KEYS_NODE);
+
+  a = sim_scenario_action (sc, 4);
+  g_assert_cmpint (a->spread, ==, SIM_SPREAD_AT_ONCE);
+  g_assert_cmpuint (a->count, ==, 100);
+  g_assert_cmpint (a->keys, ==, SIM_KEYS_ZIPF);
+  g_assert_cmpuint (a->zipf_n, ==, G_GUINT64_CONSTANT (1) << 32);
+
+  a = sim_scenario_action (sc, 5);
+  g_assert_cmpint (a->spread, ==, SIM_SPREAD_POISSON);
+  g_assert_cmpfloat (a->zipf_s, ==, 1);
+  g_assert_cmpuint (a->zipf_n, ==, 1);
+
+  a = sim_scenario_action (sc, 6);
+  g_assert_cmpint (a->spread, ==, SIM_SPREAD_PER_NODE);
+  g_assert_cmpfloat (a->rate_per_s, ==, 1);
+}
+
+static void
+test_measure (void)
+{
+  SimTime from = 1, to = 1;
+  {
+    g_autoptr (SimScenario) sc = parse_ok ("end\n");
+    sim_scenario_measure_window (sc, &from, &to);
+    g_assert_cmpuint (from, ==, 0);
+    g_assert_cmpuint (to, ==, SIM_TIME_MAX);
+    sim_scenario_measure_window (sc, NULL, NULL);
+  }
+  {
+    g_autoptr (SimScenario) sc
+        = parse_ok ("at 0s build 5\nmeasure from 30min\nend\n");
+    sim_scenario_measure_window (sc, &from, &to);
+    g_assert_cmpuint (from, ==, 30 * SIM_TIME_MIN);
+    g_assert_cmpuint (to, ==, SIM_TIME_MAX);
+  }
+  {
+    g_autoptr (SimScenario) sc
+        = parse_ok ("let w = 1h\nmeasure from $w to 2h\nat 0s build 5\nend\n");
+    sim_scenario_measure_window (sc, &from, &to);
+    g_assert_cmpuint (from, ==, SIM_TIME_H);
+    g_assert_cmpuint (to, ==, 2 * SIM_TIME_H);
+  }
+  {
+    g_autoptr (SimScenario) sc = parse_ok ("measure from 0s to 1us\nend\n");
+    sim_scenario_measure_window (sc, &from, &to);
+    g_assert_cmpuint (from, ==, 0);
+    g_assert_cmpuint (to, ==, 1);
+  }
+}
+
+static void
+test_failure_params (void)
+{
+  SimTime fixed = 1;
+  {
+    g_autoptr (SimScenario) sc = parse_ok ("end\n");
+    g_assert_cmpuint (sim_scenario_get_time (sc, "heartbeat_period"), ==,
+                      30 * SIM_TIME_S);
+    g_assert_cmpuint (sim_scenario_get_time (sc, "heartbeat_timeout"), ==,
+                      70 * SIM_TIME_S);
+    g_assert_cmpuint (sim_scenario_get_time (sc, "probe_period"), ==,
+                      10 * SIM_TIME_MIN);
+    g_assert_cmpuint (sim_scenario_get_time (sc, "probe_timeout"), ==,
+                      3 * SIM_TIME_S);
+    g_assert_cmpuint (sim_scenario_get_uint (sc, "probe_retries"), ==, 2);
+    g_assert_cmpstr (sim_scenario_get_string (sc, "hop_timeout"), ==, "rtt");
+    g_assert_true (sim_scenario_get_hop_timeout (sc, &fixed));
+    g_assert_cmpuint (fixed, ==, 0);
+    g_assert_true (sim_scenario_get_hop_timeout (sc, NULL));
+    g_assert_cmpuint (sim_scenario_get_uint (sc, "hop_retries"), ==, 8);
+    g_assert_cmpuint (sim_scenario_get_time (sc, "lookup_timeout"), ==,
+                      60 * SIM_TIME_S);
+    g_assert_cmpstr (sim_scenario_get_string (sc, "repair"), ==, "on");
+    g_assert_cmpstr (sim_scenario_get_string (sc, "maintenance"), ==, "auto");
+    g_assert_cmpuint (sim_scenario_get_time (sc, "timeline_interval"), ==,
+                      10 * SIM_TIME_S);
+    g_assert_cmpuint (sim_scenario_get_uint (sc, "msg_header_bytes"), ==, 40);
+    g_assert_cmpuint (sim_scenario_get_uint (sc, "msg_id_bytes"), ==, 20);
+    g_assert_false (sim_scenario_param_is_set (sc, "hop_timeout"));
+  }
+  {
+    g_autoptr (SimScenario) sc = parse_ok ("heartbeat_period = 5s\n"
+                                           "heartbeat_timeout = 12s\n"
+                                           "probe_period = 30s\n"
+                                           "probe_timeout = 1s\n"
+                                           "probe_retries = 0\n"
+                                           "hop_timeout = 1.5s\n"
+                                           "hop_retries = 16\n"
+                                           "lookup_timeout = 20s\n"
+                                           "repair = leafset\n"
+                                           "maintenance = off\n"
+                                           "timeline_interval = 1us\n"
+                                           "msg_header_bytes = 0\n"
+                                           "msg_id_bytes = 4294967295\n"
+                                           "end\n");
+    g_assert_cmpuint (sim_scenario_get_time (sc, "heartbeat_timeout"), ==,
+                      12 * SIM_TIME_S);
+    g_assert_cmpuint (sim_scenario_get_uint (sc, "probe_retries"), ==, 0);
+    g_assert_cmpstr (sim_scenario_get_string (sc, "hop_timeout"), ==,
+                     "1500ms");
+    g_assert_false (sim_scenario_get_hop_timeout (sc, &fixed));
+    g_assert_cmpuint (fixed, ==, 1500 * SIM_TIME_MS);
+    g_assert_cmpstr (sim_scenario_get_string (sc, "repair"), ==, "leafset");
+    g_assert_cmpuint (sim_scenario_get_time (sc, "timeline_interval"), ==, 1);
+    g_assert_cmpuint (sim_scenario_get_uint (sc, "msg_id_bytes"), ==,
+                      G_MAXUINT32);
+    g_assert_true (sim_scenario_param_is_set (sc, "hop_timeout"));
+  }
+  {
+    /* hop_timeout from a reference, a quoted time and overrides. */
+    const char *const ov1[] = { "hop_timeout=rtt", NULL };
+    const char *const ov2[] = { "hop_timeout=\"2s\"", NULL };
+    const char *const ov3[] = { "hop_timeout=250ms", NULL };
+    const char *text = "let t = 750ms\nhop_timeout = $t\nend\n";
+    g_autoptr (SimScenario) a = parse_ok (text);
+    g_autoptr (SimScenario) b = parse_ok_with (text, ov1);
+    g_autoptr (SimScenario) c = parse_ok_with (text, ov2);
+    g_autoptr (SimScenario) d = parse_ok_with (text, ov3);
+    g_autoptr (SimScenario) e = parse_ok ("hop_timeout = \"100us\"\nend\n");
+    g_assert_cmpstr (sim_scenario_get_string (a, "hop_timeout"), ==, "750ms");
+    g_assert_true (sim_scenario_get_hop_timeout (b, NULL));
+    g_assert_false (sim_scenario_get_hop_timeout (c, &fixed));
+    g_assert_cmpuint (fixed, ==, 2 * SIM_TIME_S);
+    g_assert_cmpstr (sim_scenario_get_string (d, "hop_timeout"), ==, "250ms");
+    g_assert_false (sim_scenario_get_hop_timeout (e, &fixed));
+    g_assert_cmpuint (fixed, ==, 100);
+    /* The canonical form writes it bare. */
+    {
+      g_autoptr (GString) out = g_string_new (NULL);
+      sim_scenario_write_canonical (c, out);
+      g_assert_nonnull (strstr (out->str, "\nhop_timeout = 2s\n"));
+    }
+  }
+}
+
+/* Scenario text with every new form, for round trips and the fuzzer. */
+static const char round_trip_new_text[]
+    = "let n = 200\n"
+      "let mean = 1h\n"
+      "let frac = 7%\n"
+      "hop_timeout = 0.3s\n"
+      "repair = leafset\n"
+      "measure from 30min to 2h\n"
+      "at 0s build $n\n"
+      "at 1s fail 5 over 10s\n"
+      "at 2s fail $frac\n"
+      "at 2s leave 33.3% over 1min\n"
+      "at 2s fail 1e-5%\n"
+      "at 3s fail range 8 over 1s\n"
+      "at 4s fail nodes 3, 17,42\n"
+      "at 5s rejoin 3 id new\n"
+      "at 6s rejoin all over 5s\n"
+      "at 1min churn for 1h session exp($mean) population 300\n"
+      "at 1min churn for 1h session pareto(1.5, median=1.4min) "
+      "down weibull(0.5, 20.5min) id same\n"
+      "at 1min churn for 1h session pareto(1.1, median=0.3333333s)\n"
+      "at 2min churn for 10min session uniform(0s, 2h) down fixed(90s)\n"
+      "at 2min churn for 10min session pareto(2.5, 10min)\n"
+      "at 3min lookup rate 0.25/s per node for 1h keys zipf(1.2, 10k)\n"
+      "at 3min lookup every exp(600s) per node for 2h keys random\n"
+      "at 3min lookup 100 over 1s keys zipf(0.7, 1)\n"
+      "end\n";
+
+static void
+assert_round_trip (const SimScenario *sc)
+{
+  g_autoptr (GString) canon = g_string_new (NULL);
+  g_autoptr (GString) canon2 = g_string_new (NULL);
+  g_autoptr (SimScenario) again = NULL;
+
+  sim_scenario_write_canonical (sc, canon);
+  if (g_test_verbose ())
+    g_test_message ("%s", canon->str);
+  again = parse_ok (canon->str);
+  assert_same_scenario (sc, again);
+  sim_scenario_write_canonical (again, canon2);
+  /* A fixed point, after the header comment (it names the file). */
+  g_assert_cmpstr (strchr (canon->str, '\n'), ==, strchr (canon2->str, '\n'));
+}
+
+static void
+test_round_trip_new (void)
+{
+  g_autoptr (SimScenario) sc = parse_ok (round_trip_new_text);
+  g_autoptr (GString) canon = g_string_new (NULL);
+
+  assert_round_trip (sc);
+  sim_scenario_write_canonical (sc, canon);
+  g_assert_nonnull (strstr (canon->str, "\nmeasure from 30min to 2h\n"));
+  g_assert_nonnull (strstr (canon->str, " fail 7.0%\n"));
+  g_assert_nonnull (strstr (canon->str, " leave 33.3% over 1min\n"));
+  g_assert_nonnull (strstr (canon->str, " fail nodes 3,17,42\n"));
+  g_assert_nonnull (strstr (canon->str, "session pareto(1.5, median=84s) "
+                                        "down weibull(0.5, 1230s) id same"));
+  g_assert_nonnull (strstr (canon->str, "session exp(1h) down exp(1h) "
+                                        "population 300 id new"));
+  g_assert_nonnull (strstr (canon->str, "every exp(10min) per node for 2h"));
+  g_assert_nonnull (strstr (canon->str, "keys zipf(1.2, 10000)"));
+  g_assert_nonnull (strstr (canon->str, "\nhop_timeout = 300ms\n"));
+
+  /* Fractions from arbitrary numbers come back exactly too. */
+  for (guint i = 1; i <= 1000; i++)
+    {
+      g_autofree char *text = g_strdup_printf (
+          "let p = %u.%03u%%\nat 0s build 1\nat 0s fail $p\n"
+          "at 0s leave %u.%u%%\nend\n",
+          i % 99, (i * 37) % 999 + 1, i % 99 + 1, i % 7);
+      g_autoptr (SimScenario) s = parse_ok (text);
+      assert_round_trip (s);
+    }
+}
+
+/* Writes @contents to @dir/@name; returns (transfer full) the path. */
+static char *
+write_file (const char *dir, const char *name, const char *contents)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_trace_action (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-scenario-XXXXXX", &error);
+  g_autofree char *trace = NULL, *bad = NULL, *scn = NULL, *scn2 = NULL;
+  g_autofree char *scn3 = NULL, *scn4 = NULL;
+  g_autoptr (SimScenario) sc = NULL;
+  const SimAction *a;
+
+  g_assert_no_error (error);
+  trace = write_file (dir, "tr.txt",
+                      "# node join leave\n"
+                      "0 0 100\n"
+                      "1 10s 2min   # a comment\n"
+                      "0 200 -\n"
+                      "00112233445566778899AABBCCDDEEFF 5 inf\n");
+  bad = write_file (dir, "bad.txt", "0 10 5\n");
+  scn = write_file (dir, "t.scn",
+                    "at 0s build 3\n"
+                    "at 1h churn trace tr.txt\n"
+                    "at 1h churn trace \"tr.txt\" id new\n"
+                    "at 2h fail nodes 0,4\n" /* 3 built + 3 trace nodes */
+                    "end\n");
+  sc = sim_scenario_load (scn, NULL, &error);
+  g_assert_no_error (error);
+  check_invariants (sc);
+  a = sim_scenario_action (sc, 1);
+  g_assert_cmpint (a->kind, ==, SIM_ACTION_TRACE);
+  g_assert_cmpstr (a->trace_path, ==, trace);
+  g_assert_true (a->same_id);
+  g_assert_cmpuint (sim_trace_n_rows (a->trace), ==, 4);
+  g_assert_cmpuint (sim_trace_n_nodes (a->trace), ==, 3);
+  g_assert_cmpuint (sim_trace_row (a->trace, 0)->join, ==, 0);
+  g_assert_true (sim_trace_row (a->trace, 1)->has_id);
+  g_assert_cmpuint (sim_trace_row (a->trace, 1)->id[15], ==, 0xff);
+  g_assert_cmpuint (sim_trace_row (a->trace, 2)->leave, ==,
+                    2 * SIM_TIME_MIN);
+  g_assert_cmpuint (sim_trace_row (a->trace, 3)->leave, ==, SIM_TIME_MAX);
+  g_assert_false (sim_scenario_action (sc, 2)->same_id);
+  assert_round_trip (sc);
+
+  /* A bad trace: the scenario position, then the trace position. */
+  scn2 = write_file (dir, "t2.scn", "\nat 0s  churn trace bad.txt\nend\n");
+  g_assert_null (sim_scenario_load (scn2, NULL, &error));
+  g_assert_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_TRACE);
+  {
+    g_autofree char *prefix = g_strdup_printf ("%s:2:20: invalid churn "
+                                               "trace: %s:1:6: ",
+                                               scn2, bad);
+    if (!g_str_has_prefix (error->message, prefix))
+      g_error ("expected '%s...', got '%s'", prefix, error->message);
+  }
+  g_clear_error (&error);
+
+  /* A directory, and a missing file: IO errors at the scenario position. */
+  scn3 = write_file (dir, "t3.scn", "at 0s churn trace .\nend\n");
+  g_assert_null (sim_scenario_load (scn3, NULL, &error));
+  g_assert_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_IO);
+  g_clear_error (&error);
+  scn4 = write_file (dir, "t4.scn", "at 0s churn trace nope.txt\nend\n");
+  g_assert_null (sim_scenario_load (scn4, NULL, &error));
+  g_assert_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_IO);
+  {
+    g_autofree char *prefix = g_strdup_printf ("%s:1:19: ", scn4);
+    g_assert_true (g_str_has_prefix (error->message, prefix));
+    g_assert_nonnull (strstr (error->message, "nope.txt"));
+  }
+  g_clear_error (&error);
+
+  /* Node indices count trace nodes: 3 + 3 = 6, so index 6 is too many. */
+  {
+    g_autofree char *scn5 = write_file (dir, "t5.scn",
+                                        "at 0s build 3\n"
+                                        "at 1h churn trace tr.txt\n"
+                                        "at 2h fail nodes 6\nend\n");
+    g_assert_null (sim_scenario_load (scn5, NULL, &error));
+    g_assert_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_RANGE);
+    g_clear_error (&error);
+    g_unlink (scn5);
+  }
+
+  g_unlink (trace);
+  g_unlink (bad);
+  g_unlink (scn);
+  g_unlink (scn2);
+  g_unlink (scn3);
+  g_unlink (scn4);
+  g_rmdir (dir);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1347,13 +2318,15 @@ test_fuzz_mutations (gconstpointer data)
 {
   guint64 seed = GPOINTER_TO_UINT (data);
   static const char alphabet[] = "atjoinbuildlookupoverkeysrateforexpect"
+                                 "failchurnrejoinsessionzipfmeasure(),"
                                  "end let=<>!$#\"\\\n\t 0123456789.kMsmhd_%/"
                                  "\x00\xff\xc3\xa9";
 
   for (int round = 0; round < 3000; round++)
     {
-      GString *s = g_string_new_len (round_trip_text,
-                                     (gssize) strlen (round_trip_text));
+      const char *base = round % 2 == 0 ? round_trip_text
+                                         : round_trip_new_text;
+      GString *s = g_string_new_len (base, (gssize) strlen (base));
       int n_mut = 1 + (int) (next_rand (&seed) % 8);
       for (int m = 0; m < n_mut && s->len > 0; m++)
         {
@@ -1422,6 +2395,13 @@ main (int argc, char **argv)
   g_test_add_func ("/scenario/write-resolved", test_write_resolved);
   g_test_add_func ("/scenario/round-trip", test_round_trip);
   g_test_add_func ("/scenario/describe-params", test_describe_params);
+  g_test_add_func ("/scenario/fail-leave-rejoin", test_fail_leave_rejoin);
+  g_test_add_func ("/scenario/churn", test_churn);
+  g_test_add_func ("/scenario/lookup-per-node", test_lookup_per_node);
+  g_test_add_func ("/scenario/measure", test_measure);
+  g_test_add_func ("/scenario/failure-params", test_failure_params);
+  g_test_add_func ("/scenario/round-trip-new", test_round_trip_new);
+  g_test_add_func ("/scenario/trace-action", test_trace_action);
   g_test_add_func ("/scenario/caller-bug/unknown-param",
                    test_getter_caller_bugs);
   g_test_add_func ("/scenario/caller-bug/wrong-type", test_getter_wrong_type);

@@ -1,0 +1,385 @@
+/* sim-world-join.c — the join protocol (Rowstron & Druschel 2001, §3.4).
+ *
+ * The joiner X asks a bootstrap node A near it (in proximity) to route a
+ * JOIN towards X's id.  Every node on the path sends X one JOIN_REPLY with
+ * its routing-table rows from the hop index up to the prefix it shares
+ * with X; A adds its neighbourhood set, the root Z its leaf set and the
+ * path length.  With join_refine = rows (the default; the paper's locality
+ * refinement) X then asks each node in its table for its rows up to the
+ * one that node sits in.  Finally X announces itself to every node it
+ * knows; a node that takes X into its leaf set answers with its own leaf
+ * set, and X announces itself to any new leaf it learns that way, so
+ * concurrent joiners find each other.  Proximity values are the network
+ * model's latency, as a real node measures by probing.
+ *
+ * Invariant: a JoinState exists exactly while its node is NODE_JOINING.
+ */
+#include "sim-world-private.h"
+
+#include <string.h>
+
+guint32
+sim__world_node_create (SimWorld *w, const PastryId *given)
+{
+  PastryId id;
+  if (given != NULL)
+    id = *given;
+  else
+    do
+      {
+        id.hi = sim_rng_next_u64 (&w->rng_ids);
+        id.lo = sim_rng_next_u64 (&w->rng_ids);
+      }
+    /* A duplicate of a live id is astronomically unlikely (2^-128 per
+     * pair) but would break the oracle; draw again if it ever happens. */
+    while (sim_ring_size (w->live) > 0
+           && pastry_id_equal (pastry_directory_id (w->dir,
+                                                    sim_ring_root (w->live,
+                                                                   &id)),
+                               &id));
+  guint32 i = pastry_directory_add (w->dir, &id, NULL);
+  guint32 ni = sim_net_add_node (w->net, &w->rng_topology);
+  g_assert (ni == i);
+  g_ptr_array_add (w->nodes, pastry_node_new (&w->cfg, w->dir, i));
+  guint8 st = NODE_JOINING;
+  g_array_append_val (w->state, st);
+  guint32 inc = 0;
+  g_array_append_val (w->incarn, inc);
+  g_ptr_array_add (w->joins, NULL);
+  g_ptr_array_add (w->rt, NULL);
+  return i;
+}
+
+guint
+sim__world_offer (SimWorld *w, guint32 x, const PastryEntry *e, guint n,
+                  guint32 sender)
+{
+  PastryNode *node = sim__world_node (w, x);
+  guint leaf_gain = 0;
+  for (guint i = 0; i <= n; i++)
+    {
+      guint32 p = i < n ? e[i].peer : sender;
+      if (p == x || p == PASTRY_PEER_NONE
+          || sim__world_state (w, p) != NODE_LIVE
+          || sim__world_believes_dead (w, x, p))
+        continue;
+      gboolean was_leaf = (pastry_node_where (node, p)
+                           & PASTRY_IN_LEAFSET) != 0;
+      guint where = pastry_node_insert (node, p, sim__world_prox (w, x, p));
+      if (!was_leaf && (where & PASTRY_IN_LEAFSET))
+        leaf_gain++;
+    }
+  return leaf_gain;
+}
+
+/* The bootstrap node: the nearest (by proximity) of a sample of live
+ * nodes, or of all of them when the sample covers the population. */
+static guint32
+pick_bootstrap (SimWorld *w, guint32 x)
+{
+  guint n = sim_ring_size (w->live);
+  guint32 best = PASTRY_PEER_NONE;
+  guint32 best_prox = G_MAXUINT32;
+  gboolean all = w->bootstrap_sample == 0 || n <= w->bootstrap_sample;
+  guint k_max = all ? n : w->bootstrap_sample;
+  for (guint k = 0; k < k_max; k++)
+    {
+      guint32 c = sim_ring_nth (w->live,
+                                all ? k : (guint) sim_rng_uniform_u64
+                                            (&w->rng_protocol, n));
+      guint32 p = sim__world_prox (w, x, c);
+      if (p < best_prox || (p == best_prox && c < best))
+        best = c, best_prox = p;
+    }
+  return best;
+}
+
+static void
+join_complete (SimWorld *w, guint32 x)
+{
+  JoinState *js = g_ptr_array_index (w->joins, x);
+  sim__world_set_live (w, x);
+  /* Announce: every known node learns of x. */
+  PastryNode *node = sim__world_node (w, x);
+  guint n = pastry_node_export_known (node, NULL, 0);
+  PastryPeer *known = g_new (PastryPeer, n);
+  pastry_node_export_known (node, known, n);
+  for (guint i = 0; i < n; i++)
+    sim__world_send (w, x, known[i],
+                     sim__world_msg_new (w, SIM_MSG_ANNOUNCE, x));
+  g_free (known);
+  sim_metrics_join (w->metrics, sim__world_now (w) - js->started);
+  guint action = js->action;
+  g_ptr_array_index (w->joins, x) = NULL;
+  g_free (js);
+  sim__world_join_done (w, action);
+}
+
+/* Sends the join request of the current attempt. */
+static void
+join_attempt (SimWorld *w, guint32 x, JoinState *js)
+{
+  if (sim_ring_size (w->live) == 0)
+    {
+      join_complete (w, x); /* the first node is alone on the ring */
+      return;
+    }
+  guint32 a = pick_bootstrap (w, x);
+  guint32 m = sim__world_msg_new (w, SIM_MSG_JOIN_REQUEST, x);
+  sim__world_msg (w, m)->attempt = js->attempt;
+  sim__world_send (w, x, a, m);
+  if (w->maintain)
+    sim__world_timer (w, sim_time_add (sim__world_now (w), w->lookup_timeout),
+                      EV_JOIN_TIMEOUT, x, js->attempt);
+}
+
+void
+sim__world_join_start (SimWorld *w, guint32 x, guint action)
+{
+  JoinState *js = g_new0 (JoinState, 1);
+  js->started = sim__world_now (w);
+  js->action = action;
+  g_free (g_ptr_array_index (w->joins, x));
+  g_ptr_array_index (w->joins, x) = js;
+  g_array_index (w->state, guint8, x) = NODE_JOINING;
+  w->joins_started++;
+  join_attempt (w, x, js);
+}
+
+void
+sim__world_join_timeout (SimWorld *w, guint32 x, guint64 b)
+{
+  JoinState *js = g_ptr_array_index (w->joins, x);
+  if (js == NULL || sim__world_state (w, x) != NODE_JOINING
+      || (guint32) (b >> 32) != sim__world_incarnation (w, x)
+      || (guint8) b != js->attempt)
+    return;
+  /* Start over: forget what this attempt gathered. */
+  js->attempt++;
+  js->replies = js->expected = js->outstanding = 0;
+  js->stage2 = FALSE;
+  pastry_node_free (g_ptr_array_index (w->nodes, x));
+  g_ptr_array_index (w->nodes, x) = pastry_node_new (&w->cfg, w->dir, x);
+  join_attempt (w, x, js);
+}
+
+/* A node on the join path: reply to the joiner, then forward. */
+static void
+handle_join (SimWorld *w, guint32 at, guint32 m)
+{
+  Msg msg = *sim__world_msg (w, m);
+  guint32 x = msg.joiner;
+  if (sim__world_state (w, x) != NODE_JOINING)
+    {
+      sim__world_msg_release (w, m); /* the joiner died meanwhile */
+      return;
+    }
+  PastryNode *node = sim__world_node (w, at);
+  const PastryId *xid = pastry_directory_id (w->dir, x);
+  PastryPeer next = pastry_node_next_hop (node, xid, NULL);
+  if (next != at && next != x
+      && (sim__world_is_suspect (w, at, next)
+          || (w->maintain && sim__world_state (w, next) != NODE_LIVE)))
+    {
+      /* A dead next hop: with maintenance on, the node would find out by
+       * the missing acknowledgement and route around it; approximate that
+       * by suspecting it now and taking the next candidate. */
+      sim__world_suspect (w, at, next);
+      PastryPeer cand[8];
+      guint nc = pastry_node_route (node, xid, cand, G_N_ELEMENTS (cand));
+      next = at;
+      for (guint i = 1; i < nc; i++)
+        if (!sim__world_is_suspect (w, at, cand[i])
+            && sim__world_state (w, cand[i]) == NODE_LIVE)
+          {
+            next = cand[i];
+            break;
+          }
+    }
+  gboolean root = next == at || next == x;
+
+  guint32 r = sim__world_msg_new (w, SIM_MSG_JOIN_REPLY, x);
+  guint shl = pastry_id_shl (pastry_node_id (node), xid, w->cfg.b);
+  guint first = MIN ((guint) msg.hops, shl);
+  PastryEntry row[256];
+  for (guint l = first; l <= shl && l < pastry_node_n_rows (node); l++)
+    sim__world_msg_add (w, r, row, pastry_node_export_row (node, l, row));
+  if (msg.type == SIM_MSG_JOIN_REQUEST)
+    {
+      PastryEntry *nb = g_newa (PastryEntry, w->cfg.neigh_size + 1);
+      sim__world_msg_add (w, r, nb, pastry_node_export_neighbours (node, nb));
+      sim__world_msg (w, r)->flags |= MSG_FLAG_BOOTSTRAP;
+    }
+  if (root)
+    {
+      sim__world_msg_add_leafset (w, r, at);
+      sim__world_msg (w, r)->flags |= MSG_FLAG_ROOT;
+    }
+  /* The root's reply carries the path length in `hops`: the path has
+   * hops + 1 nodes, each of which replies once. */
+  sim__world_msg (w, r)->hops = msg.hops;
+  sim__world_msg (w, r)->attempt = msg.attempt;
+  sim__world_send (w, at, x, r);
+  if (root)
+    {
+      sim__world_msg_release (w, m);
+      return;
+    }
+  Msg *fw = sim__world_msg (w, m);
+  fw->type = SIM_MSG_JOIN;
+  fw->hops = (guint8) MIN (msg.hops + 1, 255);
+  sim__world_send (w, at, next, m);
+}
+
+static void
+join_stage2 (SimWorld *w, guint32 x, JoinState *js)
+{
+  js->stage2 = TRUE;
+  if (w->join_refine)
+    {
+      PastryNode *node = sim__world_node (w, x);
+      PastryEntry row[256];
+      for (guint l = 0; l < pastry_node_n_rows (node); l++)
+        {
+          guint n = pastry_node_export_row (node, l, row);
+          for (guint i = 0; i < n; i++)
+            {
+              guint32 m = sim__world_msg_new (w, SIM_MSG_ROW_REQUEST, x);
+              sim__world_msg (w, m)->row = (guint8) l;
+              sim__world_msg (w, m)->attempt = js->attempt;
+              sim__world_msg (w, m)->flags |= MSG_FLAG_JOINING;
+              sim__world_send (w, x, row[i].peer, m);
+              js->outstanding++;
+            }
+        }
+    }
+  if (js->outstanding == 0)
+    join_complete (w, x);
+}
+
+static void
+handle_join_reply (SimWorld *w, guint32 x, guint32 m)
+{
+  Msg *msg = sim__world_msg (w, m);
+  JoinState *js = g_ptr_array_index (w->joins, x);
+  if (sim__world_state (w, x) == NODE_DOWN)
+    return;
+  sim__world_offer (w, x, msg->entries, msg->n_entries, msg->from);
+  if (js == NULL || msg->attempt != js->attempt)
+    return; /* a late reply: its state was still useful */
+  js->replies++;
+  if (msg->flags & MSG_FLAG_ROOT)
+    js->expected = msg->hops + 1u;
+  if (js->expected != 0 && js->replies == js->expected && !js->stage2)
+    join_stage2 (w, x, js);
+}
+
+static void
+handle_row_request (SimWorld *w, guint32 at, guint32 m)
+{
+  /* Copy what we need: allocating the reply may move the pool. */
+  Msg msg = *sim__world_msg (w, m);
+  guint32 x = msg.joiner;
+  guint row = msg.row;
+  guint32 r = sim__world_msg_new (w, SIM_MSG_ROW_REPLY, x);
+  sim__world_msg (w, r)->attempt = msg.attempt;
+  sim__world_msg (w, r)->flags = msg.flags & MSG_FLAG_JOINING;
+  PastryEntry entries[256];
+  /* Rows 0..row of this node all fit the asker's table: this node shares
+   * `row` digits with it, so its row r < row holds nodes sharing exactly r
+   * digits with the asker too. */
+  for (guint l = 0; l <= row; l++)
+    sim__world_msg_add (w, r, entries,
+                        pastry_node_export_row (sim__world_node (w, at), l,
+                                                entries));
+  sim__world_send (w, at, x, r);
+}
+
+static void
+handle_row_reply (SimWorld *w, guint32 x, guint32 m)
+{
+  Msg *msg = sim__world_msg (w, m);
+  if (sim__world_state (w, x) == NODE_DOWN)
+    return;
+  sim__world_offer (w, x, msg->entries, msg->n_entries, msg->from);
+  JoinState *js = g_ptr_array_index (w->joins, x);
+  if (js != NULL && (msg->flags & MSG_FLAG_JOINING)
+      && msg->attempt == js->attempt && js->outstanding > 0
+      && --js->outstanding == 0)
+    join_complete (w, x);
+}
+
+static void
+handle_announce (SimWorld *w, guint32 at, guint32 m)
+{
+  guint32 x = sim__world_msg (w, m)->joiner;
+  PastryNode *node = sim__world_node (w, at);
+  if (sim__world_state (w, x) != NODE_LIVE)
+    return;
+  sim__world_alive (w, at, x);
+  gboolean was_leaf = (pastry_node_where (node, x) & PASTRY_IN_LEAFSET) != 0;
+  guint where = pastry_node_insert (node, x, sim__world_prox (w, at, x));
+  if (!was_leaf && (where & PASTRY_IN_LEAFSET))
+    {
+      /* x is new in our leaf set: it may not know our other leaves. */
+      guint32 r = sim__world_msg_new (w, SIM_MSG_LEAFSET_PUSH, x);
+      sim__world_msg_add_leafset (w, r, at);
+      sim__world_send (w, at, x, r);
+    }
+}
+
+static void
+handle_leafset_push (SimWorld *w, guint32 x, guint32 m)
+{
+  Msg *msg = sim__world_msg (w, m);
+  PastryNode *node = sim__world_node (w, x);
+  guint n = msg->n_entries;
+  PastryEntry *e = g_newa (PastryEntry, n + 1);
+  memcpy (e, msg->entries, n * sizeof (PastryEntry));
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 p = e[i].peer;
+      if (p == x || sim__world_state (w, p) != NODE_LIVE
+          || sim__world_believes_dead (w, x, p))
+        continue;
+      gboolean was_leaf = (pastry_node_where (node, p)
+                           & PASTRY_IN_LEAFSET) != 0;
+      guint where = pastry_node_insert (node, p, sim__world_prox (w, x, p));
+      /* A new leaf that may not know us yet: announce ourselves. */
+      if (!was_leaf && (where & PASTRY_IN_LEAFSET)
+          && sim__world_state (w, x) == NODE_LIVE)
+        sim__world_send (w, x, p,
+                         sim__world_msg_new (w, SIM_MSG_ANNOUNCE, x));
+    }
+}
+
+gboolean
+sim__world_join_msg (SimWorld *w, guint32 at, guint32 m)
+{
+  switch ((SimMsgType) sim__world_msg (w, m)->type)
+    {
+    case SIM_MSG_JOIN_REQUEST:
+    case SIM_MSG_JOIN:
+      handle_join (w, at, m);
+      return TRUE; /* handle_join reuses or frees the slot */
+    case SIM_MSG_JOIN_REPLY:
+      handle_join_reply (w, at, m);
+      break;
+    case SIM_MSG_ROW_REQUEST:
+      handle_row_request (w, at, m);
+      break;
+    case SIM_MSG_ROW_REPLY:
+      handle_row_reply (w, at, m);
+      break;
+    case SIM_MSG_ANNOUNCE:
+      handle_announce (w, at, m);
+      break;
+    case SIM_MSG_LEAFSET_PUSH:
+      handle_leafset_push (w, at, m);
+      break;
+    default:
+      return FALSE;
+    }
+  sim__world_msg_release (w, m);
+  return TRUE;
+}

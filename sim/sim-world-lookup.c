@@ -1,0 +1,368 @@
+/* sim-world-lookup.c — lookups: hop-by-hop forwarding, per-hop
+ * acknowledgements, timeouts and retries, and their outcome against the
+ * oracle.
+ *
+ * A lookup is one pooled record that travels with the message; an event
+ * carries its slot and generation, so an event for a record that was
+ * finished and reused is recognised and dropped.
+ *
+ * Acknowledgements cost no event when they arrive in time: when a lookup
+ * reaches a live node, the acknowledgement's delay (and loss) is drawn at
+ * once; only a missing or late acknowledgement schedules a timeout at the
+ * sender.  A node that receives the lookup always carries on with it, so a
+ * late acknowledgement makes the sender suspect (and probe) a live node but
+ * never duplicates the lookup — a simplification of real duplicate
+ * suppression.  When the next hop is down or the message was lost, the
+ * sender's timeout fires after its hop timeout; it then suspects that hop,
+ * and forwards again through the best candidate of route() it does not
+ * suspect.  After hop_retries timeouts, or once lookup_timeout has passed
+ * since the lookup was issued, the lookup ends as `failed`.
+ *
+ * Without maintenance (stable scenarios) a lost message ends its lookup as
+ * `failed` at once.
+ */
+#include "sim-world-private.h"
+
+#include <string.h>
+
+static inline guint64
+pack (guint32 slot, guint32 gen)
+{
+  return (guint64) slot | ((guint64) gen << 32);
+}
+
+static Lookup *
+unpack (SimWorld *w, guint64 b, guint32 *slot)
+{
+  *slot = (guint32) b;
+  Lookup *lk = &g_array_index (w->lookups, Lookup, *slot);
+  return lk->gen == (guint32) (b >> 32) ? lk : NULL;
+}
+
+static guint32
+lookup_alloc (SimWorld *w)
+{
+  if (w->lookup_free->len > 0)
+    {
+      guint32 i = g_array_index (w->lookup_free, guint32,
+                                 w->lookup_free->len - 1);
+      g_array_set_size (w->lookup_free, w->lookup_free->len - 1);
+      return i;
+    }
+  g_array_set_size (w->lookups, w->lookups->len + 1);
+  return w->lookups->len - 1;
+}
+
+static void
+finish (SimWorld *w, guint32 at, guint32 l, SimOutcome outcome)
+{
+  Lookup *rec = &g_array_index (w->lookups, Lookup, l);
+  Lookup lk = *rec;
+  rec->gen++;
+  g_array_append_val (w->lookup_free, l);
+  w->lookups_done++;
+  w->inflight--;
+
+  PastryPeer root = sim_ring_root (w->live, &lk.key);
+  if (outcome == SIM_OUTCOME_OK && at != root)
+    outcome = SIM_OUTCOME_WRONG;
+  SimTime now = sim__world_now (w);
+  SimTime direct = root == PASTRY_PEER_NONE ? 0
+                                            : sim__world_latency (w, lk.src,
+                                                                  root);
+  double ratio = -1.0;
+  if (w->ideal != NULL && outcome == SIM_OUTCOME_OK)
+    {
+      SimTime ideal = sim__world_ideal_route (w, lk.src, &lk.key);
+      if (ideal > 0)
+        ratio = (double) (now - lk.issued) / (double) ideal;
+    }
+  sim_metrics_lookup (w->metrics, lk.issued, lk.src, &lk.key, lk.hops,
+                      now - lk.issued, direct, ratio, outcome, lk.phase);
+}
+
+/* TRUE when node at should not forward to p.  A peer the lookup reports
+ * after a single missed acknowledgement is avoided for routing-table hops
+ * (any node making progress will do) but not as the final leaf-set hop,
+ * where skipping a live root would deliver elsewhere. */
+static gboolean
+avoided (SimWorld *w, guint32 at, const Lookup *lk, guint32 p, gboolean leaf)
+{
+  for (guint i = 0; i < lk->n_avoid; i++)
+    if (lk->avoid[i] == p)
+      return !leaf || (lk->avoid_hard & (1u << i));
+  return sim__world_is_suspect (w, at, p);
+}
+
+static void
+add_avoid (Lookup *lk, guint32 p, gboolean hard)
+{
+  for (guint i = 0; i < lk->n_avoid; i++)
+    if (lk->avoid[i] == p)
+      {
+        if (hard)
+          lk->avoid_hard |= (guint8) (1u << i);
+        return;
+      }
+  if (lk->n_avoid == LOOKUP_AVOID)
+    {
+      memmove (lk->avoid, lk->avoid + 1,
+               (LOOKUP_AVOID - 1) * sizeof (guint32));
+      lk->avoid_hard >>= 1;
+      lk->n_avoid--;
+    }
+  lk->avoid[lk->n_avoid] = p;
+  if (hard)
+    lk->avoid_hard |= (guint8) (1u << lk->n_avoid);
+  else
+    lk->avoid_hard &= (guint8) ~(1u << lk->n_avoid);
+  lk->n_avoid++;
+}
+
+/* The next hop from node at: the paper's choice, or, when that is a peer
+ * the node suspects or the lookup reports unresponsive, the best route()
+ * candidate that is neither. */
+static PastryPeer
+choose_next (SimWorld *w, guint32 at, const Lookup *lk, gboolean *leaf)
+{
+  PastryNode *node = sim__world_node (w, at);
+  PastryHopKind kind;
+  PastryPeer next = pastry_node_next_hop (node, &lk->key, &kind);
+  *leaf = kind == PASTRY_HOP_LEAFSET;
+  if (next == at || !w->maintain || !avoided (w, at, lk, next, *leaf))
+    return next;
+  if (kind == PASTRY_HOP_LEAFSET)
+    {
+      /* Within leaf-set range the rule is "numerically closest of the leaf
+       * set and self": apply it without the avoided members.  (route()'s
+       * prefix ranking would skip a closer node with a shorter prefix.) */
+      PastryPeer best = at;
+      const PastryId *best_id = pastry_node_id (node);
+      for (guint side = 0; side < 2; side++)
+        {
+          const PastryPeer *members;
+          guint n = pastry_node_leafset_side (node, side, &members);
+          for (guint i = 0; i < n; i++)
+            {
+              const PastryId *id = pastry_directory_id (w->dir, members[i]);
+              if (!avoided (w, at, lk, members[i], TRUE)
+                  && pastry_id_closer (&lk->key, id, best_id) < 0)
+                {
+                  best = members[i];
+                  best_id = id;
+                }
+            }
+        }
+      return best;
+    }
+  PastryPeer cand[16];
+  guint n = pastry_node_route (node, &lk->key, cand, G_N_ELEMENTS (cand));
+  for (guint i = 1; i < n; i++)
+    if (!avoided (w, at, lk, cand[i], FALSE))
+      return cand[i];
+  /* Every candidate is avoided: deliver here rather than loop. */
+  return at;
+}
+
+/* The lookup is at live node `at`: deliver it or forward it. */
+static void
+process (SimWorld *w, guint32 at, guint32 l)
+{
+  Lookup *lk = &g_array_index (w->lookups, Lookup, l);
+  gboolean leaf;
+  PastryPeer next = choose_next (w, at, lk, &leaf);
+  if (next == at)
+    {
+      finish (w, at, l, SIM_OUTCOME_OK);
+      return;
+    }
+  if (lk->hops + 1u >= SIM_MAX_HOPS)
+    {
+      w->fail_loop++;
+      finish (w, at, l, SIM_OUTCOME_FAILED); /* a routing loop */
+      return;
+    }
+  lk->hops++;
+  lk->at = at;
+  if (lk->to != next)
+    lk->resent = 0;
+  lk->to = next;
+  lk->leaf_hop = (guint8) leaf;
+  lk->hop_sent = sim__world_now (w);
+  sim_metrics_message (w->metrics, lk->hop_sent, SIM_MSG_LOOKUP,
+                       1 + lk->n_avoid, FALSE);
+  gboolean lost = FALSE;
+  SimTime d = sim_net_delay_sample (w->net, at, next, &w->rng_network, &lost);
+  guint64 b = pack (l, lk->gen);
+  if (!lost)
+    {
+      sim_queue_push (w->q, sim_time_add (lk->hop_sent, d), EV_LOOKUP, next,
+                      b);
+      return;
+    }
+  if (!w->maintain)
+    {
+      w->fail_lost++;
+      finish (w, at, l, SIM_OUTCOME_FAILED);
+      return;
+    }
+  sim_queue_push (w->q,
+                  sim_time_add (lk->hop_sent,
+                                sim__world_hop_timeout (w, at, next)),
+                  EV_HOP_TIMEOUT, at, b);
+}
+
+void
+sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
+                         guint32 src)
+{
+  guint n = sim_ring_size (w->live);
+  if (n == 0)
+    return;
+  guint32 l = lookup_alloc (w);
+  Lookup *lk = &g_array_index (w->lookups, Lookup, l);
+  if (src == PASTRY_PEER_NONE)
+    src = sim_ring_nth (w->live,
+                        (guint) sim_rng_uniform_u64 (&w->rng_workload, n));
+  lk->src = src;
+  switch (a->keys)
+    {
+    case SIM_KEYS_NODE:
+      lk->key = *pastry_directory_id (
+          w->dir, sim_ring_nth (w->live, (guint) sim_rng_uniform_u64
+                                           (&w->rng_workload, n)));
+      break;
+    case SIM_KEYS_RANDOM:
+      lk->key.hi = sim_rng_next_u64 (&w->rng_workload);
+      lk->key.lo = sim_rng_next_u64 (&w->rng_workload);
+      break;
+    case SIM_KEYS_ZIPF:
+      {
+        /* Key k of the fixed population is a pseudo-random id derived
+         * from (seed, k) alone, so the population never changes. */
+        guint64 rank = sim_zipf_sample (&g->zipf, &w->rng_workload);
+        SimRng kr;
+        sim_rng_init (&kr, sim_scenario_get_uint (w->sc, "seed"),
+                      SIM_RNG_PURPOSE_WORKLOAD, rank + 1);
+        lk->key.hi = sim_rng_next_u64 (&kr);
+        lk->key.lo = sim_rng_next_u64 (&kr);
+        break;
+      }
+    default:
+      g_assert_not_reached ();
+    }
+  lk->issued = sim__world_now (w);
+  lk->phase = (guint16) g->phase;
+  lk->hops = 0;
+  lk->retries = 0;
+  lk->n_avoid = 0;
+  lk->avoid_hard = 0;
+  lk->resent = 0;
+  lk->to = PASTRY_PEER_NONE;
+  lk->at = src;
+  w->lookups_started++;
+  w->inflight++;
+  process (w, src, l);
+}
+
+void
+sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b)
+{
+  guint32 l;
+  Lookup *lk = unpack (w, b, &l);
+  if (lk == NULL)
+    return;
+  SimTime now = sim__world_now (w);
+  if (sim__world_state (w, at) != NODE_LIVE)
+    {
+      /* Nobody acknowledges: the sender times out. */
+      if (!w->maintain)
+        {
+          w->fail_lost++;
+          finish (w, lk->at, l, SIM_OUTCOME_FAILED);
+          return;
+        }
+      sim_queue_push (w->q,
+                      sim_time_add (lk->hop_sent,
+                                    sim__world_hop_timeout (w, lk->at, at)),
+                      EV_HOP_TIMEOUT, lk->at, b);
+      return;
+    }
+  if (w->maintain)
+    {
+      /* Nodes the lookup reports unresponsive become suspects here too. */
+      for (guint i = 0; i < lk->n_avoid; i++)
+        if ((lk->avoid_hard & (1u << i))
+            && pastry_node_where (sim__world_node (w, at), lk->avoid[i]) != 0)
+          sim__world_suspect (w, at, lk->avoid[i]);
+      sim_metrics_message (w->metrics, now, SIM_MSG_LOOKUP_ACK, 0, FALSE);
+      gboolean lost = FALSE;
+      SimTime back = sim_net_delay_sample (w->net, at, lk->at,
+                                           &w->rng_network, &lost);
+      SimTime rtt = now - lk->hop_sent + back;
+      if (!lost && rtt <= sim__world_hop_timeout (w, lk->at, at))
+        sim__world_rtt_sample (w, lk->at, at, rtt);
+      else if (sim__world_state (w, lk->at) == NODE_LIVE)
+        sim__world_suspect (w, lk->at, at);
+    }
+  process (w, at, l);
+}
+
+void
+sim__world_lookup_timeout (SimWorld *w, guint32 at, guint64 b)
+{
+  guint32 l;
+  Lookup *lk = unpack (w, b, &l);
+  if (lk == NULL)
+    return;
+  if (sim__world_state (w, at) != NODE_LIVE)
+    {
+      w->fail_holder_down++;
+      finish (w, at, l, SIM_OUTCOME_FAILED); /* the sender died too */
+      return;
+    }
+  lk->hops--; /* the failed hop does not count */
+  lk->retries++;
+  if (lk->leaf_hop && !lk->resent && lk->retries <= w->hop_retries
+      && sim__world_now (w) - lk->issued < w->lookup_timeout)
+    {
+      /* The hop goes to the node believed to be the root: routing around
+       * it would deliver elsewhere, and the message or its acknowledgement
+       * may just have been lost, so send it once more first.  (A hop
+       * through the routing table is rerouted at once: any node making
+       * progress will do.) */
+      lk->resent = 1;
+      lk->hops++;
+      lk->hop_sent = sim__world_now (w);
+      sim_metrics_message (w->metrics, lk->hop_sent, SIM_MSG_LOOKUP,
+                           1 + lk->n_avoid, FALSE);
+      gboolean lost = FALSE;
+      SimTime d = sim_net_delay_sample (w->net, at, lk->to, &w->rng_network,
+                                        &lost);
+      if (!lost)
+        sim_queue_push (w->q, sim_time_add (lk->hop_sent, d), EV_LOOKUP,
+                        lk->to, b);
+      else
+        sim_queue_push (w->q,
+                        sim_time_add (lk->hop_sent,
+                                      sim__world_hop_timeout (w, at, lk->to)),
+                        EV_HOP_TIMEOUT, at, b);
+      return;
+    }
+  sim__world_suspect (w, at, lk->to);
+  /* Remember it in the message, so later hops avoid it too; a node that
+   * also failed a resend is likely dead, and later hops start suspecting
+   * it themselves. */
+  add_avoid (lk, lk->to, lk->leaf_hop && lk->resent);
+  if (lk->retries > w->hop_retries
+      || sim__world_now (w) - lk->issued >= w->lookup_timeout)
+    {
+      if (lk->retries > w->hop_retries)
+        w->fail_retries++;
+      else
+        w->fail_timeout++;
+      finish (w, at, l, SIM_OUTCOME_FAILED);
+      return;
+    }
+  process (w, at, l);
+}

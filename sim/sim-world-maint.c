@@ -1,0 +1,655 @@
+/* sim-world-maint.c — failure detection and repair (MSPastry style), node
+ * failures and graceful leaves.
+ *
+ * Detection.  Every heartbeat_period a live node sends a HEARTBEAT to its
+ * left (counter-clockwise) leaf-set neighbour and checks that its right
+ * neighbour was heard from within heartbeat_timeout; every probe_period it
+ * PROBEs each routing-table entry.  A peer that misses a heartbeat,
+ * a probe, or a lookup acknowledgement becomes *suspected*: routing avoids
+ * it and it is probed again, up to probe_retries times, probe_timeout
+ * apart.  A reply clears the suspicion; silence declares it *dead*.
+ *
+ * Repair (parameter `repair`: on, leafset, off).  A node that declares a
+ * leaf-set member dead removes it (the core refills the side from the
+ * peers it knows), asks the farthest live member of that side for its
+ * leaf set (LEAFSET_REQUEST), and, once the answer is merged, sends its
+ * new leaf set with the name of the dead node to every leaf-set member
+ * (LEAFSET_UPDATE); they drop the dead node and, if a side shrank, ask
+ * their own farthest member in turn — without broadcasting again.  A dead
+ * routing-table entry is replaced by asking the other entries of its row,
+ * then those of the next rows, for their entry of the same slot
+ * (ENTRY_REQUEST), up to REPAIR_TRIES of them.  Periodically each node
+ * also asks one random entry of every row for its row, which keeps
+ * improving locality as the overlay changes.  A node that leaves sends
+ * LEAVE with its leaf set to every leaf-set member.
+ *
+ * A request that reaches a node that is down turns into a timeout at its
+ * sender after probe_timeout (no event is spent on replies that arrive).
+ *
+ * Invariant: a node's NodeRt exists exactly while the node is live and
+ * maintenance runs; dead marks expire after DEAD_MEMORY so a peer that
+ * comes back with the same id can be learnt again.
+ */
+#include "sim-world-private.h"
+
+#include <string.h>
+
+#define REPAIR_TRIES 4
+#define MIN_HOP_TIMEOUT (10 * SIM_TIME_MS)
+
+static NodeRt *
+rt_of (SimWorld *w, guint32 x)
+{
+  NodeRt *rt = g_ptr_array_index (w->rt, x);
+  if (rt == NULL)
+    {
+      rt = g_new0 (NodeRt, 1);
+      rt->hb_from = PASTRY_PEER_NONE;
+      for (guint i = 0; i < RTT_SLOTS; i++)
+        rt->rtt[i].peer = PASTRY_PEER_NONE;
+      g_ptr_array_index (w->rt, x) = rt;
+    }
+  return rt;
+}
+
+static SimTime
+dead_memory (const SimWorld *w)
+{
+  return MAX (w->probe_period, 4 * w->heartbeat_timeout);
+}
+
+/* ---- Suspicion ---- */
+
+static Suspect *
+find_suspect (const SimWorld *w, guint32 x, guint32 p)
+{
+  NodeRt *rt = g_ptr_array_index (w->rt, x);
+  if (rt == NULL || rt->suspects == NULL)
+    return NULL;
+  for (guint i = 0; i < rt->suspects->len; i++)
+    {
+      Suspect *s = &g_array_index (rt->suspects, Suspect, i);
+      if (s->peer == p)
+        return s;
+    }
+  return NULL;
+}
+
+static void
+drop_suspect (SimWorld *w, guint32 x, guint32 p)
+{
+  NodeRt *rt = g_ptr_array_index (w->rt, x);
+  if (rt == NULL || rt->suspects == NULL)
+    return;
+  for (guint i = 0; i < rt->suspects->len; i++)
+    if (g_array_index (rt->suspects, Suspect, i).peer == p)
+      {
+        g_array_remove_index (rt->suspects, i);
+        return;
+      }
+}
+
+gboolean
+sim__world_believes_dead (const SimWorld *w, guint32 x, guint32 p)
+{
+  const Suspect *s = find_suspect (w, x, p);
+  return s != NULL && s->dead && s->until > sim__world_now (w);
+}
+
+gboolean
+sim__world_is_suspect (const SimWorld *w, guint32 x, guint32 p)
+{
+  const Suspect *s = find_suspect (w, x, p);
+  return s != NULL && (!s->dead || s->until > sim__world_now (w));
+}
+
+void
+sim__world_alive (SimWorld *w, guint32 x, guint32 p)
+{
+  drop_suspect (w, x, p);
+}
+
+static void
+send_probe (SimWorld *w, guint32 x, guint32 p, guint attempt,
+            gboolean repair)
+{
+  guint32 m = sim__world_msg_new (w, SIM_MSG_PROBE, p);
+  Msg *msg = sim__world_msg (w, m);
+  msg->attempt = (guint8) attempt;
+  if (repair)
+    msg->flags |= MSG_FLAG_REPAIR;
+  sim__world_send (w, x, p, m);
+}
+
+void
+sim__world_suspect (SimWorld *w, guint32 x, guint32 p)
+{
+  if (!w->maintain || x == p || sim__world_state (w, x) != NODE_LIVE)
+    return;
+  Suspect *s = find_suspect (w, x, p);
+  if (s != NULL)
+    {
+      if (!s->dead || s->until > sim__world_now (w))
+        return; /* already being probed, or known dead */
+      drop_suspect (w, x, p); /* an expired dead mark */
+    }
+  NodeRt *rt = rt_of (w, x);
+  if (rt->suspects == NULL)
+    rt->suspects = g_array_new (FALSE, FALSE, sizeof (Suspect));
+  Suspect fresh = { p, 0, 0 };
+  g_array_append_val (rt->suspects, fresh);
+  send_probe (w, x, p, 0, TRUE);
+}
+
+/* ---- Removal and repair ---- */
+
+static void table_repair (SimWorld *w, guint32 x, guint row, guint col,
+                          guint attempt);
+
+static void
+broadcast_leafset (SimWorld *w, guint32 x, guint32 dead)
+{
+  PastryPeer leaf[256];
+  guint n = pastry_node_export_leafset (sim__world_node (w, x), leaf);
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 m = sim__world_msg_new (w, SIM_MSG_LEAFSET_UPDATE, dead);
+      sim__world_msg (w, m)->flags |= MSG_FLAG_REPAIR;
+      sim__world_msg (w, m)->epoch = sim__world_incarnation (w, dead);
+      sim__world_msg_add_leafset (w, m, x);
+      sim__world_send (w, x, leaf[i], m);
+    }
+}
+
+/* x forgets p.  With broadcast, x tells its leaf set afterwards. */
+static void
+forget (SimWorld *w, guint32 x, guint32 p, gboolean broadcast)
+{
+  PastryNode *node = sim__world_node (w, x);
+  guint where = pastry_node_where (node, p);
+  if (where == 0)
+    return;
+  const PastryId *pid = pastry_directory_id (w->dir, p);
+  guint row = pastry_id_shl (pastry_node_id (node), pid, w->cfg.b);
+  guint col = row < pastry_id_n_digits (w->cfg.b)
+                ? pastry_id_digit (pid, row, w->cfg.b) : 0;
+  /* Remember each side as it was: the repair target is its farthest
+   * member still trusted, not whatever far peer the refill brings in. */
+  gboolean sides[2] = { FALSE, FALSE };
+  PastryPeer target[2] = { PASTRY_PEER_NONE, PASTRY_PEER_NONE };
+  for (guint s = 0; s < 2; s++)
+    {
+      const PastryPeer *side;
+      guint n = pastry_node_leafset_side (node, s, &side);
+      for (guint i = 0; i < n; i++)
+        {
+          if (side[i] == p)
+            sides[s] = TRUE;
+          else if (!sim__world_is_suspect (w, x, side[i]))
+            target[s] = side[i];
+        }
+    }
+  pastry_node_remove_peer (node, p);
+
+  if ((where & PASTRY_IN_LEAFSET) && broadcast && w->maintain)
+    {
+      /* Failures are often correlated (a rack, a region, adjacent ids):
+       * check the rest of that side now rather than one heartbeat timeout
+       * after another. */
+      for (guint s = 0; s < 2; s++)
+        {
+          const PastryPeer *side;
+          guint n = sides[s] ? pastry_node_leafset_side (node, s, &side) : 0;
+          for (guint i = 0; i < n; i++)
+            if (!sim__world_is_suspect (w, x, side[i]))
+              send_probe (w, x, side[i], 0, TRUE);
+        }
+    }
+  if ((where & PASTRY_IN_LEAFSET) && w->repair_leaf)
+    {
+      gboolean asked = FALSE;
+      for (guint s = 0; s < 2; s++)
+        {
+          if (!sides[s])
+            continue;
+          PastryPeer far = target[s];
+          if (far == PASTRY_PEER_NONE)
+            far = pastry_node_leafset_farthest (node, s);
+          if (far == PASTRY_PEER_NONE)
+            continue;
+          guint32 m = sim__world_msg_new (w, SIM_MSG_LEAFSET_REQUEST, p);
+          Msg *msg = sim__world_msg (w, m);
+          msg->flags |= MSG_FLAG_REPAIR;
+          if (broadcast && !asked)
+            msg->flags |= MSG_FLAG_BROADCAST;
+          sim__world_send (w, x, far, m);
+          asked = TRUE;
+        }
+      if (broadcast && !asked)
+        broadcast_leafset (w, x, p);
+    }
+  if ((where & PASTRY_IN_TABLE) && w->repair_table)
+    table_repair (w, x, row, col, 0);
+}
+
+/* x now believes p dead (for DEAD_MEMORY); probing of p stops. */
+static void
+mark_dead (SimWorld *w, guint32 x, guint32 p)
+{
+  NodeRt *rt = rt_of (w, x);
+  if (rt->suspects == NULL)
+    rt->suspects = g_array_new (FALSE, FALSE, sizeof (Suspect));
+  drop_suspect (w, x, p);
+  Suspect s = { p, 1, sim_time_add (sim__world_now (w), dead_memory (w)) };
+  g_array_append_val (rt->suspects, s);
+}
+
+static void
+declare_dead (SimWorld *w, guint32 x, guint32 p)
+{
+  mark_dead (w, x, p);
+  forget (w, x, p, TRUE);
+}
+
+static void
+table_repair (SimWorld *w, guint32 x, guint row, guint col, guint attempt)
+{
+  if (attempt >= REPAIR_TRIES)
+    return;
+  PastryNode *node = sim__world_node (w, x);
+  if (pastry_node_entry (node, row, col).peer != PASTRY_PEER_NONE)
+    return; /* already refilled */
+  PastryPeer cand[REPAIR_TRIES * 4];
+  guint n = pastry_node_repair_candidates (node, row, col, cand,
+                                           G_N_ELEMENTS (cand));
+  guint k = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      if (sim__world_is_suspect (w, x, cand[i]))
+        continue;
+      if (k++ < attempt)
+        continue;
+      guint32 m = sim__world_msg_new (w, SIM_MSG_ENTRY_REQUEST, x);
+      Msg *msg = sim__world_msg (w, m);
+      msg->row = (guint8) row;
+      msg->col = (guint8) col;
+      msg->attempt = (guint8) attempt;
+      msg->flags |= MSG_FLAG_REPAIR;
+      sim__world_send (w, x, cand[i], m);
+      return;
+    }
+}
+
+/* ---- Timers ---- */
+
+void
+sim__world_maint_start (SimWorld *w, guint32 x)
+{
+  if (!w->maintain)
+    return;
+  NodeRt *rt = rt_of (w, x);
+  rt->hb_from = PASTRY_PEER_NONE;
+  SimTime now = sim__world_now (w);
+  /* Random phases so that nodes do not act in lockstep. */
+  sim__world_timer (w, now + sim_rng_uniform_u64 (&w->rng_protocol,
+                                                  w->heartbeat_period),
+                    EV_HEARTBEAT, x, 0);
+  sim__world_timer (w, now + sim_rng_uniform_u64 (&w->rng_protocol,
+                                                  w->probe_period),
+                    EV_PROBE_ROUND, x, 0);
+}
+
+void
+sim__world_maint_stop (SimWorld *w, guint32 x)
+{
+  NodeRt *rt = g_ptr_array_index (w->rt, x);
+  if (rt == NULL)
+    return;
+  if (rt->suspects != NULL)
+    g_array_free (rt->suspects, TRUE);
+  g_free (rt);
+  g_ptr_array_index (w->rt, x) = NULL;
+}
+
+void
+sim__world_heartbeat (SimWorld *w, guint32 x)
+{
+  PastryNode *node = sim__world_node (w, x);
+  NodeRt *rt = rt_of (w, x);
+  SimTime now = sim__world_now (w);
+  const PastryPeer *left, *right;
+  if (pastry_node_leafset_side (node, PASTRY_SIDE_LEFT, &left) > 0)
+    sim__world_send (w, x, left[0],
+                     sim__world_msg_new (w, SIM_MSG_HEARTBEAT, x));
+  if (pastry_node_leafset_side (node, PASTRY_SIDE_RIGHT, &right) > 0)
+    {
+      if (right[0] != rt->hb_from)
+        {
+          rt->hb_from = right[0];
+          rt->last_hb = now;
+        }
+      else if (now - rt->last_hb > w->heartbeat_timeout)
+        {
+          sim__world_suspect (w, x, right[0]);
+          rt->last_hb = now; /* one suspicion per timeout */
+        }
+    }
+  sim__world_timer (w, now + w->heartbeat_period, EV_HEARTBEAT, x, 0);
+}
+
+typedef struct
+{
+  SimWorld *w;
+  guint32 x;
+} ProbeCtx;
+
+static void
+probe_entry (guint row, guint col, const PastryEntry *e, gpointer data)
+{
+  ProbeCtx *c = data;
+  if (!sim__world_is_suspect (c->w, c->x, e->peer))
+    send_probe (c->w, c->x, e->peer, 0, FALSE);
+}
+
+void
+sim__world_probe_round (SimWorld *w, guint32 x)
+{
+  PastryNode *node = sim__world_node (w, x);
+  ProbeCtx c = { w, x };
+  pastry_node_foreach_entry (node, probe_entry, &c);
+  /* Leaf-set members other than the right neighbour are not watched by
+   * heartbeats: probe them too (a safety net behind the broadcasts). */
+  PastryPeer leaf[256];
+  guint nl = pastry_node_export_leafset (node, leaf);
+  for (guint i = 0; i < nl; i++)
+    if (!(pastry_node_where (node, leaf[i]) & PASTRY_IN_TABLE)
+        && !sim__world_is_suspect (w, x, leaf[i]))
+      send_probe (w, x, leaf[i], 0, FALSE);
+  if (w->repair_table)
+    {
+      /* Periodic table maintenance: one random entry of each row is asked
+       * for its row. */
+      PastryEntry row[256];
+      for (guint l = 0; l < pastry_node_n_rows (node); l++)
+        {
+          guint n = pastry_node_export_row (node, l, row);
+          if (n == 0)
+            continue;
+          guint pick = (guint) sim_rng_uniform_u64 (&w->rng_protocol, n);
+          guint32 m = sim__world_msg_new (w, SIM_MSG_ROW_REQUEST, x);
+          sim__world_msg (w, m)->row = (guint8) l;
+          sim__world_send (w, x, row[pick].peer, m);
+        }
+    }
+  sim__world_timer (w, sim__world_now (w) + w->probe_period, EV_PROBE_ROUND,
+                    x, 0);
+}
+
+/* ---- RTT estimates ---- */
+
+SimTime
+sim__world_hop_timeout (SimWorld *w, guint32 x, guint32 p)
+{
+  if (!w->hop_rtt)
+    return w->hop_timeout;
+  NodeRt *rt = rt_of (w, x);
+  RttSlot *s = &rt->rtt[p % RTT_SLOTS];
+  SimTime rto;
+  if (s->peer == p)
+    rto = (SimTime) s->srtt + 4 * (SimTime) s->rttvar;
+  else
+    {
+      /* No sample yet: the measured proximity (one-way latency) gives an
+       * RTT estimate R; RFC 6298's first-sample rule sets RTTVAR = R/2,
+       * so RTO = R + 4 R/2 = 3 R. */
+      SimTime r = 2 * (SimTime) sim__world_prox (w, x, p);
+      rto = 3 * r;
+    }
+  return MAX (rto, MIN_HOP_TIMEOUT);
+}
+
+void
+sim__world_rtt_sample (SimWorld *w, guint32 x, guint32 p, SimTime rtt)
+{
+  if (!w->hop_rtt)
+    return;
+  NodeRt *rt = rt_of (w, x);
+  RttSlot *s = &rt->rtt[p % RTT_SLOTS];
+  guint32 r = (guint32) MIN (rtt, (SimTime) G_MAXUINT32 / 2);
+  if (s->peer != p)
+    {
+      s->peer = p;
+      s->srtt = r;
+      s->rttvar = r / 2;
+      return;
+    }
+  guint32 diff = s->srtt > r ? s->srtt - r : r - s->srtt;
+  s->rttvar = (3 * s->rttvar + diff) / 4;
+  s->srtt = (7 * s->srtt + r) / 8;
+}
+
+/* ---- Messages ---- */
+
+/* A request whose target is down comes back to its sender as a timeout. */
+static void
+request_timed_out (SimWorld *w, guint32 x, Msg *msg)
+{
+  switch ((SimMsgType) msg->type)
+    {
+    case SIM_MSG_PROBE:
+      if ((msg->flags & MSG_FLAG_TIMEOUT) && msg->epoch != 0
+          && msg->epoch != sim__world_incarnation (w, msg->joiner)
+          && sim__world_state (w, msg->joiner) != NODE_DOWN)
+        {
+          /* It found a life of this id that has ended since; the id is
+           * back: nothing to declare. */
+          drop_suspect (w, x, msg->joiner);
+          break;
+        }
+      if (msg->attempt < w->probe_retries)
+        send_probe (w, x, msg->joiner, msg->attempt + 1u, TRUE);
+      else
+        declare_dead (w, x, msg->joiner);
+      break;
+    case SIM_MSG_ENTRY_REQUEST:
+      sim__world_suspect (w, x, msg->to);
+      table_repair (w, x, msg->row, msg->col, msg->attempt + 1u);
+      break;
+    case SIM_MSG_LEAFSET_REQUEST:
+      sim__world_suspect (w, x, msg->to);
+      /* The repair source is gone too; still tell the leaf set what we
+       * learnt (its members' replies will fill the gap). */
+      if (msg->flags & MSG_FLAG_BROADCAST)
+        broadcast_leafset (w, x, msg->joiner);
+      break;
+    case SIM_MSG_ROW_REQUEST:
+      sim__world_suspect (w, x, msg->to);
+      break;
+    default:
+      break;
+    }
+}
+
+gboolean
+sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
+{
+  Msg *msg = sim__world_msg (w, m);
+  if (msg->flags & MSG_FLAG_TIMEOUT)
+    {
+      request_timed_out (w, at, msg);
+      sim__world_msg_release (w, m);
+      return TRUE;
+    }
+  SimTime now = sim__world_now (w);
+  switch ((SimMsgType) msg->type)
+    {
+    case SIM_MSG_HEARTBEAT:
+      {
+        sim__world_alive (w, at, msg->from);
+        NodeRt *rt = rt_of (w, at);
+        PastryNode *node = sim__world_node (w, at);
+        if (pastry_node_where (node, msg->from) == 0
+            && !sim__world_believes_dead (w, at, msg->from))
+          sim__world_offer (w, at, NULL, 0, msg->from);
+        const PastryPeer *right;
+        if (pastry_node_leafset_side (node, PASTRY_SIDE_RIGHT, &right) > 0
+            && right[0] == msg->from)
+          {
+            rt->hb_from = msg->from;
+            rt->last_hb = now;
+          }
+        break;
+      }
+    case SIM_MSG_PROBE:
+      {
+        /* Alive: the reply is drawn now and only costs an event when the
+         * prober waits for it (a suspect) or when it is lost. */
+        guint32 prober = msg->from;
+        gboolean repair = (msg->flags & MSG_FLAG_REPAIR) != 0;
+        sim_metrics_message (w->metrics, now, SIM_MSG_PROBE_REPLY, 1, repair);
+        gboolean lost = FALSE;
+        SimTime d = sim_net_delay_sample (w->net, at, prober,
+                                          &w->rng_network, &lost);
+        if (lost)
+          {
+            msg->flags |= MSG_FLAG_TIMEOUT;
+            sim_queue_push (w->q, sim_time_add (msg->sent, w->probe_timeout),
+                            EV_MSG, prober, m);
+            return TRUE;
+          }
+        if (find_suspect (w, prober, at) != NULL)
+          {
+            msg->type = SIM_MSG_PROBE_REPLY;
+            msg->from = at;
+            sim_queue_push (w->q, sim_time_add (now, d), EV_MSG, prober, m);
+            return TRUE;
+          }
+        break;
+      }
+    case SIM_MSG_PROBE_REPLY:
+      {
+        Suspect *s = find_suspect (w, at, msg->from);
+        if (s != NULL && !s->dead)
+          drop_suspect (w, at, msg->from);
+        break;
+      }
+    case SIM_MSG_LEAFSET_REQUEST:
+      {
+        guint32 r = sim__world_msg_new (w, SIM_MSG_LEAFSET_REPLY,
+                                        msg->joiner);
+        Msg *reply = sim__world_msg (w, r);
+        msg = sim__world_msg (w, m); /* the pool may have moved */
+        reply->flags = msg->flags & (MSG_FLAG_BROADCAST | MSG_FLAG_REPAIR);
+        sim__world_msg_add_leafset (w, r, at);
+        sim__world_send (w, at, msg->from, r);
+        break;
+      }
+    case SIM_MSG_LEAFSET_REPLY:
+      sim__world_offer (w, at, msg->entries, msg->n_entries, msg->from);
+      if (msg->flags & MSG_FLAG_BROADCAST)
+        broadcast_leafset (w, at, msg->joiner);
+      break;
+    case SIM_MSG_LEAFSET_UPDATE:
+      {
+        guint32 dead = msg->joiner;
+        if (dead != at && msg->epoch == sim__world_incarnation (w, dead)
+            && pastry_node_where (sim__world_node (w, at), dead))
+          {
+            /* Trust the sender's verdict: it probed the node. */
+            mark_dead (w, at, dead);
+            forget (w, at, dead, FALSE);
+          }
+        msg = sim__world_msg (w, m);
+        sim__world_offer (w, at, msg->entries, msg->n_entries, msg->from);
+        break;
+      }
+    case SIM_MSG_LEAVE:
+      {
+        guint32 gone = msg->from;
+        mark_dead (w, at, gone);
+        forget (w, at, gone, FALSE);
+        /* The leaver's leaf set holds our replacements. */
+        msg = sim__world_msg (w, m);
+        sim__world_offer (w, at, msg->entries, msg->n_entries,
+                          PASTRY_PEER_NONE);
+        break;
+      }
+    case SIM_MSG_ENTRY_REQUEST:
+      {
+        guint32 r = sim__world_msg_new (w, SIM_MSG_ENTRY_REPLY, msg->joiner);
+        msg = sim__world_msg (w, m);
+        Msg *reply = sim__world_msg (w, r);
+        reply->row = msg->row;
+        reply->col = msg->col;
+        reply->attempt = msg->attempt;
+        reply->flags |= MSG_FLAG_REPAIR;
+        PastryEntry e = pastry_node_entry (sim__world_node (w, at), msg->row,
+                                           msg->col);
+        if (e.peer != PASTRY_PEER_NONE && e.peer != msg->from)
+          sim__world_msg_add (w, r, &e, 1);
+        sim__world_send (w, at, msg->from, r);
+        break;
+      }
+    case SIM_MSG_ENTRY_REPLY:
+      sim__world_offer (w, at, msg->entries, msg->n_entries,
+                        PASTRY_PEER_NONE);
+      table_repair (w, at, msg->row, msg->col, msg->attempt + 1u);
+      break;
+    default:
+      return FALSE;
+    }
+  sim__world_msg_release (w, m);
+  return TRUE;
+}
+
+/* ---- Failures and leaves ---- */
+
+static void
+go_down (SimWorld *w, guint32 x, SimNodeEvent ev)
+{
+  NodeState st = sim__world_state (w, x);
+  if (st == NODE_DOWN)
+    return;
+  SimTime now = sim__world_now (w);
+  if (st == NODE_LIVE)
+    {
+      sim_ring_remove (w->live, x);
+      sim_metrics_live (w->metrics, now, sim_ring_size (w->live));
+    }
+  JoinState *js = g_ptr_array_index (w->joins, x);
+  if (js != NULL)
+    {
+      g_ptr_array_index (w->joins, x) = NULL;
+      g_free (js);
+      w->inflight--;
+    }
+  g_array_index (w->state, guint8, x) = NODE_DOWN;
+  g_array_index (w->incarn, guint32, x)++;
+  sim__world_maint_stop (w, x);
+  g_array_append_val (w->down, x);
+  sim_metrics_node_event (w->metrics, now, ev);
+}
+
+void
+sim__world_fail (SimWorld *w, guint32 x)
+{
+  go_down (w, x, SIM_NODE_EVENT_FAIL);
+}
+
+void
+sim__world_leave (SimWorld *w, guint32 x)
+{
+  if (sim__world_state (w, x) == NODE_LIVE)
+    {
+      PastryPeer leaf[256];
+      guint n = pastry_node_export_leafset (sim__world_node (w, x), leaf);
+      for (guint i = 0; i < n; i++)
+        {
+          guint32 m = sim__world_msg_new (w, SIM_MSG_LEAVE, x);
+          sim__world_msg (w, m)->flags |= MSG_FLAG_REPAIR;
+          sim__world_msg_add_leafset (w, m, x);
+          sim__world_send (w, x, leaf[i], m);
+        }
+    }
+  go_down (w, x, SIM_NODE_EVENT_LEAVE);
+}
