@@ -17,9 +17,9 @@
  * events outnumber live ones (and exceed a small floor), so memory stays
  * within about twice the live events.
  *
- * Memory: about 56 bytes per pending event for the heap and 64 for the
- * ladder (a 40-byte record plus structure), in arrays that grow by
- * doubling and are kept until sim_queue_free.  Not thread-safe: one queue
+ * Memory: about 55 bytes per pending event for the heap and 65 for the
+ * ladder (a 40-byte record plus the structure's entries and buckets), in
+ * arrays that grow by doubling and are kept until sim_queue_free.  Not thread-safe: one queue
  * belongs to one thread.
  */
 #pragma once
