@@ -34,6 +34,10 @@ struct _PastryNode
   guint16 n_neigh;
   guint8 n_rows;    /* rows allocated */
   guint8 n_digits;  /* ceil(128 / b) */
+  gboolean full_ring; /* the leaf set covers the whole ring (cached) */
+  PastryId range_lo;  /* farthest left member's id (cached; valid unless
+                         full_ring) */
+  PastryId range_hi;  /* farthest right member's id (cached) */
   PastryPeer *leaf; /* [0, half): left side; [half, 2 half): right side */
   PastryEntry *neigh;
   PastryEntry *table; /* n_rows << b entries */
@@ -91,6 +95,7 @@ pastry_node_new (const PastryConfig *cfg, PastryDirectory *dir,
   node->half = (guint8) (cfg->leaf_size / 2);
   node->m = (guint16) cfg->neigh_size;
   node->n_digits = (guint8) pastry_id_n_digits (cfg->b);
+  node->full_ring = TRUE; /* an empty leaf set: the node is alone */
   /* One block: leaf set first (4-byte slots, even count keeps the entries
    * that follow 8-byte aligned), then the neighbourhood set. */
   gsize leaf_bytes = (gsize) cfg->leaf_size * sizeof (PastryPeer);
@@ -199,6 +204,8 @@ table_has (const PastryNode *node, PastryPeer peer, const PastryId *pid,
 
 /* ---- Leaf set ---- */
 
+static void update_range (PastryNode *node);
+
 /* Ring distance from self to pid in the direction of side. */
 static inline PastryId
 side_distance (const PastryNode *node, PastrySide side, const PastryId *pid)
@@ -246,6 +253,7 @@ side_insert (PastryNode *node, PastrySide side, PastryPeer peer,
         return FALSE;
       s[n] = peer;
       node->n_side[side]++;
+      update_range (node);
       return TRUE;
     }
   /* Check the remaining members for a duplicate before shifting. */
@@ -256,6 +264,7 @@ side_insert (PastryNode *node, PastrySide side, PastryPeer peer,
   memmove (s + pos + 1, s + pos, (keep - pos) * sizeof (PastryPeer));
   s[pos] = peer;
   node->n_side[side] = (guint8) (keep + 1);
+  update_range (node);
   return TRUE;
 }
 
@@ -269,24 +278,33 @@ side_remove (PastryNode *node, PastrySide side, PastryPeer peer)
       {
         memmove (s + i, s + i + 1, (n - i - 1) * sizeof (PastryPeer));
         node->n_side[side]--;
+        update_range (node);
         return TRUE;
       }
   return FALSE;
 }
 
-/* TRUE when the sides overlap or are not full: the node knows the ring. */
-static gboolean
-leafset_covers_ring (const PastryNode *node)
+/* Recomputes the cached range after any leaf-set change: the sides
+ * overlap or are not full (the node knows the whole ring), or the arc from
+ * the farthest left to the farthest right member.  Reading the cache keeps
+ * routing from touching the directory for the range test. */
+static void
+update_range (PastryNode *node)
 {
   guint nl = node->n_side[PASTRY_SIDE_LEFT];
   guint nr = node->n_side[PASTRY_SIDE_RIGHT];
   if (nl < node->half || nr < node->half)
-    return TRUE;
+    {
+      node->full_ring = TRUE;
+      return;
+    }
   const PastryId *lf = peer_id (node, node->leaf[nl - 1]);
   const PastryId *rf = peer_id (node, node->leaf[node->half + nr - 1]);
   PastryId to_r = pastry_id_cw_distance (&node->id, rf);
   PastryId to_l = pastry_id_cw_distance (&node->id, lf);
-  return pastry_id_cmp (&to_r, &to_l) >= 0;
+  node->full_ring = pastry_id_cmp (&to_r, &to_l) >= 0;
+  node->range_lo = *lf;
+  node->range_hi = *rf;
 }
 
 gboolean
@@ -294,12 +312,10 @@ pastry_node_in_leaf_range (const PastryNode *node, const PastryId *key)
 {
   g_return_val_if_fail (node != NULL && key != NULL, FALSE);
 
-  if (leafset_covers_ring (node))
+  if (node->full_ring)
     return TRUE;
-  const PastryId *lf = peer_id (node, node->leaf[node->half - 1]);
-  const PastryId *rf = peer_id (node, node->leaf[2 * node->half - 1]);
-  PastryId span = pastry_id_cw_distance (lf, rf);
-  PastryId off = pastry_id_cw_distance (lf, key);
+  PastryId span = pastry_id_cw_distance (&node->range_lo, &node->range_hi);
+  PastryId off = pastry_id_cw_distance (&node->range_lo, key);
   return pastry_id_cmp (&off, &span) <= 0;
 }
 
@@ -542,6 +558,61 @@ progress_one (const PastryNode *node, PastryPeer peer, gpointer data)
     }
 }
 
+/* Offers the members of side [lo, hi) around position `at` to the
+ * running best. */
+static void
+closest_around (const PastryNode *node, PastrySide side, guint at,
+                const PastryId *key, PastryPeer *best,
+                const PastryId **best_id)
+{
+  const PastryPeer *members = node->leaf + side * node->half;
+  guint n = node->n_side[side];
+  guint from = at > 0 ? at - 1 : 0;
+  for (guint i = from; i < n && i <= at + 1; i++)
+    {
+      const PastryId *pid = peer_id (node, members[i]);
+      if (pastry_id_closer (key, pid, *best_id) < 0)
+        {
+          *best = members[i];
+          *best_id = pid;
+        }
+    }
+}
+
+/* The numerically closest of the leaf set and self.  Each side is sorted
+ * by distance from self in its direction, so on each side the members
+ * nearest the key are around the first member at least as far as the key:
+ * a binary search and two neighbours instead of reading every member's id
+ * (each a likely cache miss).  When the leaf set covers the whole ring the
+ * sides overlap and this still finds the global closest, because every
+ * peer is on both sides. */
+static PastryPeer
+leafset_closest (const PastryNode *node, const PastryId *key)
+{
+  PastryPeer best = node->self;
+  const PastryId *best_id = &node->id;
+  for (guint s = 0; s < 2; s++)
+    {
+      guint n = node->n_side[s];
+      if (n == 0)
+        continue;
+      const PastryPeer *members = node->leaf + s * node->half;
+      PastryId dk = side_distance (node, s, key);
+      guint lo = 0, hi = n;
+      while (lo < hi)
+        {
+          guint mid = (lo + hi) / 2;
+          PastryId dm = side_distance (node, s, peer_id (node, members[mid]));
+          if (pastry_id_cmp (&dm, &dk) < 0)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+      closest_around (node, s, lo, key, &best, &best_id);
+    }
+  return best;
+}
+
 PastryPeer
 pastry_node_next_hop (const PastryNode *node, const PastryId *key,
                       PastryHopKind *kind)
@@ -554,19 +625,7 @@ pastry_node_next_hop (const PastryNode *node, const PastryId *key,
   if (pastry_node_in_leaf_range (node, key))
     {
       /* (1) The numerically closest of leaf set and self. */
-      hop = node->self;
-      const PastryId *best = &node->id;
-      for (guint s = 0; s < 2; s++)
-        for (guint i = 0; i < node->n_side[s]; i++)
-          {
-            PastryPeer p = node->leaf[s * node->half + i];
-            const PastryId *pid = peer_id (node, p);
-            if (pastry_id_closer (key, pid, best) < 0)
-              {
-                best = pid;
-                hop = p;
-              }
-          }
+      hop = leafset_closest (node, key);
       k = hop == node->self ? PASTRY_HOP_LOCAL : PASTRY_HOP_LEAFSET;
     }
   else

@@ -520,7 +520,8 @@ static gboolean
 is_wall_clock (const char *name)
 {
   return g_str_equal (name, "wall_s") || g_str_equal (name, "events_per_s")
-         || g_str_equal (name, "peak_rss_mb");
+         || g_str_equal (name, "peak_rss_mb")
+         || g_str_equal (name, "build_wall_s");
 }
 
 typedef struct

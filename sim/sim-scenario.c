@@ -160,10 +160,11 @@ static const ParamSpec param_table[] = {
     .choices = refine_choices,
     .doc = "join second stage: rows = ask every routing-table entry for "
            "its row (the paper's locality refinement), none = skip" },
-  { .name = "bootstrap_sample", .type = PT_UINT, .def = "0", .umin = 0,
+  { .name = "bootstrap_sample", .type = PT_UINT, .def = "1000", .umin = 0,
     .umax = G_MAXUINT32,
     .doc = "joins: the bootstrap node is the closest of this many random "
-           "live nodes; 0 = the closest of all" },
+           "live nodes (all of them when there are fewer); 0 = always the "
+           "closest of all (O(N) per join)" },
   { .name = "build_sample", .type = PT_UINT, .def = "0", .umin = 0,
     .umax = G_MAXUINT32,
     .doc = "build: each routing-table slot gets the closest of at most "
@@ -176,10 +177,11 @@ static const ParamSpec param_table[] = {
     .umax = G_MAXUINT32,
     .doc = "ideal_compare: candidates per slot of the ideal tables; "
            "0 = all (exact)" },
-  { .name = "quality_sample", .type = PT_UINT, .def = "1000", .umin = 0,
+  { .name = "quality_sample", .type = PT_UINT, .def = "0", .umin = 0,
     .umax = G_MAXUINT32,
-    .doc = "nodes whose routing tables are graded at the end of the run "
-           "(table_row*_filled/optimal); 0 = all" },
+    .doc = "grade the routing tables of this many live nodes at the end "
+           "of the run (table_row*_filled/optimal/possible; exact, costs "
+           "about this many times N proximity evaluations); 0 = off" },
   { .name = "maintenance", .type = PT_ENUM, .def = "auto",
     .choices = auto_choices,
     .doc = "periodic failure detection (heartbeats, probes): auto = on "

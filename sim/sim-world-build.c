@@ -6,7 +6,8 @@
  * (row, col) of node x" as a contiguous range by binary search
  * (pastry_id_prefix_range).  A slot gets the closest node of its range by
  * proximity, scanning the whole range or, when a sample size is given and
- * the range is larger, that many members drawn at random.  Scanning is
+ * the range is larger, that many evenly spaced members from a random
+ * start.  Scanning is
  * O(N) per row-0 slot, so exact builds cost O(N^2 / 2^b) proximity
  * evaluations: fine to about 10^5 nodes; sampling keeps larger builds
  * linear.  The neighbourhood set is the M closest of every node examined.
@@ -126,9 +127,13 @@ closest_in (const Sorted *s, guint32 x, guint a, guint z, guint sample,
   guint32 best = PASTRY_PEER_NONE, best_prox = G_MAXUINT32;
   gboolean all = sample == 0 || count <= sample;
   guint k_max = all ? count : sample;
+  /* A sample is `sample` evenly spaced members from a random start: one
+   * random draw per slot, and memory walked in order. */
+  guint start = all ? 0 : (guint) sim_rng_uniform_u64 (rng, count);
+  guint stride = all ? 1 : count / sample;
   for (guint k = 0; k < k_max; k++)
     {
-      guint pos = all ? a + k : a + (guint) sim_rng_uniform_u64 (rng, count);
+      guint pos = a + (start + k * stride) % count;
       guint32 c = s->ids[pos];
       if (c == x)
         continue;
@@ -241,9 +246,13 @@ sim__world_measure_tables (SimWorld *w)
   guint b = w->cfg.b;
   double filled[QUALITY_ROWS] = { 0 }, optimal[QUALITY_ROWS] = { 0 };
   double possible[QUALITY_ROWS] = { 0 };
+  if (w->quality_sample == 0)
+    {
+      g_free (s.ids);
+      return;
+    }
   /* A deterministic sample: every step-th node in id order. */
-  guint step = w->quality_sample == 0 || s.n <= w->quality_sample
-                 ? 1 : s.n / w->quality_sample;
+  guint step = s.n <= w->quality_sample ? 1 : s.n / w->quality_sample;
   guint measured = 0;
   for (guint pos = 0; pos < s.n; pos += step)
     {

@@ -66,7 +66,8 @@ test_build_routes_ok (gconstpointer data)
   const char *ov[] = { s, NULL };
   SimWorld *w;
   SimScenario *sc;
-  g_autoptr (SimMetrics) m = run_text ("at 0s build 500\n"
+  g_autoptr (SimMetrics) m = run_text ("quality_sample = 500\n"
+                                       "at 0s build 500\n"
                                        "at 1s lookup 5000 over 10s\n"
                                        "at 20s lookup 2000 keys random\nend\n",
                                        ov, NULL, &w, &sc);
