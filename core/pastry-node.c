@@ -240,6 +240,15 @@ side_insert (PastryNode *node, PastrySide side, PastryPeer peer,
   PastryId d = side_distance (node, side, pid);
   guint pos = n;
 
+  /* Most offers come from far away: one comparison with the farthest
+   * member rejects them without reading every member's id. */
+  if (n == node->half && n > 0 && s[n - 1] != peer)
+    {
+      PastryId far = side_distance (node, side, peer_id (node, s[n - 1]));
+      if (pastry_id_cmp (&d, &far) > 0)
+        return FALSE;
+    }
+
   for (guint i = 0; i < n; i++)
     {
       if (s[i] == peer)

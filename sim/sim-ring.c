@@ -46,6 +46,24 @@ bucket_of (const SimRing *ring, const PastryId *id)
   return ring->bits == 0 ? 0 : (guint) (id->hi >> (64 - ring->bits));
 }
 
+/* First position in bk whose id is >= key.  Binary search: a bucket is
+ * small on average, but not while a build inserts ids in sorted order
+ * (then one bucket holds every id added so far). */
+static guint
+lower_bound (const SimRing *ring, const Bucket *bk, const PastryId *key)
+{
+  guint lo = 0, hi = bk->n;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (pastry_id_cmp (id_of (ring, bk->items[mid]), key) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
 static void
 bucket_insert (SimRing *ring, Bucket *bk, PastryPeer p)
 {
@@ -55,12 +73,9 @@ bucket_insert (SimRing *ring, Bucket *bk, PastryPeer p)
       bk->cap = bk->cap == 0 ? 4 : bk->cap * 2;
       bk->items = g_renew (PastryPeer, bk->items, bk->cap);
     }
-  guint i = bk->n;
-  while (i > 0 && pastry_id_cmp (id_of (ring, bk->items[i - 1]), id) > 0)
-    {
-      bk->items[i] = bk->items[i - 1];
-      i--;
-    }
+  guint i = lower_bound (ring, bk, id);
+  memmove (bk->items + i + 1, bk->items + i,
+           (bk->n - i) * sizeof (PastryPeer));
   bk->items[i] = p;
   bk->n++;
 }
@@ -153,14 +168,11 @@ sim_ring_remove (SimRing *ring, PastryPeer node)
   g_array_set_size (ring->dense, ring->dense->len - 1);
   g_array_index (ring->pos, guint32, node) = G_MAXUINT32;
   Bucket *bk = &ring->buckets[bucket_of (ring, id_of (ring, node))];
-  for (guint i = 0; i < bk->n; i++)
-    if (bk->items[i] == node)
-      {
-        memmove (bk->items + i, bk->items + i + 1,
-                 (bk->n - i - 1) * sizeof (PastryPeer));
-        bk->n--;
-        break;
-      }
+  guint i = lower_bound (ring, bk, id_of (ring, node));
+  g_assert (i < bk->n && bk->items[i] == node);
+  memmove (bk->items + i, bk->items + i + 1,
+           (bk->n - i - 1) * sizeof (PastryPeer));
+  bk->n--;
   return TRUE;
 }
 
@@ -188,9 +200,7 @@ successor_predecessor (const SimRing *ring, const PastryId *key,
   guint nb = 1u << ring->bits;
   guint b = bucket_of (ring, key);
   const Bucket *bk = &ring->buckets[b];
-  guint i = 0;
-  while (i < bk->n && pastry_id_cmp (id_of (ring, bk->items[i]), key) < 0)
-    i++;
+  guint i = lower_bound (ring, bk, key);
   *succ = PASTRY_PEER_NONE;
   *pred = PASTRY_PEER_NONE;
   if (i < bk->n)
@@ -240,9 +250,7 @@ step (const SimRing *ring, PastryPeer p, int dir)
   const PastryId *id = id_of (ring, p);
   guint b = bucket_of (ring, id);
   const Bucket *bk = &ring->buckets[b];
-  guint i = 0;
-  while (bk->items[i] != p)
-    i++;
+  guint i = lower_bound (ring, bk, id);
   if (dir > 0 && i + 1 < bk->n)
     return bk->items[i + 1];
   if (dir < 0 && i > 0)

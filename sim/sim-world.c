@@ -581,21 +581,27 @@ handle_action (SimWorld *w, guint g)
           }
         qsort (ids, n, sizeof (PastryId), cmp_ids);
         sim_net_reserve (w->net, (guint32) (w->nodes->len + n));
+        /* Equal or already live ids: astronomically unlikely, but the
+         * oracle needs distinct ids.  Checked against the live nodes
+         * before any is added (the oracle is not built for a stream of
+         * sorted insertions and queries). */
+        gboolean *dup = g_new0 (gboolean, n);
+        for (guint64 i = 0; i < n; i++)
+          dup[i] = (i > 0 && pastry_id_equal (&ids[i], &ids[i - 1]))
+                   || (sim_ring_size (w->live) > 0
+                       && pastry_id_equal (pastry_directory_id
+                                           (w->dir, sim_ring_root (w->live,
+                                                                   &ids[i])),
+                                           &ids[i]));
         for (guint64 i = 0; i < n; i++)
           {
-            /* Equal or already live ids: astronomically unlikely, but the
-             * oracle needs distinct ids. */
-            if ((i > 0 && pastry_id_equal (&ids[i], &ids[i - 1]))
-                || (sim_ring_size (w->live) > 0
-                    && pastry_id_equal (pastry_directory_id
-                                        (w->dir, sim_ring_root (w->live,
-                                                                &ids[i])),
-                                        &ids[i])))
+            if (dup[i])
               continue;
             guint32 x = sim__world_node_create (w, &ids[i]);
             g_array_index (w->state, guint8, x) = NODE_LIVE;
             sim_ring_add (w->live, x);
           }
+        g_free (dup);
         g_free (ids);
         sim_metrics_live (w->metrics, sim__world_now (w),
                           sim_ring_size (w->live));
