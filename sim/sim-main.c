@@ -2,18 +2,30 @@
  *
  *   pastrysim run SCENARIO [--seed N] [--out DIR] [--set NAME=VALUE]...
  *                          [--quiet] [--no-lookups-csv]
+ *                          [--seeds A..B|LIST] [--sweep NAME=V1,V2,...]...
+ *                          [--jobs N]
+ *   pastrysim compare DIR_A DIR_B [--worse-if METRIC>,METRIC<] [--alpha A]
+ *                                 [--metrics LIST] [--csv]
+ *   pastrysim collect DIR
+ *   pastrysim sweep-list SCENARIO [--seeds ...] [--sweep ...]... [--set ...]
+ *                                 [--seed N] [--no-lookups-csv]
  *   pastrysim params
  *   pastrysim --version | --help
  *
  * Exit status: 0 success, 1 internal or I/O failure, 2 bad input (options,
- * scenario, latency files), 3 an expectation failed, 130 interrupted.
+ * scenario, latency files), 3 an expectation failed (in any run of a
+ * batch), 4 compare: B significantly worse, 130 interrupted.
  *
  * Results are written into a fresh temporary directory beside DIR and
  * renamed into place only when complete, so an interrupted or failed run
- * never leaves a results directory that looks finished.
+ * never leaves a results directory that looks finished.  With --seeds or
+ * --sweep, `run` becomes a batch (sim-batch.c): the same `run` code path
+ * in one child process per (point, seed).
  */
 #include "pastrysim-version.h"
+#include "sim-cli.h"
 #include "sim-metrics.h"
+#include "sim-results.h"
 #include "sim-scenario.h"
 #include "sim-world.h"
 
@@ -36,28 +48,6 @@ on_signal (int sig)
 {
   (void) sig;
   interrupted = 1;
-}
-
-/* Removes a directory tree (results we created ourselves). */
-static void
-rm_rf (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  if (d != NULL)
-    {
-      const char *name;
-      while ((name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          if (g_file_test (child, G_FILE_TEST_IS_DIR)
-              && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            rm_rf (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (d);
-    }
-  g_rmdir (path);
 }
 
 static double
@@ -84,12 +74,45 @@ static const char *summary_keys[] = {
   "events_per_s", "peak_rss_mb",
 };
 
+static int cmd_run (int argc, char **argv);
+
+/* run --task I: runs the I-th run of plan in this process, exactly as the
+ * batch's child would (`run SCENARIO --out DIR/SUBDIR --quiet ARGS`). */
+static int
+run_task (const SimPlan *plan, const char *out_dir, gint64 task,
+          gboolean quiet)
+{
+  guint n = sim_plan_n_runs (plan);
+  if (task < 0 || task >= n)
+    {
+      fprintf (stderr, "pastrysim: --task: %" G_GINT64_FORMAT " is out of "
+               "range (the batch has %u runs: 0..%u)\n", task, n, n - 1);
+      return EXIT_BAD_INPUT;
+    }
+  const SimPlanRun *r = sim_plan_run (plan, (guint) task);
+  g_autofree char *out = g_build_filename (out_dir, r->reldir, NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, "run");
+  g_ptr_array_add (argv, (gpointer) sim_plan_scenario (plan));
+  g_ptr_array_add (argv, "--out");
+  g_ptr_array_add (argv, out);
+  if (quiet)
+    g_ptr_array_add (argv, "--quiet");
+  for (guint i = 0; r->args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) r->args[i]);
+  g_ptr_array_add (argv, NULL);
+  return cmd_run ((int) argv->len - 1, (char **) argv->pdata);
+}
+
 static int
 cmd_run (int argc, char **argv)
 {
   g_autofree char *out_dir = NULL;
-  g_auto (GStrv) sets = NULL;
+  g_auto (GStrv) sets = NULL, sweeps = NULL;
+  g_autofree char *seeds = NULL;
   gint64 seed = -1;
+  gint jobs = G_MININT; /* unset */
+  gint64 task = -1;
   gboolean quiet = FALSE, no_lookups = FALSE;
   GOptionEntry entries[] = {
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
@@ -103,6 +126,17 @@ cmd_run (int argc, char **argv)
       "Print nothing but errors and failed expectations", NULL },
     { "no-lookups-csv", 0, 0, G_OPTION_ARG_NONE, &no_lookups,
       "Do not write one row per lookup (aggregates only)", NULL },
+    { "seeds", 0, 0, G_OPTION_ARG_STRING, &seeds,
+      "Run once per seed (A..B, A,B,C or both) into DIR/seed-N, plus an "
+      "aggregate summary", "LIST" },
+    { "sweep", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sweeps,
+      "Run once per value into DIR/NAME=VALUE (repeatable: the cartesian "
+      "product), plus DIR/sweep.csv", "NAME=V1,V2,..." },
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
+      "With --seeds or --sweep: runs at once (default: online CPUs)", "N" },
+    { "task", 0, 0, G_OPTION_ARG_INT64, &task,
+      "With --seeds or --sweep: only run I (0-based, in sweep-list order) "
+      "into DIR/SUBDIR, for job arrays; then 'pastrysim collect DIR'", "I" },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (
@@ -112,8 +146,13 @@ cmd_run (int argc, char **argv)
       ctx, "Writes lookups.csv, hops.csv, summary.csv, messages.csv, "
            "latency_cdf.csv,\nrdp_cdf.csv and scenario.scn (the resolved "
            "scenario) into DIR.\nSee 'pastrysim params' for the parameters "
-           "--set accepts.\n\nExit status: 0 ok, 2 bad input, 3 an "
-           "expectation failed, 130 interrupted.");
+           "--set accepts.\n\nWith --seeds and/or --sweep the runs go into "
+           "subdirectories of DIR, each\nrun a child process, and DIR also "
+           "gets summary.csv/aggregate.csv (mean,\nstddev, 95% CI over seeds), "
+           "pooled hops.csv, sweep.csv (one row per run).\nSee README.md, "
+           "\"Many runs\".\n\nExit status: 0 ok, 1 I/O failure, 2 "
+           "bad input, 3 an expectation failed\n(in any run), 130 "
+           "interrupted.");
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return usage_error (error->message);
@@ -121,6 +160,29 @@ cmd_run (int argc, char **argv)
     return usage_error (argc < 2 ? "run: missing SCENARIO"
                                  : "run: too many arguments");
   const char *path = argv[1];
+
+  if (seeds != NULL || sweeps != NULL)
+    {
+      if (jobs != G_MININT && jobs < 1)
+        return usage_error ("--jobs: must be at least 1");
+      g_autoptr (SimPlan) plan = sim_plan_new (
+          path, (const char *const *) sets, seeds,
+          (const char *const *) sweeps, seed, no_lookups, &error);
+      if (plan == NULL)
+        return sim_cli_fail (error);
+      if (out_dir == NULL)
+        out_dir = g_build_filename ("results", sim_plan_name (plan), NULL);
+      if (task != -1)
+        return run_task (plan, out_dir, task, quiet);
+      return sim_batch_run (plan, out_dir,
+                            jobs != G_MININT ? (guint) jobs
+                                             : MAX (g_get_num_processors (), 1),
+                            quiet);
+    }
+  if (jobs != G_MININT && jobs < 1)
+    return usage_error ("--jobs: must be at least 1");
+  if (task != -1)
+    return usage_error ("--task: needs --seeds or --sweep");
 
   /* Overrides: --set values, then --seed (which wins). */
   g_autoptr (GPtrArray) ov = g_ptr_array_new_with_free_func (g_free);
@@ -176,7 +238,7 @@ cmd_run (int argc, char **argv)
       if (lookups == NULL)
         {
           fprintf (stderr, "pastrysim: %s: %s\n", lp, g_strerror (errno));
-          rm_rf (tmp);
+          sim_cli_rm_rf (tmp);
           return 1;
         }
       setvbuf (lookups, NULL, _IOFBF, 1 << 20);
@@ -188,7 +250,7 @@ cmd_run (int argc, char **argv)
       fprintf (stderr, "%s\n", error->message);
       if (lookups != NULL)
         fclose (lookups);
-      rm_rf (tmp);
+      sim_cli_rm_rf (tmp);
       return EXIT_BAD_INPUT;
     }
   g_autofree char *net = sim_world_describe_network (world);
@@ -206,7 +268,7 @@ cmd_run (int argc, char **argv)
       fprintf (stderr, "pastrysim: %s: %s\n", tp, g_strerror (errno));
       if (lookups != NULL)
         fclose (lookups);
-      rm_rf (tmp);
+      sim_cli_rm_rf (tmp);
       return 1;
     }
   fputs (meta->str, timeline);
@@ -228,13 +290,13 @@ cmd_run (int argc, char **argv)
     {
       fprintf (stderr, "pastrysim: writing results: %s\n",
                g_strerror (errno));
-      rm_rf (tmp);
+      sim_cli_rm_rf (tmp);
       return 1;
     }
   if (!done)
     {
       fprintf (stderr, "pastrysim: interrupted; no results written\n");
-      rm_rf (tmp);
+      sim_cli_rm_rf (tmp);
       return EXIT_INTERRUPTED;
     }
   double events = 0;
@@ -251,7 +313,7 @@ cmd_run (int argc, char **argv)
                                &error))
     {
       fprintf (stderr, "pastrysim: %s\n", error->message);
-      rm_rf (tmp);
+      sim_cli_rm_rf (tmp);
       return 1;
     }
 
@@ -264,7 +326,7 @@ cmd_run (int argc, char **argv)
         {
           fprintf (stderr, "pastrysim: cannot replace %s: %s\n", out_dir,
                    g_strerror (errno));
-          rm_rf (tmp);
+          sim_cli_rm_rf (tmp);
           return 1;
         }
     }
@@ -275,7 +337,7 @@ cmd_run (int argc, char **argv)
       return 1;
     }
   if (old != NULL)
-    rm_rf (old);
+    sim_cli_rm_rf (old);
 
   if (!quiet)
     {
@@ -327,12 +389,110 @@ cmd_params (void)
   return 0;
 }
 
+/* pastrysim collect DIR: (re)builds the multi-run files of DIR from its
+ * run subdirectories, e.g. after GNU parallel or a Slurm job array. */
+static int
+cmd_collect (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new (
+      "DIR - build the multi-run files of a results directory");
+  g_option_context_set_description (
+      ctx, "From DIR/seed-N/ runs: DIR/summary.csv and aggregate.csv (mean, "
+           "stddev and 95% CI\nper metric), pooled DIR/hops.csv and "
+           "DIR/scenario.scn.  From DIR/NAME=VALUE,.../\npoints: the same "
+           "in every point that has seed-N runs, then DIR/sweep.csv\n(one "
+           "row per run) and DIR/scenario.scn.\n\nExit status: 0 ok, 1 I/O "
+           "failure, 2 not a multi-run directory or a run is\nincomplete.");
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage_error (error->message);
+  if (argc != 2)
+    return usage_error (argc < 2 ? "collect: missing DIR"
+                                 : "collect: too many arguments");
+  if (!sim_results_collect (argv[1], &error))
+    return sim_cli_fail (error);
+  return 0;
+}
+
+/* Characters that need no quoting in a POSIX shell word. */
+#define SHELL_SAFE                                                           \
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./=:,+@%-"
+
+/* pastrysim sweep-list SCENARIO [batch options]: prints the runs of a
+ * batch, one per line: RELDIR, a tab, then the `run` options (shell-quoted)
+ * that reproduce it.  For scripts/sweep-parallel and
+ * scripts/slurm-sweep.sbatch. */
+static int
+cmd_sweep_list (int argc, char **argv)
+{
+  g_auto (GStrv) sets = NULL, sweeps = NULL;
+  g_autofree char *seeds = NULL;
+  gint64 seed = -1;
+  gboolean no_lookups = FALSE;
+  GOptionEntry entries[] = {
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "As for run", "N" },
+    { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets, "As for run",
+      "NAME=VALUE" },
+    { "seeds", 0, 0, G_OPTION_ARG_STRING, &seeds, "As for run", "LIST" },
+    { "sweep", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sweeps, "As for run",
+      "NAME=V1,V2,..." },
+    { "no-lookups-csv", 0, 0, G_OPTION_ARG_NONE, &no_lookups, "As for run",
+      NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (
+      "SCENARIO - list the runs of a batch");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_description (
+      ctx, "Prints one line per run: its results subdirectory, a tab, and "
+           "the options\n(shell-quoted) of 'pastrysim run SCENARIO --out "
+           "DIR/SUBDIR OPTIONS'.\nValidates exactly as 'run --seeds/--sweep' "
+           "does; exit status 2 on bad input.");
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage_error (error->message);
+  if (argc != 2)
+    return usage_error (argc < 2 ? "sweep-list: missing SCENARIO"
+                                 : "sweep-list: too many arguments");
+  if (seeds == NULL && sweeps == NULL)
+    return usage_error ("sweep-list: needs --seeds or --sweep");
+  g_autoptr (SimPlan) plan = sim_plan_new (
+      argv[1], (const char *const *) sets, seeds,
+      (const char *const *) sweeps, seed, no_lookups, &error);
+  if (plan == NULL)
+    return sim_cli_fail (error);
+  g_autoptr (GString) out = g_string_new (NULL);
+  for (guint i = 0; i < sim_plan_n_runs (plan); i++)
+    {
+      const SimPlanRun *r = sim_plan_run (plan, i);
+      g_string_append_printf (out, "%s\t", r->reldir);
+      for (guint k = 0; r->args[k] != NULL; k++)
+        {
+          const char *a = r->args[k];
+          g_autofree char *q = a[strspn (a, SHELL_SAFE)] == '\0'
+                                 ? g_strdup (a) : g_shell_quote (a);
+          g_string_append_printf (out, "%s%s", k > 0 ? " " : "", q);
+        }
+      g_string_append_c (out, '\n');
+    }
+  fputs (out->str, stdout);
+  return 0;
+}
+
 static void
 print_help (void)
 {
   printf ("Usage:\n"
           "  pastrysim run SCENARIO [--seed N] [--out DIR] "
           "[--set NAME=VALUE]... [--quiet]\n"
+          "                [--seeds A..B] [--sweep NAME=V1,V2,...]... "
+          "[--jobs N]\n"
+          "  pastrysim compare DIR_A DIR_B [--worse-if METRIC>,...] "
+          "[--alpha A]\n"
+          "  pastrysim collect DIR  (re)build aggregate files from run "
+          "subdirectories\n"
+          "  pastrysim sweep-list SCENARIO [--seeds ...] [--sweep ...]  "
+          "list a batch's runs\n"
           "  pastrysim params       list scenario parameters\n"
           "  pastrysim --version\n\n"
           "Simulates the Pastry overlay (Rowstron & Druschel 2001) as "
@@ -360,8 +520,15 @@ main (int argc, char **argv)
       print_help ();
       return 0;
     }
+  sim_cli_set_argv0 (argv[0]);
   if (g_str_equal (argv[1], "run"))
     return cmd_run (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "compare"))
+    return sim_cli_compare (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "collect"))
+    return cmd_collect (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "sweep-list"))
+    return cmd_sweep_list (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "params"))
     return cmd_params ();
   g_autofree char *msg = g_strdup_printf ("unknown command '%s'", argv[1]);

@@ -449,29 +449,50 @@ parse_coords (SimNetText *t, SimNet *net, GError **error)
   return TRUE;
 }
 
+/* Parses t (opened and closed by the caller) into a new model.  Returns
+ * the model, or NULL with error set. */
+static SimNet *
+load_coords (SimNetText *t, GError **error)
+{
+  g_autoptr (SimNet) net = sim_net__new (SIM_NET_KIND_COORDS);
+
+  if (!parse_coords (t, net, error))
+    return NULL;
+  net->us_per_unit = 1000.0; /* 1 unit = 1 ms one-way */
+  net->source = g_path_get_basename (t->path);
+  g_strdelimit (net->source, " \t\r\n,=\"", '_');
+  net->deck = g_new (guint32, net->n_hosts);
+  for (guint32 i = 0; i < net->n_hosts; i++)
+    net->deck[i] = i;
+  return g_steal_pointer (&net);
+}
+
 SimNet *
 sim_net_new_coords_file (const char *path, GError **error)
 {
   SimNetText t;
-  g_autoptr (SimNet) net = NULL;
-  gboolean ok;
+  SimNet *net;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!sim_net__text_open (&t, path, error))
     return NULL;
-  net = sim_net__new (SIM_NET_KIND_COORDS);
-  ok = parse_coords (&t, net, error);
+  net = load_coords (&t, error);
   sim_net__text_close (&t);
-  if (!ok)
-    return NULL;
+  return net;
+}
 
-  net->us_per_unit = 1000.0; /* 1 unit = 1 ms one-way */
-  net->source = g_path_get_basename (path);
-  g_strdelimit (net->source, " \t\r\n,=\"", '_');
-  net->deck = g_new (guint32, net->n_hosts);
-  for (guint32 i = 0; i < net->n_hosts; i++)
-    net->deck[i] = i;
-  return g_steal_pointer (&net);
+SimNet *
+sim_net_new_coords_data (const char *display_name, const char *data,
+                         gsize len, GError **error)
+{
+  SimNetText t;
+
+  g_return_val_if_fail (display_name != NULL, NULL);
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  sim_net__text_init_data (&t, display_name, data, len);
+  return load_coords (&t, error);
 }

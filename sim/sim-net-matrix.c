@@ -10,7 +10,11 @@
  * Cost: O(H²) time and 4·H² bytes for H hosts, whatever the format; the
  * file is mapped, not copied.  Triples are read twice (the host count is
  * only known at the end) rather than buffered, which would cost 12 bytes
- * per line.
+ * per line.  The table is only allocated when the file can fill it, so
+ * that a few bytes cannot claim a gigabyte (found by fuzzing): a p2psim or
+ * dense file too short to hold every cell is checked without the table
+ * (it fails either way, with the same error), and a triples file must
+ * name every host in some line, so H <= 2 × lines.
  */
 #include "sim-net-private.h"
 
@@ -203,7 +207,8 @@ parse_p2psim (Loader *ld, GError **error)
   const char *buf = ld->t.buf;
   gboolean have_topology = FALSE;
   g_autofree guint8 *node_seen = NULL;
-  guint64 given = 0, expected;
+  g_autoptr (GHashTable) given_set = NULL;
+  guint64 given = 0, expected = 0;
   gsize b, e;
 
   while (next_line (ld, &b, &e))
@@ -238,7 +243,20 @@ parse_p2psim (Loader *ld, GError **error)
                                 "node count %s out of range 1..16384");
           if (!expect_end (ld, &p, e, "the node count", error))
             return FALSE;
-          alloc_cells (ld, (guint32) n);
+          /* Every one of the N(N-1)/2 pair lines takes at least 5 bytes
+           * ("i,j r") and a newline.  If the rest of the file is shorter,
+           * it cannot be complete and the parse will fail: then record
+           * only which pairs were given, so that a short file claiming
+           * many nodes costs memory in proportion to its size rather than
+           * the 4·N² bytes of the table.  The errors are the same. */
+          expected = n * (n - 1) / 2;
+          if (ld->t.len - ld->t.pos + 1 >= 6 * expected)
+            alloc_cells (ld, (guint32) n);
+          else
+            {
+              ld->n = (guint32) n;
+              given_set = g_hash_table_new (NULL, NULL);
+            }
           node_seen = g_new0 (guint8, n);
           have_topology = TRUE;
           continue;
@@ -276,7 +294,7 @@ parse_p2psim (Loader *ld, GError **error)
       {
         const char *comma = memchr (buf + tb, ',', te - tb);
         guint64 i, j;
-        gsize cb;
+        gsize cb, key;
         float v;
         SimNetCell *cell;
 
@@ -299,15 +317,19 @@ parse_p2psim (Loader *ld, GError **error)
             || !expect_end (ld, &p, e, "the latency", error))
           return FALSE;
         /* The format is undirected: store every pair in the upper
-         * triangle so that "j,i" after "i,j" is caught as a duplicate. */
-        cell = &ld->cells[(gsize) (MIN (i, j) - 1) * ld->n + MAX (i, j) - 1];
-        if (!isnan (cell->f))
+         * triangle so that "j,i" after "i,j" is caught as a duplicate.
+         * (Upper-triangle keys are never 0, the hash table's NULL.) */
+        key = (gsize) (MIN (i, j) - 1) * ld->n + MAX (i, j) - 1;
+        cell = ld->cells != NULL ? &ld->cells[key] : NULL;
+        if (cell != NULL ? !isnan (cell->f)
+                         : !g_hash_table_add (given_set, GSIZE_TO_POINTER (key)))
           return sim_net__text_error (&ld->t, tb, error,
                                       SIM_NET_ERROR_DUPLICATE,
                                       "pair %" G_GUINT64_FORMAT
                                       ",%" G_GUINT64_FORMAT " given twice",
                                       i, j);
-        cell->f = v;
+        if (cell != NULL)
+          cell->f = v;
         given++;
       }
     }
@@ -315,16 +337,23 @@ parse_p2psim (Loader *ld, GError **error)
   if (!have_topology)
     return sim_net__text_error (&ld->t, 0, error, SIM_NET_ERROR_EMPTY,
                                 "no data (expected 'topology E2EGraph N')");
-  expected = (guint64) ld->n * (ld->n - 1) / 2;
+  /* The first missing pair in order is among the first given + 1. */
   if (given < expected)
     for (guint32 i = 0; i < ld->n; i++)
       for (guint32 j = i + 1; j < ld->n; j++)
-        if (isnan (ld->cells[(gsize) i * ld->n + j].f))
-          return sim_net__text_error (
-              &ld->t, ld->t.len, error, SIM_NET_ERROR_MISSING,
-              "missing latency for pair %u,%u (%" G_GUINT64_FORMAT
-              " of %" G_GUINT64_FORMAT " pairs given)",
-              i + 1, j + 1, given, expected);
+        {
+          gsize key = (gsize) i * ld->n + j;
+
+          if (ld->cells != NULL
+                  ? isnan (ld->cells[key].f)
+                  : !g_hash_table_contains (given_set, GSIZE_TO_POINTER (key)))
+            return sim_net__text_error (
+                &ld->t, ld->t.len, error, SIM_NET_ERROR_MISSING,
+                "missing latency for pair %u,%u (%" G_GUINT64_FORMAT
+                " of %" G_GUINT64_FORMAT " pairs given)",
+                i + 1, j + 1, given, expected);
+        }
+  g_assert (ld->cells != NULL); /* a file without the table is short */
   return TRUE;
 }
 
@@ -355,7 +384,13 @@ parse_dense (Loader *ld, GError **error)
                                           SIM_NET_ERROR_RANGE,
                                           "more than %u columns",
                                           SIM_NET_MATRIX_MAX_HOSTS);
-          alloc_cells (ld, n);
+          /* N rows of N values need at least 2N² - 1 bytes from here.
+           * A shorter file cannot be complete and will fail: check it
+           * without storing, rather than allocate 4·N² bytes for it. */
+          if (ld->t.len - b + 1 >= 2 * (guint64) n * n)
+            alloc_cells (ld, n);
+          else
+            ld->n = n;
           p = b;
         }
 
@@ -386,7 +421,8 @@ parse_dense (Loader *ld, GError **error)
                                     "nonzero latency '%s' on the diagonal");
               v = 0.0f;
             }
-          ld->cells[(gsize) rows * ld->n + col].f = v;
+          if (ld->cells != NULL)
+            ld->cells[(gsize) rows * ld->n + col].f = v;
           col++;
         }
       if (col < ld->n)
@@ -405,6 +441,7 @@ parse_dense (Loader *ld, GError **error)
                                 SIM_NET_ERROR_NOT_SQUARE,
                                 "matrix has %u rows but %u columns", rows,
                                 ld->n);
+  g_assert (ld->cells != NULL); /* a file without the table is short */
   return TRUE;
 }
 
@@ -459,10 +496,12 @@ parse_triples (Loader *ld, GError **error)
 {
   guint64 count = 0, min_id = G_MAXUINT64, max_id = 0, base, n;
   gsize max_off = 0, b, e;
+  g_autofree guint8 *named = g_new0 (guint8, SIM_NET_MATRIX_MAX_HOSTS + 1);
   Triple tr;
   int r;
 
-  /* Pass 1: validate everything and find the id range. */
+  /* Pass 1: validate everything, find the id range and which ids occur
+   * (parse_id() keeps them <= SIM_NET_MATRIX_MAX_HOSTS). */
   while (next_line (ld, &b, &e))
     {
       if ((r = parse_triple_line (ld, b, e, &tr, error)) < 0)
@@ -470,6 +509,7 @@ parse_triples (Loader *ld, GError **error)
       if (r == 0)
         continue;
       count++;
+      named[tr.i] = named[tr.j] = 1;
       min_id = MIN (min_id, MIN (tr.i, tr.j));
       if (MAX (tr.i, tr.j) > max_id || count == 1)
         {
@@ -490,6 +530,18 @@ parse_triples (Loader *ld, GError **error)
                                   " gives more than %u hosts",
                                   max_id, SIM_NET_MATRIX_MAX_HOSTS);
     }
+  /* A host named by no line would have no measurement at all, only the
+   * fill value; and allowing it would let a one-line file ("0 16383 5")
+   * cost the whole 1 GiB table.  With every id named, H <= 2 × lines. */
+  for (guint64 h = base; h <= max_id; h++)
+    if (!named[h])
+      return sim_net__text_error (&ld->t, ld->t.len, error,
+                                  SIM_NET_ERROR_MISSING,
+                                  "no line names host %" G_GUINT64_FORMAT
+                                  " (ids run from %" G_GUINT64_FORMAT
+                                  " to %" G_GUINT64_FORMAT
+                                  " and must all occur)",
+                                  h, base, max_id);
   alloc_cells (ld, (guint32) n);
 
   /* Pass 2: fill.  Only duplicates can fail now. */
@@ -698,13 +750,71 @@ finish (Loader *ld, SimNet *net, GError **error)
   return TRUE;
 }
 
+/* Parses ld->t (opened by the caller, closed by the caller) into a new
+ * model.  Returns the model, or NULL with error set. */
+static SimNet *
+load_matrix (Loader *ld, SimNetMatrixFormat fmt, SimTime access_delay,
+             GError **error)
+{
+  g_autoptr (SimNet) net = NULL;
+  gboolean ok = FALSE;
+
+  switch (fmt)
+    {
+    case SIM_NET_MATRIX_AUTO:
+      ld->layout = detect_layout (ld);
+      break;
+    case SIM_NET_MATRIX_DENSE_MS:
+      ld->layout = SIM_NET_MATRIX_DENSE;
+      break;
+    case SIM_NET_MATRIX_TRIPLES_MS:
+      ld->layout = SIM_NET_MATRIX_TRIPLES;
+      break;
+    default:
+      ld->layout = fmt;
+      break;
+    }
+  ld->unit_declared = fmt != SIM_NET_MATRIX_AUTO
+                      || ld->layout == SIM_NET_MATRIX_P2PSIM;
+  ld->unit_us = fmt == SIM_NET_MATRIX_DENSE || fmt == SIM_NET_MATRIX_TRIPLES
+                    ? 1.0
+                    : 1000.0;
+
+  net = sim_net__new (SIM_NET_KIND_MATRIX);
+  switch (ld->layout)
+    {
+    case SIM_NET_MATRIX_P2PSIM:
+      ok = parse_p2psim (ld, error);
+      break;
+    case SIM_NET_MATRIX_DENSE:
+      ok = parse_dense (ld, error);
+      break;
+    case SIM_NET_MATRIX_TRIPLES:
+      ok = parse_triples (ld, error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  ok = ok && finish (ld, net, error);
+  g_clear_pointer (&ld->cells, g_free);
+  if (!ok)
+    return NULL;
+
+  net->source = g_path_get_basename (ld->t.path);
+  g_strdelimit (net->source, " \t\r\n,=\"", '_');
+  net->deck = g_new (guint32, net->n_hosts);
+  for (guint32 i = 0; i < net->n_hosts; i++)
+    net->deck[i] = i;
+  sim_net_set_access_delay (net, access_delay);
+  return g_steal_pointer (&net);
+}
+
 SimNet *
 sim_net_new_matrix_file (const char *path, SimNetMatrixFormat fmt,
                          SimTime access_delay, GError **error)
 {
   Loader ld = { 0 };
-  g_autoptr (SimNet) net = NULL;
-  gboolean ok = FALSE;
+  SimNet *net;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (fmt >= SIM_NET_MATRIX_AUTO
@@ -714,54 +824,25 @@ sim_net_new_matrix_file (const char *path, SimNetMatrixFormat fmt,
 
   if (!sim_net__text_open (&ld.t, path, error))
     return NULL;
-
-  switch (fmt)
-    {
-    case SIM_NET_MATRIX_AUTO:
-      ld.layout = detect_layout (&ld);
-      break;
-    case SIM_NET_MATRIX_DENSE_MS:
-      ld.layout = SIM_NET_MATRIX_DENSE;
-      break;
-    case SIM_NET_MATRIX_TRIPLES_MS:
-      ld.layout = SIM_NET_MATRIX_TRIPLES;
-      break;
-    default:
-      ld.layout = fmt;
-      break;
-    }
-  ld.unit_declared = fmt != SIM_NET_MATRIX_AUTO
-                     || ld.layout == SIM_NET_MATRIX_P2PSIM;
-  ld.unit_us = fmt == SIM_NET_MATRIX_DENSE || fmt == SIM_NET_MATRIX_TRIPLES
-                   ? 1.0
-                   : 1000.0;
-
-  net = sim_net__new (SIM_NET_KIND_MATRIX);
-  switch (ld.layout)
-    {
-    case SIM_NET_MATRIX_P2PSIM:
-      ok = parse_p2psim (&ld, error);
-      break;
-    case SIM_NET_MATRIX_DENSE:
-      ok = parse_dense (&ld, error);
-      break;
-    case SIM_NET_MATRIX_TRIPLES:
-      ok = parse_triples (&ld, error);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  ok = ok && finish (&ld, net, error);
+  net = load_matrix (&ld, fmt, access_delay, error);
   sim_net__text_close (&ld.t);
-  g_free (ld.cells);
-  if (!ok)
-    return NULL;
+  return net;
+}
 
-  net->source = g_path_get_basename (path);
-  g_strdelimit (net->source, " \t\r\n,=\"", '_');
-  net->deck = g_new (guint32, net->n_hosts);
-  for (guint32 i = 0; i < net->n_hosts; i++)
-    net->deck[i] = i;
-  sim_net_set_access_delay (net, access_delay);
-  return g_steal_pointer (&net);
+SimNet *
+sim_net_new_matrix_data (const char *display_name, const char *data,
+                         gsize len, SimNetMatrixFormat fmt,
+                         SimTime access_delay, GError **error)
+{
+  Loader ld = { 0 };
+
+  g_return_val_if_fail (display_name != NULL, NULL);
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (fmt >= SIM_NET_MATRIX_AUTO
+                            && fmt <= SIM_NET_MATRIX_TRIPLES_MS,
+                        NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  sim_net__text_init_data (&ld.t, display_name, data, len);
+  return load_matrix (&ld, fmt, access_delay, error);
 }

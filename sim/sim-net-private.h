@@ -76,13 +76,13 @@ struct _SimNet
   SimTime fill;
 };
 
-/* A whole input file and a cursor.  (anchor_line, anchor) is a line start
+/* A whole input (a mapped file, or bytes in memory) and a cursor.  (anchor_line, anchor) is a line start
  * whose number is known; error positions are counted from it, so it must
  * not be past any offset later reported. */
 typedef struct
 {
   const char *path;
-  GMappedFile *map;
+  GMappedFile *map; /* NULL for data in memory */
   const char *buf;
   gsize len;
   gsize pos;
@@ -95,6 +95,11 @@ SimNet *sim_net__new (SimNetKind kind);
 
 /* Maps path into t.  Returns FALSE with SIM_NET_ERROR_IO on failure. */
 gboolean sim_net__text_open (SimNetText *t, const char *path, GError **error);
+
+/* Points t at len bytes of caller-owned data, not copied (they must
+ * outlive t); path is the FILE of messages.  Needs no close. */
+void sim_net__text_init_data (SimNetText *t, const char *path,
+                              const char *data, gsize len);
 
 /* Unmaps t's file. */
 void sim_net__text_close (SimNetText *t);

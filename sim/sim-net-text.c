@@ -37,6 +37,17 @@ sim_net__text_open (SimNetText *t, const char *path, GError **error)
 }
 
 void
+sim_net__text_init_data (SimNetText *t, const char *path, const char *data,
+                         gsize len)
+{
+  memset (t, 0, sizeof *t);
+  t->path = path;
+  t->anchor_line = 1;
+  t->buf = data;
+  t->len = data != NULL ? len : 0;
+}
+
+void
 sim_net__text_close (SimNetText *t)
 {
   g_clear_pointer (&t->map, g_mapped_file_unref);

@@ -196,7 +196,10 @@ sim_net_add_node (SimNet *net, SimRng *rng)
     }
 
   grow (net);
-  p = net->node_pos + (gsize) net->n_nodes * net->dim;
+  /* The constant model keeps no positions: node_pos is NULL, and even
+   * NULL + 0 is undefined behaviour (UBSan). */
+  p = net->node_pos != NULL ? net->node_pos + (gsize) net->n_nodes * net->dim
+                            : NULL;
   switch (net->kind)
     {
     case SIM_NET_KIND_EUCLIDEAN:

@@ -89,7 +89,9 @@ typedef enum
   SIM_NET_MATRIX_DENSE_MS, /* as DENSE, values in ms */
   /* One "i j rtt" line per measured ordered pair.  Ids are 0-based if id 0
    * occurs anywhere, else 1-based; the host count is the largest id minus
-   * the base plus one.  Pairs never given are unknown.  µs (Meridian). */
+   * the base plus one, and every id from the base to the largest must
+   * occur in some line (MISSING otherwise: a host without a single line
+   * has no measurement).  Pairs never given are unknown.  µs (Meridian). */
   SIM_NET_MATRIX_TRIPLES,
   SIM_NET_MATRIX_TRIPLES_MS, /* as TRIPLES, values in ms */
 } SimNetMatrixFormat;
@@ -165,6 +167,14 @@ SimNet *sim_net_new_constant (SimTime one_way);
 SimNet *sim_net_new_matrix_file (const char *path, SimNetMatrixFormat fmt,
                                  SimTime access_delay, GError **error);
 
+/* As sim_net_new_matrix_file(), but parses len bytes held in memory (any
+ * bytes; need not be NUL-terminated).  display_name is the "path" of error
+ * messages and of sim_net_describe()'s source.  Both are borrowed; data is
+ * not kept after the call.  Used by tests and the fuzzing harnesses. */
+SimNet *sim_net_new_matrix_data (const char *display_name, const char *data,
+                                 gsize len, SimNetMatrixFormat fmt,
+                                 SimTime access_delay, GError **error);
+
 /* Loads an OverSim coordinate file (<nodelist dimensions="d"
  * rootnodes="r"> of <node isroot=".." ip=".."> elements, each holding d
  * <coord> elements).  Every node, landmark ("root") or not, becomes a host,
@@ -173,6 +183,11 @@ SimNet *sim_net_new_matrix_file (const char *path, SimNetMatrixFormat fmt,
  * starts at 0.  Returns an owned model, or NULL with error set in
  * SIM_NET_ERROR. */
 SimNet *sim_net_new_coords_file (const char *path, GError **error);
+
+/* As sim_net_new_coords_file(), for len bytes held in memory (see
+ * sim_net_new_matrix_data()). */
+SimNet *sim_net_new_coords_data (const char *display_name, const char *data,
+                                 gsize len, GError **error);
 
 /* Frees net and everything it owns.  NULL is allowed. */
 void sim_net_free (SimNet *net);

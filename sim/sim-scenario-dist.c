@@ -277,10 +277,15 @@ read_call (Parser *P, const GArray *toks, guint *i, const char *what,
     p++;
   if (p < buf->len)
     {
+      /* Quote the whole character: the text is valid UTF-8, and one byte
+       * of a multi-byte character would make the message invalid
+       * (found by fuzzing). */
+      int n = (int) (g_utf8_next_char (buf->str + p) - (buf->str + p));
       call_clear (out);
       return sim__scenario_fail (error, SIM_SCENARIO_ERROR_SYNTAX, at[p],
                                  buf->str + p, -1,
-                                 "unexpected '%c' after ')'", buf->str[p]);
+                                 "unexpected '%.*s' after ')'", n,
+                                 buf->str + p);
     }
   return TRUE;
 }

@@ -4,6 +4,7 @@
 # reruns.  Usage: test-cli.sh PATH/TO/pastrysim
 set -u
 sim=$(readlink -f "$1")
+scripts=$(cd "$(dirname "$0")/../../scripts" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -88,6 +89,147 @@ check "results still written on failed expectation" test -s res-e/summary.csv
 touch res-a/stale
 check "rerun into existing dir" status_is 0 "$sim" run small.scn --out res-a --quiet
 check "old contents replaced" test ! -e res-a/stale
+
+# 9. --seeds: one child run per seed, an aggregate over them.
+check "--seeds 1..3 exits 0" status_is 0 "$sim" run small.scn --seeds 1..3 --out res-s --quiet
+for s in 1 2 3; do
+  check "--seeds writes seed-$s" test -s "res-s/seed-$s/summary.csv"
+done
+for f in summary.csv aggregate.csv hops.csv scenario.scn; do
+  check "--seeds writes $f" test -s "res-s/$f"
+done
+check "aggregate header" grep -q '^metric,mean,stddev,ci95_low,ci95_high,n$' res-s/summary.csv
+check "aggregate: mean_hops over n=3" grep -q '^mean_hops,[0-9.]*,[0-9.e-]*,[0-9.e-]*,[0-9.e-]*,3$' res-s/summary.csv
+check "aggregate.csv is summary.csv" cmp -s res-s/summary.csv res-s/aggregate.csv
+check "aggregate names its seeds" grep -q '^# seeds: 1\.\.3$' res-s/summary.csv
+check "a constant metric has sd 0 and n=3" grep -q '^lookups,300,0,300,300,3$' res-s/summary.csv
+pooled=$(awk -F, '!/^#/ && $1 != "hops" { s += $2 } END { print s }' res-s/hops.csv)
+seeds_sum=$(cat res-s/seed-*/hops.csv | awk -F, '!/^#/ && $1 != "hops" { s += $2 } END { print s }')
+check "hops.csv pools the seeds' counts" test "$pooled" = "$seeds_sum" -a "$pooled" -eq 900
+check "no batch temporary directory left" bash -c '! ls -d res-s.tmp-* 2>/dev/null'
+"$sim" run small.scn --seed 2 --out res-seq2 --quiet
+for f in lookups.csv hops.csv messages.csv latency_cdf.csv rdp_cdf.csv timeline.csv scenario.scn; do
+  check "seed-2/$f byte-identical to run --seed 2" cmp -s res-seq2/$f res-s/seed-2/$f
+done
+check "seed-2 summary identical to run --seed 2" bash -c "diff <(sed '/^# wall-clock rows/,\$d' res-seq2/summary.csv) <(sed '/^# wall-clock rows/,\$d' res-s/seed-2/summary.csv)"
+check "--jobs 1 gives the same results" status_is 0 "$sim" run small.scn --seeds 1..3 --jobs 1 --out res-s1 --quiet
+check "aggregate does not depend on completion order" bash -c "diff <(sed '/^# wall-clock rows/,\$d' res-s/summary.csv) <(sed '/^# wall-clock rows/,\$d' res-s1/summary.csv)"
+cp -r res-s res-sc && rm res-sc/summary.csv res-sc/aggregate.csv res-sc/hops.csv res-sc/scenario.scn
+check "collect rebuilds a seeds directory" status_is 0 "$sim" collect res-sc
+for f in summary.csv aggregate.csv hops.csv scenario.scn; do
+  check "collect: identical $f" cmp -s res-s/$f res-sc/$f
+done
+check "--seeds list form" status_is 0 "$sim" run small.scn --seeds 7,3 --out res-s73 --quiet
+check "--seeds list: seed-3 and seed-7" test -d res-s73/seed-3 -a -d res-s73/seed-7
+check "failed expectation in a batch exits 3" status_is 3 "$sim" run small.scn --seeds 1..2 --set expect.ok_ratio=1.5 --out res-se
+check "... reported per run" grep -q '^pastrysim: seed-2: .*expectation failed: ok_ratio' err.txt
+check "... results still written" test -s res-se/aggregate.csv
+
+# 10. --sweep: one directory per point, sweep.csv with one row per run.
+check "--sweep exits 0" status_is 0 "$sim" run small.scn --sweep nodes=20,40 --sweep b=2,4 --out res-w --quiet
+for d in 'nodes=20,b=2' 'nodes=20,b=4' 'nodes=40,b=2' 'nodes=40,b=4'; do
+  check "--sweep writes $d" test -s "res-w/$d/summary.csv"
+done
+check "sweep.csv names the swept parameters" grep -q '^# swept: nodes,b$' res-w/sweep.csv
+check "sweep.csv columns: parameters, seed, metrics" bash -c "grep -v '^#' res-w/sweep.csv | head -1 | grep -q '^nodes,b,seed,nodes_metric,.*,mean_hops,.*,wall_s,'"
+check "sweep.csv has 4 rows" test "$(grep -v '^#' res-w/sweep.csv | tail -n +2 | wc -l)" -eq 4
+check "sweep.csv rows in point order" bash -c "grep -v '^#' res-w/sweep.csv | tail -n +2 | cut -d, -f1,2 | tr '\n' ' ' | grep -q '^20,2 20,4 40,2 40,4 \$'"
+"$sim" run small.scn --set nodes=40 --set b=2 --out res-p --quiet
+check "a sweep point is byte-identical to run --set" cmp -s res-p/lookups.csv 'res-w/nodes=40,b=2/lookups.csv'
+check "--sweep with --seeds exits 0" status_is 0 "$sim" run small.scn --sweep nodes=20,40 --seeds 1..2 --out res-ws --quiet
+check "sweep x seeds: 4 rows" test "$(grep -v '^#' res-ws/sweep.csv | tail -n +2 | wc -l)" -eq 4
+check "sweep x seeds: points aggregate their seeds" grep -q '^mean_hops,.*,2$' 'res-ws/nodes=40/summary.csv'
+check "sweep-list: one line per run" test "$("$sim" sweep-list small.scn --sweep nodes=20,40 --seeds 1..2 | wc -l)" -eq 4
+check "sweep-list: subdirectory and options" bash -c "'$sim' sweep-list small.scn --sweep nodes=20,40 --seeds 1..2 | sed -n 4p | grep -q \$'^nodes=40/seed-2\t--set nodes=40 --seed 2\$'"
+check "--task runs one run" status_is 0 "$sim" run small.scn --sweep nodes=20,40 --seeds 1..2 --out res-t --task 3 --quiet
+check "--task: byte-identical to the batch's run" cmp -s res-t/nodes=40/seed-2/lookups.csv res-ws/nodes=40/seed-2/lookups.csv
+check "--task out of range exits 2" status_is 2 "$sim" run small.scn --seeds 1..2 --out res-t --task 2
+
+# 11. compare.
+check "compare a directory with itself exits 0" status_is 0 "$sim" compare res-s res-s --worse-if 'mean_hops>'
+check "compare prints the table header" grep -q '^metric  *A  *B  *diff  *p-value  *significant' out.txt
+check "compare: identical means, p = 1" grep -q '^mean_hops  *[0-9.]*  *[0-9.]*  *0  *1 no ' out.txt
+"$sim" run small.scn --seeds 1..3 --set b=1 --out res-b1 --quiet
+check "compare b=4 vs b=1 --worse-if mean_hops> exits 4" status_is 4 "$sim" compare res-s res-b1 --worse-if 'mean_hops>'
+check "... mean_hops significant over seeds" grep -q '^mean_hops .* yes  *welch(seeds 3/3)' out.txt
+check "... names the worse metric" grep -q 'significantly worse than A: mean_hops' err.txt
+check "compare b=1 vs b=4 (B better) exits 0" status_is 0 "$sim" compare res-b1 res-s --worse-if 'mean_hops>'
+check "compare --csv" status_is 4 "$sim" compare res-s res-b1 --worse-if 'mean_hops>,ok_ratio<' --csv
+check "... CSV header" grep -q '^metric,A,B,diff,p_value,significant,test$' out.txt
+check "... hop distribution by chi-square" grep -q '^hop_distribution,.*,yes,chi2(dof=' out.txt
+"$sim" run small.scn --set b=1 --out res-a1 --quiet
+check "compare single runs: mean_hops over lookups" status_is 4 "$sim" compare res-a res-a1 --worse-if 'mean_hops>'
+check "... welch over lookups" grep -q '^mean_hops .* yes  *welch(lookups 300/300)' out.txt
+check "... other metrics: n/a (single run)" grep -q '^latency_p50_ms .* n/a (single run)' out.txt
+check "compare: unknown --worse-if metric exits 2" status_is 2 "$sim" compare res-s res-b1 --worse-if 'mean_hopz>'
+check "... and names it" grep -q "unknown metric 'mean_hopz'" err.txt
+check "compare: --worse-if without direction exits 2" status_is 2 "$sim" compare res-s res-b1 --worse-if mean_hops
+check "compare: missing directory exits 2" status_is 2 "$sim" compare res-s no-such-dir
+check "compare: a sweep directory exits 2" status_is 2 "$sim" compare res-s res-w
+check "compare: bad --alpha exits 2" status_is 2 "$sim" compare res-s res-s --alpha 1.5
+
+# 12. Bad --seeds / --sweep: exit 2, a message naming the option, and no
+#     directory.  Table: name | arguments | expected message.
+while IFS='|' read -r name args msg; do
+  # shellcheck disable=SC2086  # args is a word list
+  check "bad input: $name exits 2" status_is 2 "$sim" run small.scn $args --out res-bad2
+  check "bad input: $name message" grep -qF -- "$msg" err.txt
+  check "bad input: $name creates nothing" bash -c '! ls -d res-bad2* 2>/dev/null'
+done <<'TABLE'
+empty range|--seeds 5..1|pastrysim: --seeds: '5..1' is an empty range
+not a seed|--seeds x|pastrysim: --seeds: 'x' is not a seed
+negative seed|--seeds -1..3|pastrysim: --seeds: '-1..3' is not a range
+duplicate seed|--seeds 1..3,2|pastrysim: --seeds: seed 2 is listed twice
+with --seed|--seeds 1..2 --seed 4|pastrysim: --seeds: cannot be combined with --seed
+no values|--sweep nodes=|pastrysim: --sweep: 'nodes=': no values
+no name|--sweep =1,2|pastrysim: --sweep: '=1,2': missing parameter name
+empty value|--sweep nodes=1,,2|pastrysim: --sweep: 'nodes=1,,2': empty value
+unknown parameter|--sweep nodez=10,20|pastrysim: --sweep nodez=10: unknown parameter 'nodez'
+bad value|--sweep b=2,9|pastrysim: --sweep b=9: 'b' must be between 1 and 8
+duplicate name|--sweep b=2 --sweep b=4|pastrysim: --sweep: 'b' is swept twice
+sweep and --set|--sweep b=2,4 --set b=3|pastrysim: --sweep: 'b' is also given with --set
+sweep seed|--sweep seed=1,2|pastrysim: --sweep: sweep seeds with --seeds
+jobs 0|--seeds 1..2 --jobs 0|pastrysim: --jobs: must be at least 1
+TABLE
+
+# 13. Interrupting a batch: exit 130, children gone, nothing left behind.
+printf 'let nodes = 20000\nat 0s build $nodes\nat 1min lookup 2M over 1h\nend\n' > slow.scn
+"$sim" run slow.scn --seeds 1..4 --jobs 2 --out res-int --quiet --no-lookups-csv 2>int-err.txt &
+bpid=$!
+for _ in $(seq 100); do
+  ls -d res-int.tmp-*/seed-*.tmp-* >/dev/null 2>&1 && break
+  sleep 0.1
+done
+check "interrupt: the runs had started" bash -c 'ls -d res-int.tmp-*/seed-* >/dev/null 2>&1'
+kill -INT "$bpid"
+wait "$bpid"
+check "interrupt: exit 130" test $? -eq 130
+check "interrupt: says so" grep -q 'interrupted; no results written' int-err.txt
+check "interrupt: no results directory" test ! -e res-int
+check "interrupt: no temporary directory" bash -c '! ls -d res-int.tmp-* 2>/dev/null'
+check "interrupt: no child left" bash -c '! pgrep -f "res-int[.]tmp-" >/dev/null'
+
+# 14. Many machines: the Slurm array emulated task by task, and GNU
+#     parallel when it is installed.
+check "slurm-sweep.sbatch is valid bash" bash -n "$scripts/slurm-sweep.sbatch"
+for t in 0 1; do
+  check "slurm: array task $t" status_is 0 env PASTRYSIM="$sim" SLURM_ARRAY_TASK_ID=$t SLURM_ARRAY_TASK_COUNT=2 SLURM_SUBMIT_DIR="$PWD" \
+    bash "$scripts/slurm-sweep.sbatch" small.scn res-slurm --sweep nodes=20,40 --seeds 1..2
+done
+check "slurm: collect job" status_is 0 env PASTRYSIM="$sim" PASTRYSIM_SLURM_COLLECT=1 \
+  bash "$scripts/slurm-sweep.sbatch" small.scn res-slurm --sweep nodes=20,40 --seeds 1..2
+check "slurm: same layout and runs as the batch" bash -c "cd res-ws && for f in \$(find . -name lookups.csv -o -name scenario.scn -o -name hops.csv | sort); do cmp -s \$f ../res-slurm/\$f || exit 1; done"
+check "slurm: sweep.csv like the batch's (up to wall-clock columns)" \
+  bash -c "diff <(grep -v '^#' res-ws/sweep.csv | cut -d, -f1-40) <(grep -v '^#' res-slurm/sweep.csv | cut -d, -f1-40)"
+if command -v parallel >/dev/null 2>&1; then
+  check "sweep-parallel exits 0" status_is 0 "$scripts/sweep-parallel" --pastrysim "$sim" small.scn res-par --sweep nodes=20,40 --seeds 1..2
+  check "sweep-parallel: same runs as the batch" bash -c "cd res-ws && for f in \$(find . -name lookups.csv -o -name scenario.scn | sort); do cmp -s \$f ../res-par/\$f || exit 1; done"
+  check "sweep-parallel: sweep.csv" test -s res-par/sweep.csv
+  check "sweep-parallel: bad input exits 2, creates nothing" status_is 2 "$scripts/sweep-parallel" --pastrysim "$sim" small.scn res-par2 --sweep nodez=1
+  check "sweep-parallel: ... no directory" test ! -e res-par2
+else
+  n=$((n + 1)); echo "ok $n - sweep-parallel # SKIP GNU parallel not installed"
+fi
 
 echo "1..$n"
 [ "$fails" -eq 0 ]

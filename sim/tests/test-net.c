@@ -90,6 +90,8 @@ static const BadCase bad_cases[] = {
     SIM_NET_ERROR_NOT_SQUARE, "3:1" },
   { "dense-missing-row-no-newline", LOAD_DENSE, "0 1 2\n1 0 3", -1,
     SIM_NET_ERROR_NOT_SQUARE, "2:6" },
+  { "dense-wide-short", LOAD_DENSE, "0 1 2 3\n1 0\n", -1,
+    SIM_NET_ERROR_NOT_SQUARE, "2:4" },
   { "dense-extra-row", LOAD_DENSE, "0 1\n1 0\n  2 2\n", -1,
     SIM_NET_ERROR_NOT_SQUARE, "3:3" },
   { "dense-nan", LOAD_DENSE, "0 nan\nnan 0\n", -1, SIM_NET_ERROR_SYNTAX,
@@ -150,6 +152,20 @@ static const BadCase bad_cases[] = {
     -1, SIM_NET_ERROR_SYNTAX, "2:1" },
   { "p2psim-all-unknown", LOAD_AUTO, "topology E2EGraph 2\n1,2 -1\n", -1,
     SIM_NET_ERROR_EMPTY, "1:1" },
+  /* Found by fuzzing (corpus/net-matrix/timeout-p2psim-huge-header): the
+   * header alone made the loader allocate and sweep a 4·N² table.  A file
+   * too short for all pairs is now checked without it, same errors. */
+  { "p2psim-huge-short-fuzz", LOAD_AUTO,
+    BIN ("topology E2EGraph 11633\n828failure_m\0ConstantFailureModel\n"),
+    SIM_NET_ERROR_SYNTAX, "2:1" },
+  { "p2psim-huge-missing", LOAD_AUTO, "topology E2EGraph 16384\n1,2 10\n",
+    -1, SIM_NET_ERROR_MISSING, "3:1" },
+  { "p2psim-huge-duplicate", LOAD_AUTO,
+    "topology E2EGraph 9999\n1,2 10\n2,1 10\n", -1,
+    SIM_NET_ERROR_DUPLICATE, "3:1" },
+  { "p2psim-short-by-one-byte", LOAD_AUTO,
+    "topology E2EGraph 3\n1,2 1\n1,3 1\n2,3 \n", -1, SIM_NET_ERROR_SYNTAX,
+    "4:5" },
   { "triples-duplicate", LOAD_TRIPLES, "0 1 10\n1 2 20\n 0 1 15\n", -1,
     SIM_NET_ERROR_DUPLICATE, "3:2" },
   { "triples-negative-id", LOAD_TRIPLES, "0 -1 10\n", -1,
@@ -162,6 +178,15 @@ static const BadCase bad_cases[] = {
     SIM_NET_ERROR_SYNTAX, "2:4" },
   { "triples-self-pair", LOAD_TRIPLES, "1 1 5\n", -1, SIM_NET_ERROR_RANGE,
     "1:5" },
+  /* Found by fuzzing (sim/fuzz/corpus/net-matrix/timeout-triples-host-gap):
+   * one line named host 10000, so a 26-byte file built a 400 MB table. */
+  { "triples-host-gap-fuzz", LOAD_AUTO,
+    BIN ("0 10000 5\n# ce93]\xa2" "40000000 0\n"), SIM_NET_ERROR_MISSING,
+    "3:1" },
+  { "triples-host-gap", LOAD_TRIPLES, "1 2 5\n2 4 7", -1,
+    SIM_NET_ERROR_MISSING, "2:6" },
+  { "triples-host-gap-base", LOAD_TRIPLES, "2 3 5\n", -1,
+    SIM_NET_ERROR_MISSING, "2:1" },
   { "missing-file", LOAD_MISSING_FILE, NULL, 0, SIM_NET_ERROR_IO, "0:0" },
   { "coords-empty", LOAD_COORDS, "", -1, SIM_NET_ERROR_EMPTY, "1:1" },
   { "coords-garbage", LOAD_COORDS, "\x01\x02garbage", -1,
@@ -430,6 +455,90 @@ assert_contains (const char *haystack, const char *needle)
 {
   if (strstr (haystack, needle) == NULL)
     g_error ("'%s' does not contain '%s'", haystack, needle);
+}
+
+/* The loaders allocate the table only when the file is long enough to fill
+ * it (p2psim: 6·pairs - 1 bytes after the header; dense: 2N² - 1 bytes).
+ * Files of exactly that length load; one byte less cannot be complete and
+ * fails with the error of the full parse. */
+static void
+test_boundary_minimal_files (void)
+{
+  static const struct
+  {
+    const char *content;
+    gboolean ok;
+    SimNetError code;
+  } cases[] = {
+    { "topology E2EGraph 3\n1,2 1\n1,3 1\n2,3 1", TRUE, 0 },
+    { "topology E2EGraph 3\n1,2 1\n1,3 1\n2,3 ", FALSE,
+      SIM_NET_ERROR_SYNTAX },
+    { "topology E2EGraph 3\n1,2 1\n1,3 1\n", FALSE, SIM_NET_ERROR_MISSING },
+    { "0 1 2\n1 0 3\n2 3 0", TRUE, 0 },
+    { "0 1 2\n1 0 3\n2 3 ", FALSE, SIM_NET_ERROR_NOT_SQUARE },
+    { "0 1\n1 0", TRUE, 0 },
+    { "0 1\n1 ", FALSE, SIM_NET_ERROR_NOT_SQUARE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (SimNet) net = sim_net_new_matrix_data (
+          "min.txt", cases[i].content, strlen (cases[i].content),
+          SIM_NET_MATRIX_AUTO, 0, &error);
+
+      if (cases[i].ok)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpuint (sim_net_host_count (net), ==, 3 - (i == 5));
+        }
+      else
+        g_assert_error (error, SIM_NET_ERROR, (gint) cases[i].code);
+    }
+}
+
+/* The in-memory loaders give the same model and the same errors as the
+ * file loaders. */
+static void
+test_data_loaders (void)
+{
+  const char *files[] = { small_p2psim, small_dense, small_triples };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = write_tmp ("d.txt", files[i], -1);
+      g_autoptr (SimNet) a = sim_net_new_matrix_file (path,
+                                                      SIM_NET_MATRIX_AUTO, 7,
+                                                      NULL);
+      g_autoptr (SimNet) b = sim_net_new_matrix_data (
+          "d.txt", files[i], strlen (files[i]), SIM_NET_MATRIX_AUTO, 7, NULL);
+      g_autofree char *da = sim_net_describe (a);
+      g_autofree char *db = sim_net_describe (b);
+
+      g_assert_cmpstr (da, ==, db);
+      for (guint32 x = 0; x < sim_net_host_count (a); x++)
+        for (guint32 y = 0; y < sim_net_host_count (a); y++)
+          g_assert_cmpuint (sim_net_host_latency (a, x, y), ==,
+                            sim_net_host_latency (b, x, y));
+    }
+  {
+    g_autofree char *path = write_tmp ("c.xml", small_coords, -1);
+    g_autoptr (SimNet) a = sim_net_new_coords_file (path, NULL);
+    g_autoptr (SimNet) b = sim_net_new_coords_data (
+        "c.xml", small_coords, strlen (small_coords), NULL);
+    g_autofree char *da = sim_net_describe (a);
+    g_autofree char *db = sim_net_describe (b);
+
+    g_assert_cmpstr (da, ==, db);
+  }
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (SimNet) net = sim_net_new_matrix_data ("e.txt", NULL, 0,
+                                                      SIM_NET_MATRIX_AUTO, 0,
+                                                      &error);
+    g_assert_error (error, SIM_NET_ERROR, SIM_NET_ERROR_EMPTY);
+    g_assert_true (g_str_has_prefix (error->message, "e.txt:1:1: "));
+  }
 }
 
 /* p2psim: values are RTT ms, halved; 0 becomes 1 ms; -1 is filled with the
@@ -1000,6 +1109,9 @@ main (int argc, char **argv)
   g_test_add_func ("/net/bad/message-text", test_bad_message_text);
   g_test_add_func ("/net/robust/prefixes", test_robust_prefixes);
   g_test_add_func ("/net/robust/long-lines", test_robust_long_lines);
+  g_test_add_func ("/net/boundary/minimal-files",
+                   test_boundary_minimal_files);
+  g_test_add_func ("/net/data-loaders", test_data_loaders);
 
   g_test_add_func ("/net/matrix/p2psim-small", test_p2psim_small);
   g_test_add_func ("/net/matrix/dense-us", test_dense_us);

@@ -703,6 +703,15 @@ static const InvalidCase invalid_cases[] = {
     NULL },
   { "garbage-after-end", BIN ("end\n\x80\n"), { NULL }, E (ENCODING), "2:1",
     NULL, NULL },
+  /* Found by fuzzing (corpus/scenario/crash-utf8-after-call): the message
+   * quoted one byte of a multi-byte character, so it was not UTF-8. */
+  { "utf8-after-call",
+    TXT ("at 0s churn for 1h session exp(1h)\xdc\x8f" "opulation 9\nend\n"),
+    { NULL }, E (SYNTAX), "1:35", NULL,
+    "unexpected '\xdc\x8f' after ')'" },
+  { "utf8-after-call-dash",
+    TXT ("at 0s lookup every exp(20s)\xe2\x80\x94 per node for 1h\nend\n"),
+    { NULL }, E (SYNTAX), "1:28", NULL, "'\xe2\x80\x94'" },
 
   /* Overrides. */
   { "override-no-equals", TXT ("end\n"), { "b", NULL }, E (BAD_OVERRIDE),

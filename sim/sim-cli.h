@@ -1,0 +1,143 @@
+/* sim-cli.h — what the pastrysim subcommands share: exit statuses, the
+ * error domain that maps onto them, results-directory helpers, the batch
+ * plan (--seeds and --sweep expanded into runs), and the subcommands
+ * beyond `run` itself.
+ *
+ * CLI layer: sees the scenario parser (engine) but never core/ or the
+ * world; a batch runs each (point, seed) as a child process of the same
+ * binary, so every run goes through the one `run` code path.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses of every subcommand. */
+#define SIM_EXIT_OK 0
+#define SIM_EXIT_IO 1        /* internal or I/O failure */
+#define SIM_EXIT_BAD_INPUT 2 /* options, scenario, files */
+#define SIM_EXIT_EXPECT 3    /* an `expect` failed (in some run) */
+#define SIM_EXIT_WORSE 4     /* compare: B significantly worse */
+#define SIM_EXIT_INTERRUPTED 130
+
+/* At most this many runs (points x seeds) in one batch. */
+#define SIM_PLAN_MAX_RUNS 100000
+
+#define SIM_CLI_ERROR (sim_cli_error_quark ())
+
+typedef enum
+{
+  SIM_CLI_ERROR_INPUT, /* bad options or results files: exit 2 */
+  SIM_CLI_ERROR_IO,    /* cannot read or write: exit 1 */
+} SimCliError;
+
+GQuark sim_cli_error_quark (void);
+
+/* The exit status for error: SIM_EXIT_BAD_INPUT for SIM_CLI_ERROR_INPUT
+ * and scenario errors, SIM_EXIT_IO otherwise. */
+int sim_cli_exit_status (const GError *error);
+
+/* Prints "pastrysim: MESSAGE" on stderr (scenario errors, which carry
+ * their own FILE:LINE:COL, without the prefix, as `run` prints them) and
+ * returns the exit status for error (which it does not free). */
+int sim_cli_fail (const GError *error);
+
+/* Removes a directory tree that we created ourselves (symbolic links are
+ * unlinked, never followed).  Errors are ignored. */
+void sim_cli_rm_rf (const char *path);
+
+/* Moves the finished temporary directory tmp to out_dir: an existing
+ * out_dir is first renamed aside, then deleted once tmp is in place, so a
+ * reader sees either the old or the new results, never a mixture.
+ * Returns FALSE with error (tmp is left alone) on failure. */
+gboolean sim_cli_replace_dir (const char *tmp, const char *out_dir,
+                              GError **error);
+
+/* Records argv[0]; sim_cli_self_exe() then returns the path of the running
+ * binary (from /proc/self/exe, else argv[0] looked up in PATH). */
+void sim_cli_set_argv0 (const char *argv0);
+const char *sim_cli_self_exe (void);
+
+/* ---- The batch plan ------------------------------------------------- */
+
+typedef struct _SimPlan SimPlan;
+
+/* One run of a plan. */
+typedef struct
+{
+  const char *reldir; /* results subdirectory: "seed-3", "nodes=1000,b=2"
+                         or "nodes=1000,b=2/seed-3" */
+  guint point;        /* index of its sweep point (0 without --sweep) */
+  guint64 seed;       /* the seed it runs with, if has_seed */
+  gboolean has_seed;  /* FALSE: the scenario's own seed */
+  /* The `pastrysim run` options after SCENARIO that reproduce it (without
+   * --out and --quiet): --no-lookups-csv, the --set options, the swept
+   * values as --set, and --seed.  NULL-terminated. */
+  const char *const *args;
+} SimPlanRun;
+
+/* Expands and validates a batch before anything is created.
+ * @scenario: the scenario file, as given (children get the same string).
+ * @sets: (nullable): the --set values, NULL-terminated; borrowed.
+ * @seeds: (nullable): the --seeds value: "A..B", "A,B,C" or a mixture
+ *   ("1..3,10").
+ * @sweeps: (nullable): the --sweep values "NAME=V1,V2,...", NULL-terminated.
+ * @seed: the --seed value, or -1.
+ * @no_lookups: pass --no-lookups-csv to every run.
+ * Every point is checked by loading the scenario with its overrides, so an
+ * unknown parameter or a bad value is reported now, as
+ * "--sweep NAME=VALUE: message".
+ * Returns: (transfer full) (nullable): the plan, or NULL with a
+ *   SIM_CLI_ERROR_INPUT error (messages name the option: "--seeds: ..."). */
+SimPlan *sim_plan_new (const char *scenario, const char *const *sets,
+                       const char *seeds, const char *const *sweeps,
+                       gint64 seed, gboolean no_lookups, GError **error);
+void sim_plan_free (SimPlan *plan);
+
+guint sim_plan_n_runs (const SimPlan *plan);
+const SimPlanRun *sim_plan_run (const SimPlan *plan, guint i);
+const char *sim_plan_scenario (const SimPlan *plan);
+
+/* The resolved `name` of the scenario with the --set overrides (for the
+ * default results directory). */
+const char *sim_plan_name (const SimPlan *plan);
+
+/* A one-line description: "3 seeds (1..3)", "4 points", "4 points x 3
+ * seeds".  Owned by the plan. */
+const char *sim_plan_describe (const SimPlan *plan);
+
+gboolean sim_plan_has_sweep (const SimPlan *plan);
+gboolean sim_plan_has_seeds (const SimPlan *plan);
+
+/* Formats a sorted seed list compactly: "1..5", "1,3,7..9". */
+char *sim_plan_format_seeds (const guint64 *seeds, guint n);
+
+/* The directory name of a sweep point: "NAME=VALUE" pairs joined by ','
+ * in --sweep order, each value percent-encoded except for the characters
+ * A-Z a-z 0-9 . _ + - (so '/', ',', '=', '%' and blanks never appear raw
+ * and the name can be decoded exactly).  Returns NULL if the result would
+ * exceed a file name's 255 bytes. */
+char *sim_point_dir_name (const char *const *names, const char *const *values,
+                          guint n);
+
+/* Decodes a point directory name into names and values (appended as
+ * g_strdup'ed strings).  Returns FALSE if dirname is not of that form. */
+gboolean sim_point_dir_parse (const char *dirname, GPtrArray *names,
+                              GPtrArray *values);
+
+/* ---- Subcommands ---------------------------------------------------- */
+
+/* Runs every run of plan as a child `pastrysim run`, at most jobs at a
+ * time, into a temporary directory beside out_dir that is collected
+ * (sim_results_collect) and renamed into place at the end.  Prints
+ * progress unless quiet.  Returns the exit status. */
+int sim_batch_run (const SimPlan *plan, const char *out_dir, guint jobs,
+                   gboolean quiet);
+
+/* `pastrysim compare` (sim-compare.c); argv[0] is "compare". */
+int sim_cli_compare (int argc, char **argv);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimPlan, sim_plan_free)
+
+G_END_DECLS
