@@ -171,6 +171,10 @@ sim__world_build_ideal (SimWorld *w, PastryNode **nodes, guint sample,
 
   for (guint pos = 0; pos < s.n; pos++)
     {
+      /* A large build takes minutes: let Ctrl-C through.  The run stops
+       * right after (sim_world_run returns FALSE). */
+      if ((pos & 4095) == 0 && w->cancel != NULL && *w->cancel)
+        break;
       guint32 x = s.ids[pos];
       pastry_node_free (nodes[x]);
       PastryNode *node = pastry_node_new (&w->cfg, w->dir, x);

@@ -202,6 +202,7 @@ struct _SimWorld
   guint n_ideal;
 
   guint64 events;
+  volatile int *cancel; /* polled by long loops (builds) too */
   gint64 build_wall_us; /* wall-clock time spent building from knowledge */
   guint64 lookups_started, lookups_done;
   guint64 fail_loop, fail_retries, fail_timeout, fail_holder_down;

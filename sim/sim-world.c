@@ -986,6 +986,7 @@ sim_world_run (SimWorld *w, gboolean progress, volatile int *cancel)
   if (w->timeline_interval > 0)
     sim_queue_push (w->q, w->timeline_interval, EV_TIMELINE, 0, 0);
 
+  w->cancel = cancel;
   gint64 started = g_get_monotonic_time ();
   gint64 next_progress = started + G_USEC_PER_SEC;
   gboolean ideal_pending = w->ideal_compare;
@@ -1040,6 +1041,8 @@ sim_world_run (SimWorld *w, gboolean progress, volatile int *cancel)
               ideal_pending = FALSE;
             }
           handle_action (w, ev.a);
+          if (cancel != NULL && *cancel)
+            return FALSE;
           break;
         case EV_MSG:
           handle_msg (w, ev.a, (guint32) ev.b);
