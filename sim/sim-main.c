@@ -59,6 +59,38 @@ peak_rss_mb (void)
   return (double) ru.ru_maxrss / 1024.0; /* Linux reports KiB */
 }
 
+/* Parses "8G", "500M", "64k" or a plain byte count; NULL gives the
+ * machine's physical memory. */
+static gboolean
+parse_size (const char *text, guint64 *out)
+{
+  if (text == NULL)
+    {
+      long pages = sysconf (_SC_PHYS_PAGES), size = sysconf (_SC_PAGESIZE);
+      *out = pages > 0 && size > 0 ? (guint64) pages * (guint64) size
+                                   : G_MAXUINT64;
+      return TRUE;
+    }
+  char *end = NULL;
+  errno = 0;
+  guint64 v = g_ascii_strtoull (text, &end, 10);
+  if (errno != 0 || end == text)
+    return FALSE;
+  guint64 mult = 1;
+  switch (*end)
+    {
+    case 'k': case 'K': mult = 1ull << 10; end++; break;
+    case 'm': case 'M': mult = 1ull << 20; end++; break;
+    case 'g': case 'G': mult = 1ull << 30; end++; break;
+    case 't': case 'T': mult = 1ull << 40; end++; break;
+    default: break;
+    }
+  if (*end != '\0' || v > G_MAXUINT64 / mult)
+    return FALSE;
+  *out = v * mult;
+  return TRUE;
+}
+
 static int
 usage_error (const char *msg)
 {
@@ -114,7 +146,11 @@ cmd_run (int argc, char **argv)
   gint jobs = G_MININT; /* unset */
   gint64 task = -1;
   gboolean quiet = FALSE, no_lookups = FALSE;
+  g_autofree char *max_memory = NULL;
   GOptionEntry entries[] = {
+    { "max-memory", 0, 0, G_OPTION_ARG_STRING, &max_memory,
+      "Refuse scenarios estimated to need more memory than SIZE (e.g. 8G, "
+      "500M; default: the machine's physical memory)", "SIZE" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
       "Master random seed (overrides the scenario's 'seed')", "N" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir,
@@ -203,6 +239,22 @@ cmd_run (int argc, char **argv)
     }
   if (out_dir == NULL)
     out_dir = g_build_filename ("results", sim_scenario_name (sc), NULL);
+
+  /* Absurd but valid requests fail here, before anything is allocated. */
+  guint64 limit;
+  if (!parse_size (max_memory, &limit))
+    return usage_error ("--max-memory: expected a size such as 8G, 500M or "
+                        "1000000000");
+  guint64 est_nodes;
+  guint64 need = sim_world_estimate_bytes (sc, &est_nodes);
+  if (need > limit)
+    {
+      fprintf (stderr, "%s: needs about %.1f GB for %" G_GUINT64_FORMAT
+               " nodes (about 1.5 KB each), more than the %.1f GB allowed; "
+               "lower the node count or raise --max-memory\n", path,
+               (double) need / 1e9, est_nodes, (double) limit / 1e9);
+      return EXIT_BAD_INPUT;
+    }
 
   /* The metadata block every CSV starts with. */
   g_autoptr (GString) meta = g_string_new (NULL);

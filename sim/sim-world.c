@@ -893,6 +893,44 @@ sim_world_free (SimWorld *w)
   g_free (w);
 }
 
+guint64
+sim_world_estimate_bytes (const SimScenario *sc, guint64 *nodes_out)
+{
+  g_return_val_if_fail (sc != NULL, 0);
+  guint64 nodes = 0;
+  for (guint i = 0; i < sim_scenario_n_actions (sc); i++)
+    {
+      const SimAction *a = sim_scenario_action (sc, i);
+      guint64 add = 0;
+      switch (a->kind)
+        {
+        case SIM_ACTION_JOIN:
+        case SIM_ACTION_BUILD:
+          add = a->count;
+          break;
+        case SIM_ACTION_REJOIN:
+          add = a->same_id ? 0 : a->count;
+          break;
+        case SIM_ACTION_CHURN:
+          /* Fresh ids for every session: bounded here by the population
+           * (the directory also keeps 16 bytes per past node). */
+          add = a->population;
+          break;
+        case SIM_ACTION_TRACE:
+          add = sim_trace_n_nodes (a->trace);
+          break;
+        default:
+          break;
+        }
+      nodes = nodes > G_MAXUINT64 - add ? G_MAXUINT64 : nodes + add;
+    }
+  if (nodes_out != NULL)
+    *nodes_out = nodes;
+  const guint64 per_node = 1536, fixed = 64u << 20;
+  return nodes > (G_MAXUINT64 - fixed) / per_node ? G_MAXUINT64
+                                                  : nodes * per_node + fixed;
+}
+
 char *
 sim_world_describe_network (const SimWorld *w)
 {

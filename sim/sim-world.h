@@ -49,6 +49,13 @@ guint sim_world_check_leafsets (const SimWorld *w, char **first);
 /* Testing: the number of live nodes. */
 guint sim_world_n_live (const SimWorld *w);
 
+/* An upper estimate of the memory a run of sc needs, from its node counts
+ * (joins, builds, churn populations, trace nodes, rejoins with new ids)
+ * at about 1.5 KB per node plus a fixed 64 MB; *nodes receives the node
+ * count (may be NULL).  Computed before anything is allocated, so that an
+ * absurd request fails with a message instead of an out-of-memory kill. */
+guint64 sim_world_estimate_bytes (const SimScenario *sc, guint64 *nodes);
+
 /* A one-line description of the network model (for metadata). */
 char *sim_world_describe_network (const SimWorld *w);
 

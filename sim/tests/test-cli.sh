@@ -231,5 +231,15 @@ else
   n=$((n + 1)); echo "ok $n - sweep-parallel # SKIP GNU parallel not installed"
 fi
 
+# Absurd but valid requests: refused before allocating, exit 2, nothing
+# written.
+printf 'at 0s build 4000000000\nend\n' > huge.scn
+check "absurd node count exits 2" status_is 2 "$sim" run huge.scn --out res-huge
+check "absurd node count is explained" grep -q 'needs about .* GB for 4000000000 nodes' err.txt
+check "absurd node count leaves no directory" test ! -e res-huge
+check "--max-memory below the estimate exits 2" status_is 2 "$sim" run small.scn --out res-mm --max-memory 1M
+check "--max-memory garbage exits 2" status_is 2 "$sim" run small.scn --out res-mm --max-memory 12x
+check "--max-memory leaves no directory" test ! -e res-mm
+
 echo "1..$n"
 [ "$fails" -eq 0 ]

@@ -363,6 +363,56 @@ test_churn_determinism (void)
   g_assert_cmpstr (a, ==, b);
 }
 
+/* Protocol invariants under stress: a random small network goes through
+ * random joins, silent failures (at most L/2 - 1 adjacent ones at a time),
+ * graceful leaves and rejoins; after a quiet period long enough for every
+ * probe to run twice, every live node's leaf set must be exactly its true
+ * neighbours and every lookup must reach the true root. */
+static void
+test_stress (gconstpointer data)
+{
+  guint64 seed = *(const guint64 *) data;
+  SimRng r;
+  sim_rng_init (&r, seed, SIM_RNG_PURPOSE_TEST, 77);
+  guint b = sim_rng_bernoulli (&r, 0.5) ? 2 : 4;
+  guint l = 4u << sim_rng_uniform_u64 (&r, 3); /* 4, 8 or 16 */
+  guint n = 30 + (guint) sim_rng_uniform_u64 (&r, 170);
+  guint fails = 1 + (guint) sim_rng_uniform_u64 (&r, n / 10 + 1);
+  guint range = 1 + (guint) sim_rng_uniform_u64 (&r, l / 2 - 1);
+  guint leaves = (guint) sim_rng_uniform_u64 (&r, n / 10 + 1);
+  guint rejoin = (guint) sim_rng_uniform_u64 (&r, fails + 1);
+  g_autofree char *leave_line
+      = leaves > 0 ? g_strdup_printf ("at 3min leave %u over 10s\n", leaves)
+                   : g_strdup ("");
+  g_autofree char *text = g_strdup_printf (
+      "b = %u\nleaf_size = %u\nheartbeat_period = 5s\n"
+      "heartbeat_timeout = 12s\nprobe_period = 1min\nmaintenance = on\n"
+      "at 0s join %u over 30s\n"
+      "at 2min fail %u over 20s\n"
+      "at 2min fail range %u\n"
+      "%s"
+      "at 4min rejoin %u over 30s id %s\n"
+      "at 12min lookup 2000 over 20s keys random\n"
+      "end\n",
+      b, l, n, fails, range,
+      leave_line, rejoin > 0 ? rejoin : 1u,
+      sim_rng_bernoulli (&r, 0.5) ? "same" : "new");
+  g_test_message ("scenario:\n%s", text);
+  g_autofree char *s = seed_override (seed);
+  const char *ov[] = { s, NULL };
+  SimWorld *w;
+  SimScenario *sc;
+  g_autoptr (SimMetrics) m = run_text (text, ov, NULL, &w, &sc);
+  char *why = NULL;
+  guint bad = sim_world_check_leafsets (w, &why);
+  if (bad != 0)
+    g_error ("%u leaf sets wrong after quiescence: %s\n%s", bad, why, text);
+  g_assert_cmpfloat (metric (m, "ok_ratio"), ==, 1.0);
+  g_assert_cmpfloat (metric (m, "joins_incomplete"), ==, 0);
+  sim_world_free (w);
+  sim_scenario_free (sc);
+}
+
 static void
 add_seeded (const char *path, GTestDataFunc fn, guint64 offset)
 {
@@ -394,5 +444,7 @@ main (int argc, char **argv)
   g_test_add_func ("/world/loss-without-maintenance",
                    test_loss_without_maintenance);
   g_test_add_func ("/world/churn-determinism", test_churn_determinism);
+  for (guint i = 0; i < 12; i++)
+    add_seeded ("/world/stress", test_stress, 100 + i);
   return g_test_run ();
 }
