@@ -506,6 +506,16 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
          * prober waits for it (a suspect) or when it is lost. */
         guint32 prober = msg->from;
         gboolean repair = (msg->flags & MSG_FLAG_REPAIR) != 0;
+        /* A probe is proof of life of its sender too, and a node probing
+         * us usually has us in its leaf set or table: learn it.  (This
+         * heals one-sided leaf sets, where a node keeps probing a
+         * neighbour that does not know it.) */
+        sim__world_alive (w, at, prober);
+        if (pastry_node_where (sim__world_node (w, at), prober) == 0)
+          {
+            sim__world_offer (w, at, NULL, 0, prober);
+            msg = sim__world_msg (w, m);
+          }
         sim_metrics_message (w->metrics, now, SIM_MSG_PROBE_REPLY, 1, repair);
         gboolean lost = FALSE;
         SimTime d = sim_net_delay_sample (w->net, at, prober,

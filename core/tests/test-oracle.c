@@ -135,7 +135,12 @@ main (int argc, char **argv)
            * configurations, every configuration up to N = 1000. */
           if (ns[i] == 5000 && (ls[k] == 2 || ls[k] == 32) && bs[j] != 1)
             continue;
-          OracleCase *c = g_new (OracleCase, 1);
+          /* Static storage: GLib does not free the data of tests that a
+           * -p filter leaves out. */
+          static OracleCase cases[G_N_ELEMENTS (ns) * G_N_ELEMENTS (bs)
+                                 * G_N_ELEMENTS (ls)];
+          static guint n_cases;
+          OracleCase *c = &cases[n_cases++];
           c->n = ns[i];
           c->b = bs[j];
           c->l = ls[k];
@@ -143,7 +148,7 @@ main (int argc, char **argv)
           char *name = g_strdup_printf ("/oracle/n%u-b%u-l%u/seed=%"
                                         G_GUINT64_FORMAT, c->n, c->b, c->l,
                                         c->seed);
-          g_test_add_data_func_full (name, c, test_oracle, g_free);
+          g_test_add_data_func (name, c, test_oracle);
           g_free (name);
         }
   return g_test_run ();
