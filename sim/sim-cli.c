@@ -6,6 +6,7 @@
 #include "sim-scenario.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
@@ -107,4 +108,15 @@ const char *
 sim_cli_self_exe (void)
 {
   return self_exe != NULL ? self_exe : "/proc/self/exe";
+}
+
+gboolean
+sim_cli_input_error (GError **error, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error_literal (error, SIM_CLI_ERROR, SIM_CLI_ERROR_INPUT, msg);
+  return FALSE;
 }

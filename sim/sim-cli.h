@@ -38,6 +38,11 @@ GQuark sim_cli_error_quark (void);
  * and scenario errors, SIM_EXIT_IO otherwise. */
 int sim_cli_exit_status (const GError *error);
 
+/* Sets error to SIM_CLI_ERROR_INPUT with a printf-style message and
+ * returns FALSE, for `return sim_cli_input_error (error, ...)`. */
+gboolean sim_cli_input_error (GError **error, const char *fmt, ...)
+    G_GNUC_PRINTF (2, 3);
+
 /* Prints "pastrysim: MESSAGE" on stderr (scenario errors, which carry
  * their own FILE:LINE:COL, without the prefix, as `run` prints them) and
  * returns the exit status for error (which it does not free). */

@@ -108,19 +108,6 @@ side_add_run (Side *s, const SimCsv *csv, guint run)
     }
 }
 
-static gboolean input_error (GError **error, const char *fmt, ...)
-    G_GNUC_PRINTF (2, 3);
-
-static gboolean
-input_error (GError **error, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error_literal (error, SIM_CLI_ERROR, SIM_CLI_ERROR_INPUT, msg);
-  return FALSE;
-}
 
 /* Reads a results directory of one run, of seeds, or an aggregate whose
  * seed directories were removed. */
@@ -133,13 +120,13 @@ side_load (Side *s, const char *dir, GError **error)
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, metric_free);
   s->hops = g_array_new (FALSE, TRUE, sizeof (guint64));
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    return input_error (error, "compare: %s: not a results directory", dir);
+    return sim_cli_input_error (error, "compare: %s: not a results directory", dir);
   g_autofree char *sweep = g_build_filename (dir, "sweep.csv", NULL);
   g_autoptr (GPtrArray) points = g_ptr_array_new_with_free_func (g_free);
   if (!sim_results_list_points (dir, points, error))
     return FALSE;
   if (g_file_test (sweep, G_FILE_TEST_EXISTS) || points->len > 0)
-    return input_error (
+    return sim_cli_input_error (
         error,
         "compare: %s is a parameter sweep; compare "
         "two of its point directories (e.g. %s/%s)",
@@ -175,7 +162,7 @@ side_load (Side *s, const char *dir, GError **error)
   g_autofree char *sp = g_build_filename (dir, "summary.csv", NULL);
   g_autofree char *hp = g_build_filename (dir, "hops.csv", NULL);
   if (!g_file_test (sp, G_FILE_TEST_EXISTS))
-    return input_error (error,
+    return sim_cli_input_error (error,
                         "compare: %s: no summary.csv or seed-N "
                         "directories",
                         dir);
@@ -211,12 +198,12 @@ side_load (Side *s, const char *dir, GError **error)
       s->kind = g_strdup_printf ("aggregate of %u runs", max_n);
     }
   else
-    return input_error (error,
+    return sim_cli_input_error (error,
                         "compare: %s: not a pastrysim summary (header "
                         "'metric,value' or 'metric,mean,stddev,...')",
                         sp);
   if (!g_file_test (hp, G_FILE_TEST_EXISTS))
-    return input_error (error, "compare: %s: no hops.csv", dir);
+    return sim_cli_input_error (error, "compare: %s: no hops.csv", dir);
   return sim_results_add_hops (hp, s->hops, error);
 }
 

@@ -58,19 +58,6 @@ sim_plan_free (SimPlan *plan)
   g_free (plan);
 }
 
-static gboolean fail (GError **error, const char *fmt, ...)
-    G_GNUC_PRINTF (2, 3);
-
-static gboolean
-fail (GError **error, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error_literal (error, SIM_CLI_ERROR, SIM_CLI_ERROR_INPUT, msg);
-  return FALSE;
-}
 
 /* A whole decimal number 0 .. 2^64-1, digits only. */
 static gboolean
@@ -94,7 +81,7 @@ parse_seeds (const char *spec, GArray *seeds, GError **error)
 {
   g_auto (GStrv) items = g_strsplit (spec, ",", -1);
   if (items[0] == NULL)
-    return fail (error, "--seeds: empty list (write A..B or A,B,C)");
+    return sim_cli_input_error (error, "--seeds: empty list (write A..B or A,B,C)");
   for (guint i = 0; items[i] != NULL; i++)
     {
       char *item = g_strstrip (items[i]);
@@ -104,20 +91,20 @@ parse_seeds (const char *spec, GArray *seeds, GError **error)
         {
           g_autofree char *a = g_strndup (item, (gsize)(dots - item));
           if (!parse_u64 (a, &lo) || !parse_u64 (dots + 2, &hi))
-            return fail (error,
+            return sim_cli_input_error (error,
                          "--seeds: '%s' is not a range of seeds "
                          "(A..B with whole numbers 0 <= A <= B < 2^64)",
                          item);
           if (lo > hi)
-            return fail (error,
+            return sim_cli_input_error (error,
                          "--seeds: '%s' is an empty range (the "
                          "first seed must not exceed the last)",
                          item);
         }
       else if (*item == '\0')
-        return fail (error, "--seeds: empty item in '%s'", spec);
+        return sim_cli_input_error (error, "--seeds: empty item in '%s'", spec);
       else if (!parse_u64 (item, &lo))
-        return fail (error,
+        return sim_cli_input_error (error,
                      "--seeds: '%s' is not a seed (a whole number "
                      "0 .. 2^64-1, or a range A..B)",
                      item);
@@ -125,7 +112,7 @@ parse_seeds (const char *spec, GArray *seeds, GError **error)
         hi = lo;
       if (hi - lo >= SIM_PLAN_MAX_RUNS
           || seeds->len + (hi - lo) >= SIM_PLAN_MAX_RUNS)
-        return fail (error, "--seeds: more than %d seeds", SIM_PLAN_MAX_RUNS);
+        return sim_cli_input_error (error, "--seeds: more than %d seeds", SIM_PLAN_MAX_RUNS);
       for (guint64 s = lo;; s++)
         {
           g_array_append_val (seeds, s);
@@ -138,7 +125,7 @@ parse_seeds (const char *spec, GArray *seeds, GError **error)
   for (guint i = 1; i < sorted->len; i++)
     if (g_array_index (sorted, guint64, i)
         == g_array_index (sorted, guint64, i - 1))
-      return fail (error, "--seeds: seed %" G_GUINT64_FORMAT " is listed twice",
+      return sim_cli_input_error (error, "--seeds: seed %" G_GUINT64_FORMAT " is listed twice",
                    g_array_index (sorted, guint64, i));
   return TRUE;
 }
@@ -173,30 +160,30 @@ parse_sweep (const char *spec, GError **error)
   const char *eq = strchr (spec, '=');
   if (eq == NULL)
     {
-      fail (error, "--sweep: '%s': expected NAME=V1,V2,...", spec);
+      sim_cli_input_error (error, "--sweep: '%s': expected NAME=V1,V2,...", spec);
       return NULL;
     }
   g_autofree char *name = g_strndup (spec, (gsize)(eq - spec));
   g_strstrip (name);
   if (*name == '\0')
     {
-      fail (error, "--sweep: '%s': missing parameter name before '='", spec);
+      sim_cli_input_error (error, "--sweep: '%s': missing parameter name before '='", spec);
       return NULL;
     }
   if (!is_sweep_name (name))
     {
-      fail (error, "--sweep: '%s' is not a parameter or variable name", name);
+      sim_cli_input_error (error, "--sweep: '%s' is not a parameter or variable name", name);
       return NULL;
     }
   if (g_str_equal (name, "seed"))
     {
-      fail (error, "--sweep: sweep seeds with --seeds, not --sweep seed=...");
+      sim_cli_input_error (error, "--sweep: sweep seeds with --seeds, not --sweep seed=...");
       return NULL;
     }
   g_autofree char *rest = g_strstrip (g_strdup (eq + 1));
   if (*rest == '\0')
     {
-      fail (error, "--sweep: '%s': no values after '=' (write %s=V1,V2,...)",
+      sim_cli_input_error (error, "--sweep: '%s': no values after '=' (write %s=V1,V2,...)",
             spec, name);
       return NULL;
     }
@@ -209,13 +196,13 @@ parse_sweep (const char *spec, GError **error)
       char *v = g_strstrip (items[i]);
       if (*v == '\0')
         {
-          fail (error, "--sweep: '%s': empty value", spec);
+          sim_cli_input_error (error, "--sweep: '%s': empty value", spec);
           axis_free (a);
           return NULL;
         }
       if (strpbrk (v, "\t\n\r") != NULL)
         {
-          fail (error,
+          sim_cli_input_error (error,
                 "--sweep: '%s': values cannot contain tabs or line "
                 "breaks",
                 spec);
@@ -225,7 +212,7 @@ parse_sweep (const char *spec, GError **error)
       for (guint k = 0; k < a->values->len; k++)
         if (g_str_equal (a->values->pdata[k], v))
           {
-            fail (error, "--sweep: '%s': value '%s' is listed twice", spec, v);
+            sim_cli_input_error (error, "--sweep: '%s': value '%s' is listed twice", spec, v);
             axis_free (a);
             return NULL;
           }
@@ -279,8 +266,8 @@ check_point (const char *scenario, const char *const *fixed, guint n_fixed,
   guint k;
   const char *msg = strip_set_position (perr->message, &k);
   if (k > n_fixed && k <= n_fixed + n_axes)
-    return fail (error, "--sweep %s: %s", point_sets[k - n_fixed - 1], msg);
-  return fail (error, "--sweep point %s: %s", dir, perr->message);
+    return sim_cli_input_error (error, "--sweep %s: %s", point_sets[k - n_fixed - 1], msg);
+  return sim_cli_input_error (error, "--sweep point %s: %s", dir, perr->message);
 }
 
 static char *
@@ -351,7 +338,7 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
     {
       if (seed >= 0)
         {
-          fail (error, "--seeds: cannot be combined with --seed");
+          sim_cli_input_error (error, "--seeds: cannot be combined with --seed");
           return NULL;
         }
       if (!parse_seeds (seeds, plan->seeds, error))
@@ -359,7 +346,7 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
     }
   else if (seed < -1)
     {
-      fail (error, "--seed must be a non-negative integer");
+      sim_cli_input_error (error, "--seed must be a non-negative integer");
       return NULL;
     }
   for (guint i = 0; sweeps != NULL && sweeps[i] != NULL; i++)
@@ -371,7 +358,7 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
       for (guint k = 0; k + 1 < plan->axes->len; k++)
         if (g_str_equal (((Axis *)plan->axes->pdata[k])->name, a->name))
           {
-            fail (error, "--sweep: '%s' is swept twice", a->name);
+            sim_cli_input_error (error, "--sweep: '%s' is swept twice", a->name);
             return NULL;
           }
       for (guint k = 0; k < n_sets; k++)
@@ -379,7 +366,7 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
           g_autofree char *n = set_name (sets[k]);
           if (g_str_equal (n, a->name))
             {
-              fail (error, "--sweep: '%s' is also given with --set", n);
+              sim_cli_input_error (error, "--sweep: '%s' is also given with --set", n);
               return NULL;
             }
         }
@@ -389,7 +376,7 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
       g_autofree char *n = set_name (sets[k]);
       if (g_str_equal (n, "seed"))
         {
-          fail (error, "--seeds: cannot be combined with --set seed=...");
+          sim_cli_input_error (error, "--seeds: cannot be combined with --set seed=...");
           return NULL;
         }
     }
@@ -404,7 +391,7 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
   guint64 per_point = MAX (plan->seeds->len, 1);
   if (n_points * per_point > SIM_PLAN_MAX_RUNS)
     {
-      fail (error, "%s: more than %d runs",
+      sim_cli_input_error (error, "%s: more than %d runs",
             plan->axes->len > 0 ? "--sweep" : "--seeds", SIM_PLAN_MAX_RUNS);
       return NULL;
     }
@@ -456,7 +443,7 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
           dir = sim_point_dir_name (names, values, n_axes);
           if (dir == NULL)
             {
-              fail (error,
+              sim_cli_input_error (error,
                     "--sweep: the directory name of point %s... "
                     "would exceed 255 bytes",
                     point_sets[0]);
