@@ -357,6 +357,17 @@ sim__world_probe_round (SimWorld *w, guint32 x)
   PastryNode *node = sim__world_node (w, x);
   ProbeCtx c = { w, x };
   pastry_node_foreach_entry (node, probe_entry, &c);
+  /* Periodic leaf-set exchange with the nearest member on each side: a
+   * node that missed a join or a repair (several at once can leave two
+   * nodes each unaware of the other) learns it from its neighbours. */
+  for (guint side = 0; side < 2; side++)
+    {
+      const PastryPeer *members;
+      if (pastry_node_leafset_side (node, side, &members) > 0
+          && !sim__world_is_suspect (w, x, members[0]))
+        sim__world_send (w, x, members[0],
+                         sim__world_msg_new (w, SIM_MSG_LEAFSET_REQUEST, x));
+    }
   /* Leaf-set members other than the right neighbour are not watched by
    * heartbeats: probe them too (a safety net behind the broadcasts). */
   PastryPeer leaf[256];
