@@ -147,8 +147,6 @@ fuzz_check_position (const char *message, const char *prefix,
   const char *p = message + plen;
   guint64 line, col, lines = 1, line_len = 0, cur = 1;
 
-  if (verbose)
-    fprintf (stderr, "  message: %s\n", message);
   if (!g_utf8_validate (message, -1, NULL))
     fuzz_fail (G_STRLOC, "error message is not UTF-8");
   if (strncmp (message, prefix, plen) != 0 || *p++ != ':')

@@ -179,7 +179,7 @@ static const BadCase bad_cases[] = {
   { "triples-self-pair", LOAD_TRIPLES, "1 1 5\n", -1, SIM_NET_ERROR_RANGE,
     "1:5" },
   /* Found by fuzzing (sim/fuzz/corpus/net-matrix/timeout-triples-host-gap):
-   * one line named host 10000, so a 26-byte file built a 400 MB table. */
+   * one line named host 10000, so a 29-byte file built a 400 MB table. */
   { "triples-host-gap-fuzz", LOAD_AUTO,
     BIN ("0 10000 5\n# ce93]\xa2" "40000000 0\n"), SIM_NET_ERROR_MISSING,
     "3:1" },
@@ -536,6 +536,7 @@ test_data_loaders (void)
     g_autoptr (SimNet) net = sim_net_new_matrix_data ("e.txt", NULL, 0,
                                                       SIM_NET_MATRIX_AUTO, 0,
                                                       &error);
+    g_assert_null (net);
     g_assert_error (error, SIM_NET_ERROR, SIM_NET_ERROR_EMPTY);
     g_assert_true (g_str_has_prefix (error->message, "e.txt:1:1: "));
   }
