@@ -101,7 +101,7 @@ usage_error (const char *msg)
 static const char *summary_keys[] = {
   "nodes", "lookups", "ok_ratio", "wrong_ratio", "failed_ratio", "mean_hops",
   "max_hops", "latency_p50_ms", "latency_p99_ms", "mean_rdp",
-  "route_distance_ratio", "join_msgs_per_node", "maint_msgs_per_node_s",
+  "distance_ratio", "route_distance_ratio", "join_msgs_per_node", "maint_msgs_per_node_s",
   "maint_bytes_per_node_s", "repair_msgs_per_failure", "events", "wall_s",
   "events_per_s", "peak_rss_mb",
 };

@@ -160,6 +160,12 @@ static const ParamSpec param_table[] = {
     .choices = refine_choices,
     .doc = "join second stage: rows = ask every routing-table entry for "
            "its row (the paper's locality refinement), none = skip" },
+  { .name = "announce_state", .type = PT_ENUM, .def = "on",
+    .choices = onoff_choices,
+    .doc = "joins: on = the joiner's announcement carries its whole state "
+           "and every receiver offers it to its own tables (the paper's "
+           "\"update their own state based on the information received\"); "
+           "off = receivers only learn of the joiner" },
   { .name = "bootstrap_sample", .type = PT_UINT, .def = "1000", .umin = 0,
     .umax = G_MAXUINT32,
     .doc = "joins: the bootstrap node is the closest of this many random "

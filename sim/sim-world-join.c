@@ -104,9 +104,19 @@ join_complete (SimWorld *w, guint32 x)
   guint n = pastry_node_export_known (node, NULL, 0);
   PastryPeer *known = g_new (PastryPeer, n);
   pastry_node_export_known (node, known, n);
+  /* The paper: the nodes told "in turn update their own state based on
+   * the information received" -- the announcement carries x's state. */
+  PastryEntry *state = g_new (PastryEntry, n);
   for (guint i = 0; i < n; i++)
-    sim__world_send (w, x, known[i],
-                     sim__world_msg_new (w, SIM_MSG_ANNOUNCE, x));
+    state[i] = (PastryEntry) { .peer = known[i], .prox = PASTRY_PROX_UNKNOWN };
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 a = sim__world_msg_new (w, SIM_MSG_ANNOUNCE, x);
+      if (w->announce_state)
+        sim__world_msg_add (w, a, state, n);
+      sim__world_send (w, x, known[i], a);
+    }
+  g_free (state);
   g_free (known);
   sim_metrics_join (w->metrics, sim__world_now (w) - js->started);
   guint action = js->action;
@@ -319,6 +329,9 @@ handle_announce (SimWorld *w, guint32 at, guint32 m)
   sim__world_alive (w, at, x);
   gboolean was_leaf = (pastry_node_where (node, x) & PASTRY_IN_LEAFSET) != 0;
   guint where = pastry_node_insert (node, x, sim__world_prox (w, at, x));
+  Msg *msg = sim__world_msg (w, m);
+  if (msg->n_entries > 0)
+    sim__world_offer (w, at, msg->entries, msg->n_entries, x);
   if (!was_leaf && (where & PASTRY_IN_LEAFSET))
     {
       /* x is new in our leaf set: it may not know our other leaves. */

@@ -97,6 +97,14 @@ sim__world_believes_dead (const SimWorld *w, guint32 x, guint32 p)
 }
 
 gboolean
+sim__world_is_doubtful (const SimWorld *w, guint32 x, guint32 p)
+{
+  const Suspect *s = find_suspect (w, x, p);
+  return s != NULL && (s->dead ? s->until > sim__world_now (w)
+                               : s->strikes > 0);
+}
+
+gboolean
 sim__world_is_suspect (const SimWorld *w, guint32 x, guint32 p)
 {
   const Suspect *s = find_suspect (w, x, p);
@@ -136,7 +144,7 @@ sim__world_suspect (SimWorld *w, guint32 x, guint32 p)
   NodeRt *rt = rt_of (w, x);
   if (rt->suspects == NULL)
     rt->suspects = g_array_new (FALSE, FALSE, sizeof (Suspect));
-  Suspect fresh = { p, 0, 0 };
+  Suspect fresh = { p, 0, 0, 0 };
   g_array_append_val (rt->suspects, fresh);
   send_probe (w, x, p, 0, TRUE);
 }
@@ -240,7 +248,8 @@ mark_dead (SimWorld *w, guint32 x, guint32 p)
   if (rt->suspects == NULL)
     rt->suspects = g_array_new (FALSE, FALSE, sizeof (Suspect));
   drop_suspect (w, x, p);
-  Suspect s = { p, 1, sim_time_add (sim__world_now (w), dead_memory (w)) };
+  Suspect s = { p, 1, 0,
+                sim_time_add (sim__world_now (w), dead_memory (w)) };
   g_array_append_val (rt->suspects, s);
 }
 
@@ -458,7 +467,12 @@ request_timed_out (SimWorld *w, guint32 x, Msg *msg)
           break;
         }
       if (msg->attempt < w->probe_retries)
-        send_probe (w, x, msg->joiner, msg->attempt + 1u, TRUE);
+        {
+          Suspect *s = find_suspect (w, x, msg->joiner);
+          if (s != NULL && !s->dead)
+            s->strikes = (guint8) MIN (msg->attempt + 1u, 255u);
+          send_probe (w, x, msg->joiner, msg->attempt + 1u, TRUE);
+        }
       else
         declare_dead (w, x, msg->joiner);
       break;

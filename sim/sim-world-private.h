@@ -64,7 +64,8 @@ typedef struct
 typedef struct
 {
   PastryPeer peer;
-  guint8 dead;   /* 0: suspected (being probed), 1: declared dead */
+  guint8 dead;    /* 0: suspected (being probed), 1: declared dead */
+  guint8 strikes; /* probes that went unanswered so far */
   SimTime until; /* a dead mark is forgotten after this time */
 } Suspect;
 
@@ -133,7 +134,7 @@ typedef struct
   guint16 retries;
   guint16 phase;      /* index of the lookup action among lookup actions */
   guint8 n_avoid;
-  guint8 resent;      /* the current hop was already sent again once */
+  guint8 resent;      /* times the current hop was sent again */
   guint8 leaf_hop;    /* the current hop goes to the believed root */
   guint8 avoid_hard;  /* bit i: avoid[i] also failed a resend (likely
                          dead); otherwise it missed one acknowledgement */
@@ -180,6 +181,7 @@ struct _SimWorld
 
   /* Parameters read once. */
   gboolean join_refine;
+  gboolean announce_state;
   guint bootstrap_sample;
   guint build_sample;
   gboolean ideal_compare;
@@ -323,6 +325,9 @@ gboolean sim__world_is_suspect (const SimWorld *w, guint32 x, guint32 p);
 /* Direct evidence that p is alive (it sent x a message about itself):
  * x drops any suspicion or dead mark it holds on p. */
 void sim__world_alive (SimWorld *w, guint32 x, guint32 p);
+/* TRUE when x believes p dead, or has already missed a probe's reply from
+ * it: more than a single lost message speaks against p. */
+gboolean sim__world_is_doubtful (const SimWorld *w, guint32 x, guint32 p);
 /* TRUE when x believes p dead. */
 gboolean sim__world_believes_dead (const SimWorld *w, guint32 x, guint32 p);
 /* Silent crash / graceful leave of node x. */

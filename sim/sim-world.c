@@ -808,6 +808,9 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
 
   w->join_refine = g_str_equal (sim_scenario_get_string (sc, "join_refine"),
                                 "rows");
+  w->announce_state = g_str_equal (sim_scenario_get_string (sc,
+                                                            "announce_state"),
+                                   "on");
   w->bootstrap_sample = (guint) sim_scenario_get_uint (sc,
                                                        "bootstrap_sample");
   w->build_sample = (guint) sim_scenario_get_uint (sc, "build_sample");
