@@ -125,6 +125,8 @@ join_complete (SimWorld *w, guint32 x)
   sim__world_join_done (w, action);
 }
 
+static void join_restart (SimWorld *w, guint32 x, JoinState *js);
+
 /* Sends the join request of the current attempt. */
 static void
 join_attempt (SimWorld *w, guint32 x, JoinState *js)
@@ -164,6 +166,13 @@ sim__world_join_timeout (SimWorld *w, guint32 x, guint64 b)
       || (guint32) (b >> 32) != sim__world_incarnation (w, x)
       || (guint8) b != js->attempt)
     return;
+  join_restart (w, x, js);
+}
+
+/* Starts attempt js->attempt + 1 afresh. */
+static void
+join_restart (SimWorld *w, guint32 x, JoinState *js)
+{
   /* Start over: forget what this attempt gathered. */
   js->attempt++;
   js->replies = js->expected = js->outstanding = 0;
@@ -282,6 +291,32 @@ handle_join_reply (SimWorld *w, guint32 x, guint32 m)
     js->expected = msg->hops + 1u;
   if (js->expected != 0 && js->replies == js->expected && !js->stage2)
     join_stage2 (w, x, js);
+}
+
+void
+sim__world_join_missed (SimWorld *w, guint32 x, const Msg *msg)
+{
+  JoinState *js = g_ptr_array_index (w->joins, x);
+  if (js == NULL || sim__world_state (w, x) != NODE_JOINING
+      || msg->attempt != js->attempt)
+    return;
+  if (msg->type == SIM_MSG_JOIN_REPLY)
+    {
+      if (msg->flags & MSG_FLAG_ROOT)
+        {
+          /* Without the root's leaf set the join cannot finish: start
+           * over now rather than at the attempt's timeout. */
+          join_restart (w, x, js);
+          return;
+        }
+      js->replies++;
+      if (js->expected != 0 && js->replies == js->expected && !js->stage2)
+        join_stage2 (w, x, js);
+      return;
+    }
+  if ((msg->flags & MSG_FLAG_JOINING) && js->outstanding > 0
+      && --js->outstanding == 0)
+    join_complete (w, x);
 }
 
 static void

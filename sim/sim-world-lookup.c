@@ -27,7 +27,9 @@
 
 /* Sends of the final leaf-set hop after the first, before the lookup
  * routes around its target: with 1 % loss, three losses in a row happen
- * once in a million hops. */
+ * once in a million hops (counted in unreachable_live_roots).  A third
+ * resend costs more than it saves: every node that still believes a dead
+ * root alive pays one more timeout for it. */
 #define LEAF_RESENDS 2
 
 static inline guint64
@@ -371,6 +373,9 @@ sim__world_lookup_timeout (SimWorld *w, guint32 at, guint64 b)
                         EV_HOP_TIMEOUT, at, b);
       return;
     }
+  if (lk->leaf_hop && lk->resent > 0
+      && sim__world_state (w, lk->to) == NODE_LIVE)
+    w->unreachable_live_roots++; /* every send of the final hop was lost */
   sim__world_suspect (w, at, lk->to);
   /* Remember it in the message, so later hops avoid it too; a node that
    * also failed a resend is likely dead, and later hops start suspecting

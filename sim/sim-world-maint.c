@@ -101,7 +101,7 @@ sim__world_is_doubtful (const SimWorld *w, guint32 x, guint32 p)
 {
   const Suspect *s = find_suspect (w, x, p);
   return s != NULL && (s->dead ? s->until > sim__world_now (w)
-                               : s->strikes > 0);
+                               : s->strikes >= 2);
 }
 
 gboolean
@@ -157,8 +157,13 @@ static void table_repair (SimWorld *w, guint32 x, guint row, guint col,
 static void
 broadcast_leafset (SimWorld *w, guint32 x, guint32 dead)
 {
-  PastryPeer leaf[256];
+  PastryPeer leaf[257];
   guint n = pastry_node_export_leafset (sim__world_node (w, x), leaf);
+  /* The verdict goes to the dead node too: a crashed node never reads it,
+   * but a live one wrongly declared (its probe replies were lost) refutes
+   * it at once instead of staying out of the leaf sets until its next
+   * probe round. */
+  leaf[n++] = dead;
   for (guint i = 0; i < n; i++)
     {
       guint32 m = sim__world_msg_new (w, SIM_MSG_LEAFSET_UPDATE, dead);
@@ -450,6 +455,22 @@ sim__world_rtt_sample (SimWorld *w, guint32 x, guint32 p, SimTime rtt)
 
 /* ---- Messages ---- */
 
+/* x, alive, was declared dead by a peer: it announces itself again to its
+ * leaf set, whose members drop the dead mark and take it back. */
+static void
+refute (SimWorld *w, guint32 x)
+{
+  PastryPeer leaf[256];
+  guint n = pastry_node_export_leafset (sim__world_node (w, x), leaf);
+  w->refutations++;
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 m = sim__world_msg_new (w, SIM_MSG_ANNOUNCE, x);
+      sim__world_msg (w, m)->flags |= MSG_FLAG_REPAIR;
+      sim__world_send (w, x, leaf[i], m);
+    }
+}
+
 /* A request whose target is down comes back to its sender as a timeout. */
 static void
 request_timed_out (SimWorld *w, guint32 x, Msg *msg)
@@ -489,6 +510,11 @@ request_timed_out (SimWorld *w, guint32 x, Msg *msg)
       break;
     case SIM_MSG_ROW_REQUEST:
       sim__world_suspect (w, x, msg->to);
+      sim__world_join_missed (w, x, msg);
+      break;
+    case SIM_MSG_JOIN_REPLY:
+    case SIM_MSG_ROW_REPLY:
+      sim__world_join_missed (w, x, msg);
       break;
     default:
       break;
@@ -587,6 +613,12 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
     case SIM_MSG_LEAFSET_UPDATE:
       {
         guint32 dead = msg->joiner;
+        if (dead == at && msg->epoch == sim__world_incarnation (w, at))
+          {
+            /* We are declared dead: tell the leaf set we are not. */
+            refute (w, at);
+            break;
+          }
         if (dead != at && msg->epoch == sim__world_incarnation (w, dead)
             && pastry_node_where (sim__world_node (w, at), dead))
           {

@@ -208,6 +208,8 @@ struct _SimWorld
   gint64 build_wall_us; /* wall-clock time spent building from knowledge */
   guint64 lookups_started, lookups_done;
   guint64 fail_loop, fail_retries, fail_timeout, fail_holder_down;
+  guint64 refutations; /* live nodes that refuted a death verdict */
+  guint64 unreachable_live_roots; /* final hops given up on a live node */
   guint64 fail_lost;
   guint64 joins_started;
   SimTime end_hint;  /* latest time any action is scheduled to act */
@@ -318,6 +320,9 @@ void sim__world_heartbeat (SimWorld *w, guint32 x);
 void sim__world_probe_round (SimWorld *w, guint32 x);
 /* Handles maintenance messages.  Returns FALSE if not one. */
 gboolean sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m);
+/* Joiner x will not get the reply msg stands for (the request or the
+ * reply was lost, or the target is down): it goes on without it. */
+void sim__world_join_missed (SimWorld *w, guint32 x, const Msg *msg);
 /* x starts suspecting peer p (a missed heartbeat or acknowledgement). */
 void sim__world_suspect (SimWorld *w, guint32 x, guint32 p);
 /* TRUE when x currently suspects or believes dead peer p. */
@@ -325,8 +330,8 @@ gboolean sim__world_is_suspect (const SimWorld *w, guint32 x, guint32 p);
 /* Direct evidence that p is alive (it sent x a message about itself):
  * x drops any suspicion or dead mark it holds on p. */
 void sim__world_alive (SimWorld *w, guint32 x, guint32 p);
-/* TRUE when x believes p dead, or has already missed a probe's reply from
- * it: more than a single lost message speaks against p. */
+/* TRUE when x believes p dead, or has already missed the replies to two
+ * probes of it: with 1 % loss a live peer misses one probe in fifty. */
 gboolean sim__world_is_doubtful (const SimWorld *w, guint32 x, guint32 p);
 /* TRUE when x believes p dead. */
 gboolean sim__world_believes_dead (const SimWorld *w, guint32 x, guint32 p);

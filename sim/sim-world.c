@@ -85,6 +85,15 @@ expects_reply (SimMsgType t)
          || t == SIM_MSG_ENTRY_REQUEST || t == SIM_MSG_ROW_REQUEST;
 }
 
+/* Replies a joiner counts before it goes on. */
+static gboolean
+awaited (const Msg *msg)
+{
+  return msg->type == SIM_MSG_JOIN_REPLY
+         || (msg->type == SIM_MSG_ROW_REPLY
+             && (msg->flags & MSG_FLAG_JOINING));
+}
+
 void
 sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m)
 {
@@ -101,9 +110,17 @@ sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m)
     {
       if (w->maintain && expects_reply (msg->type))
         {
-          msg->flags |= 16u; /* MSG_FLAG_TIMEOUT, see sim-world-maint.c */
+          msg->flags |= MSG_FLAG_TIMEOUT;
           sim_queue_push (w->q, sim_time_add (now, w->probe_timeout), EV_MSG,
                           from, m);
+        }
+      else if (w->maintain && awaited (msg))
+        {
+          /* A joiner counts the replies it waits for: a lost one reaches
+           * it as its own timer firing. */
+          msg->flags |= MSG_FLAG_TIMEOUT;
+          sim_queue_push (w->q, sim_time_add (now, w->probe_timeout), EV_MSG,
+                          to, m);
         }
       else
         sim__world_msg_release (w, m);
@@ -1151,6 +1168,9 @@ sim_world_run (SimWorld *w, gboolean progress, volatile int *cancel)
   sim_metrics_set (w->metrics, "failed_retries", (double) w->fail_retries);
   sim_metrics_set (w->metrics, "failed_timeout", (double) w->fail_timeout);
   sim_metrics_set (w->metrics, "failed_loop", (double) w->fail_loop);
+  sim_metrics_set (w->metrics, "false_deaths", (double) w->refutations);
+  sim_metrics_set (w->metrics, "unreachable_live_roots",
+                   (double) w->unreachable_live_roots);
   sim_metrics_set (w->metrics, "failed_holder_down",
                    (double) w->fail_holder_down);
   if (stalled)

@@ -1,6 +1,7 @@
 /* test-node.c — one node's state: named boundary cases, the dictionary
  * interface, removal, repair support and the original library's example.
  * Every mutation is followed by the invariant checker. */
+#include <math.h>
 #include "ring.h"
 
 #include <string.h>
@@ -188,6 +189,56 @@ test_duplicate_insert_and_pns (void)
   g_assert_cmpuint (nb[1].peer, ==, 4);
   /* Self is never inserted. */
   g_assert_cmpuint (pastry_node_insert (node, 0, 1), ==, 0);
+}
+
+/* Proximity is stored in 16 bits: exact below 4096, else within 1/2048;
+ * candidates more than that apart are still told apart, in the table and
+ * in the neighbourhood set, and ties keep the incumbent. */
+static void
+test_proximity_precision (void)
+{
+  g_autoptr (PastryDirectory) dir = pastry_directory_new (NULL);
+  PastryConfig cfg = { 4, 2, 8 };
+  g_autoptr (PastryNode) node = node_with (
+      dir, &cfg, "00000000000000000000000000000000", NULL);
+  for (guint i = 0; i < 200; i++)
+    {
+      PastryId id = { (guint64) (0x80 + (i & 0x7f)) << 56 | i, 0 };
+      if (i >= 128)
+        id.hi = (guint64) 0x40 << 56 | i; /* a second slot: row 0, col 4 */
+      pastry_directory_add (dir, &id, NULL);
+    }
+  /* Exact below 4096: 4094 beats 4095. */
+  pastry_node_insert (node, 1, 4095);
+  g_assert_cmpuint (pastry_node_entry (node, 0, 8).prox, ==, 4095);
+  pastry_node_insert (node, 2, 4094);
+  g_assert_cmpuint (pastry_node_entry (node, 0, 8).peer, ==, 2);
+  g_assert_cmpuint (pastry_node_entry (node, 0, 8).prox, ==, 4094);
+  /* Large values: every stored value is within 1/2048 of the truth. */
+  guint32 values[] = { 4097, 10000, 123457, 1000003, 50000017, 4000000000u };
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      PastryPeer p = 129 + i;
+      PastryPeer old = pastry_node_entry (node, 0, 4).peer;
+      if (old != PASTRY_PEER_NONE)
+        pastry_node_remove_peer (node, old);
+      g_assert_cmpuint (pastry_node_insert (node, p, values[i])
+                          & PASTRY_IN_TABLE, !=, 0);
+      PastryEntry e = pastry_node_entry (node, 0, 4);
+      g_assert_cmpuint (e.peer, ==, p);
+      double rel = fabs ((double) e.prox - values[i]) / values[i];
+      g_assert_cmpfloat (rel, <=, 1.0 / 2048);
+      /* Anything in the same bucket ties and the incumbent stays; 0.1 %
+       * closer is two buckets away and replaces it. */
+      guint32 tie = e.prox;
+      g_assert_cmpuint (pastry_node_insert (node, 150 + i, tie)
+                          & PASTRY_IN_TABLE, ==, 0);
+      guint32 better = values[i] - values[i] / 1000;
+      if (values[i] > 4096 * 2)
+        g_assert_cmpuint (pastry_node_insert (node, 170 + i, better)
+                            & PASTRY_IN_TABLE, !=, 0);
+      assert_valid (node);
+    }
 }
 
 static void
@@ -384,6 +435,7 @@ main (int argc, char **argv)
   g_test_add_func ("/node/duplicate-insert-and-pns",
                    test_duplicate_insert_and_pns);
   g_test_add_func ("/node/remove-unknown", test_remove_unknown);
+  g_test_add_func ("/node/proximity-precision", test_proximity_precision);
   g_test_add_func ("/node/last-row-short-digit", test_last_row_short_digit);
   g_test_add_func ("/node/repair-candidates-order",
                    test_repair_candidates_order);

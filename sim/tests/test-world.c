@@ -406,7 +406,17 @@ stress (guint64 seed, double loss)
   guint bad = sim_world_check_leafsets (w, &why);
   if (bad != 0)
     g_error ("%u leaf sets wrong after quiescence: %s\n%s", bad, why, text);
-  g_assert_cmpfloat (metric (m, "ok_ratio"), ==, 1.0);
+  if (loss == 0)
+    g_assert_cmpfloat (metric (m, "ok_ratio"), ==, 1.0);
+  else
+    {
+      /* A wrong delivery is allowed only where every send of a final hop
+       * to a live root was lost (resends exhausted: ~10^-6 of final hops
+       * at 1 % loss).  Anything else is a protocol error. */
+      double wrong = metric (m, "wrong_ratio") * metric (m, "lookups");
+      g_assert_cmpfloat (wrong, <=, metric (m, "unreachable_live_roots"));
+      g_assert_cmpfloat (metric (m, "failed_ratio"), ==, 0.0);
+    }
   g_assert_cmpfloat (metric (m, "joins_incomplete"), ==, 0);
   sim_world_free (w);
   sim_scenario_free (sc);
