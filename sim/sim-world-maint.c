@@ -202,8 +202,28 @@ forget (SimWorld *w, guint32 x, guint32 p, gboolean broadcast)
             target[s] = side[i];
         }
     }
+  PastryPeer before[257];
+  guint n_before = (where & PASTRY_IN_LEAFSET)
+                     ? pastry_node_export_leafset (node, before) : 0;
   pastry_node_remove_peer (node, p);
 
+  if ((where & PASTRY_IN_LEAFSET) && !broadcast && w->maintain)
+    {
+      /* The leaf set refills from every known peer, including
+       * neighbourhood-set members nobody has checked for a while: probe
+       * whoever came in.  (With broadcast, the whole side is probed
+       * below.) */
+      PastryPeer after[257];
+      guint n_after = pastry_node_export_leafset (node, after);
+      for (guint i = 0; i < n_after; i++)
+        {
+          gboolean old = FALSE;
+          for (guint k = 0; k < n_before && !old; k++)
+            old = before[k] == after[i];
+          if (!old && !sim__world_is_suspect (w, x, after[i]))
+            send_probe (w, x, after[i], 0, TRUE);
+        }
+    }
   if ((where & PASTRY_IN_LEAFSET) && broadcast && w->maintain)
     {
       /* Failures are often correlated (a rack, a region, adjacent ids):
