@@ -294,6 +294,17 @@ sim_net_host_latency (const SimNet *net, guint32 ha, guint32 hb)
   return host_latency (net, ha, hb);
 }
 
+void
+sim_net_prefetch (const SimNet *net, guint32 node)
+{
+  if (node >= net->n_nodes)
+    return;
+  if (net->node_pos != NULL)
+    __builtin_prefetch (net->node_pos + (gsize) node * net->dim);
+  else if (net->node_host != NULL)
+    __builtin_prefetch (net->node_host + node);
+}
+
 SimTime
 sim_net_latency (const SimNet *net, guint32 a, guint32 b)
 {

@@ -255,6 +255,9 @@ SimTime sim_net_host_latency (const SimNet *net, guint32 ha, guint32 hb);
  * O(1) (one table load, or a sqrt or atan2), no allocation. */
 SimTime sim_net_latency (const SimNet *net, guint32 a, guint32 b);
 
+/* A hint: node's position (or host) will be read soon. */
+void sim_net_prefetch (const SimNet *net, guint32 node);
+
 /* Returns the proximity metric Pastry should use between a and b.  It is
  * the latency: proximity measurements in Pastry are RTT probes, whose
  * ordering is the latency's. */

@@ -778,6 +778,26 @@ sim_queue_peek_time (SimQueue *q, SimTime *at)
   return FALSE;
 }
 
+gboolean
+sim_queue_peek (SimQueue *q, SimEvent *out)
+{
+  g_return_val_if_fail (q != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+  Heap *h;
+  while ((h = front_heap (q)) != NULL)
+    {
+      guint32 i = h->v[0].rec;
+      if (record_live (q, i))
+        {
+          const Record *r = &q->recs[i];
+          *out = (SimEvent){ r->at, r->seq, r->kind, r->a, r->b };
+          return TRUE;
+        }
+      record_reap (q, heap_pop (h, q->recs).rec);
+    }
+  return FALSE;
+}
+
 static gboolean
 id_pending (const SimQueue *q, SimEventId id)
 {

@@ -104,6 +104,11 @@ guint sim_queue_len (const SimQueue *q);
  * (invisible to the caller).  Cost as for pop. */
 gboolean sim_queue_peek_time (SimQueue *q, SimTime *at);
 
+/* Like sim_queue_peek_time, but copies the whole earliest live event
+ * (without removing it): a caller can prefetch what the next event will
+ * touch while it handles the current one. */
+gboolean sim_queue_peek (SimQueue *q, SimEvent *out);
+
 /* Time of the last popped event (0 before the first pop).  Pushes must
  * not be earlier than this. */
 SimTime sim_queue_now (const SimQueue *q);

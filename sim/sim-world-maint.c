@@ -58,6 +58,17 @@ dead_memory (const SimWorld *w)
   return MAX (w->probe_period, 4 * w->heartbeat_timeout);
 }
 
+/* The epoch a death notice about x carries: its life, and how many
+ * verdicts it refuted in this life, so that a notice overtaken by the
+ * refutation is recognised as stale.  (Receivers read it from the world,
+ * as the refutation would have told them.) */
+static guint32
+claim_epoch (const SimWorld *w, guint32 x)
+{
+  const NodeRt *rt = g_ptr_array_index (w->rt, x);
+  return (sim__world_incarnation (w, x) << 8) | (rt != NULL ? rt->claims : 0);
+}
+
 /* ---- Suspicion ---- */
 
 static Suspect *
@@ -157,18 +168,20 @@ static void table_repair (SimWorld *w, guint32 x, guint row, guint col,
 static void
 broadcast_leafset (SimWorld *w, guint32 x, guint32 dead)
 {
-  PastryPeer leaf[257];
+  PastryPeer leaf[258];
   guint n = pastry_node_export_leafset (sim__world_node (w, x), leaf);
-  /* The verdict goes to the dead node too: a crashed node never reads it,
+  /* The verdict goes to the dead node too, twice (it is what gets lost
+   * most often where verdicts are wrong): a crashed node never reads it,
    * but a live one wrongly declared (its probe replies were lost) refutes
    * it at once instead of staying out of the leaf sets until its next
    * probe round. */
+  leaf[n++] = dead;
   leaf[n++] = dead;
   for (guint i = 0; i < n; i++)
     {
       guint32 m = sim__world_msg_new (w, SIM_MSG_LEAFSET_UPDATE, dead);
       sim__world_msg (w, m)->flags |= MSG_FLAG_REPAIR;
-      sim__world_msg (w, m)->epoch = sim__world_incarnation (w, dead);
+      sim__world_msg (w, m)->epoch = claim_epoch (w, dead);
       sim__world_msg_add_leafset (w, m, x);
       sim__world_send (w, x, leaf[i], m);
     }
@@ -475,14 +488,20 @@ sim__world_rtt_sample (SimWorld *w, guint32 x, guint32 p, SimTime rtt)
 
 /* ---- Messages ---- */
 
-/* x, alive, was declared dead by a peer: it announces itself again to its
- * leaf set, whose members drop the dead mark and take it back. */
+/* x, alive, was declared dead by peer judge: it announces itself again to
+ * its leaf set, whose members drop the dead mark and take it back, and
+ * notices of the verdict still in flight become stale.  The judge, the
+ * one node sure to have dropped x, is also probed: a probe is retried
+ * until answered, and receiving it brings x back. */
 static void
-refute (SimWorld *w, guint32 x)
+refute (SimWorld *w, guint32 x, guint32 judge)
 {
   PastryPeer leaf[256];
   guint n = pastry_node_export_leafset (sim__world_node (w, x), leaf);
   w->refutations++;
+  rt_of (w, x)->claims++;
+  if (!sim__world_is_suspect (w, x, judge))
+    send_probe (w, x, judge, 0, TRUE);
   for (guint i = 0; i < n; i++)
     {
       guint32 m = sim__world_msg_new (w, SIM_MSG_ANNOUNCE, x);
@@ -633,13 +652,13 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
     case SIM_MSG_LEAFSET_UPDATE:
       {
         guint32 dead = msg->joiner;
-        if (dead == at && msg->epoch == sim__world_incarnation (w, at))
+        if (dead == at && msg->epoch == claim_epoch (w, at))
           {
             /* We are declared dead: tell the leaf set we are not. */
-            refute (w, at);
+            refute (w, at, msg->from);
             break;
           }
-        if (dead != at && msg->epoch == sim__world_incarnation (w, dead)
+        if (dead != at && msg->epoch == claim_epoch (w, dead)
             && pastry_node_where (sim__world_node (w, at), dead))
           {
             /* Trust the sender's verdict: it probed the node. */

@@ -86,6 +86,7 @@ typedef struct
   SimTime last_hb;    /* when we last heard from hb_from */
   GArray *suspects;   /* Suspect; NULL when empty */
   RttSlot rtt[RTT_SLOTS];
+  guint8 claims;      /* death verdicts this life refuted (wraps) */
 } NodeRt;
 
 /* A message in flight (other than lookups, which travel as their own

@@ -1056,6 +1056,16 @@ sim_world_run (SimWorld *w, gboolean progress, volatile int *cancel)
          && sim_queue_pop (w->q, &ev))
     {
       w->events++;
+      /* Start fetching what the next lookup hop will touch (its node and
+       * lookup record: cache misses otherwise) while this event runs. */
+      SimEvent nx;
+      if (sim_queue_peek (w->q, &nx) && nx.kind == EV_LOOKUP)
+        {
+          __builtin_prefetch (sim__world_node (w, nx.a));
+          sim_net_prefetch (w->net, nx.a);
+          __builtin_prefetch (&g_array_index (w->lookups, Lookup,
+                                              (guint32) nx.b));
+        }
       /* Guard: with every action done, lookups and joins that make no
        * progress for a long time (a protocol stall) end the run instead of
        * letting maintenance timers run forever. */
