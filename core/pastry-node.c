@@ -60,6 +60,12 @@ prox_decode (ProxCode c)
   return (m << s) + (1u << (s - 1));
 }
 
+guint32
+pastry_prox_stored (guint32 prox)
+{
+  return prox_decode (prox_encode (prox));
+}
+
 struct _PastryNode
 {
   PastryId id;

@@ -32,6 +32,10 @@ G_BEGIN_DECLS
 
 #define PASTRY_PROX_UNKNOWN G_MAXUINT32
 
+/* Proximity as a node state stores it (16 bits: exact below 4096, else
+ * within 1/2048); two values with the same stored value tie. */
+guint32 pastry_prox_stored (guint32 prox);
+
 #define PASTRY_CONFIG_ERROR (pastry_config_error_quark ())
 
 typedef enum

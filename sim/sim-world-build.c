@@ -295,7 +295,9 @@ sim__world_measure_tables (SimWorld *w)
               filled[row]++;
               guint32 best_prox;
               closest_in (&s, x, a, z, 0, NULL, NULL, &best_prox);
-              if (sim__world_prox (w, x, e.peer) <= best_prox)
+              /* Optimal up to the precision the node stores. */
+              if (pastry_prox_stored (sim__world_prox (w, x, e.peer))
+                  <= pastry_prox_stored (best_prox))
                 optimal[row]++;
             }
           lo = next_lo, hi = next_hi;
