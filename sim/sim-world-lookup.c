@@ -72,7 +72,13 @@ finish (SimWorld *w, guint32 at, guint32 l, SimOutcome outcome)
 
   PastryPeer root = sim_ring_root (w->live, &lk.key);
   if (outcome == SIM_OUTCOME_OK && at != root)
-    outcome = SIM_OUTCOME_WRONG;
+    {
+      outcome = SIM_OUTCOME_WRONG;
+      /* Misled by a death verdict about a live root (lost probe replies),
+       * not yet refuted: the other loss-made cause of a wrong delivery. */
+      if (root != PASTRY_PEER_NONE && sim__world_believes_dead (w, at, root))
+        w->wrong_false_death++;
+    }
   SimTime now = sim__world_now (w);
   SimTime direct = root == PASTRY_PEER_NONE ? 0
                                             : sim__world_latency (w, lk.src,
