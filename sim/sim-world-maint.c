@@ -555,6 +555,15 @@ request_timed_out (SimWorld *w, guint32 x, Msg *msg)
     case SIM_MSG_ROW_REPLY:
       sim__world_join_missed (w, x, msg);
       break;
+    case SIM_MSG_LEAFSET_REPLY:
+      /* The answer was lost (the replier is alive): still tell the leaf
+       * set, as when the far member is gone. */
+      if (msg->flags & MSG_FLAG_BROADCAST)
+        broadcast_leafset (w, x, msg->joiner);
+      break;
+    case SIM_MSG_ENTRY_REPLY:
+      table_repair (w, x, msg->row, msg->col, msg->attempt + 1u);
+      break;
     default:
       break;
     }

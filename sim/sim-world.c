@@ -85,13 +85,17 @@ expects_reply (SimMsgType t)
          || t == SIM_MSG_ENTRY_REQUEST || t == SIM_MSG_ROW_REQUEST;
 }
 
-/* Replies a joiner counts before it goes on. */
+/* Replies whose requester acts on their absence: a joiner counting its
+ * replies, a node that broadcasts a repaired leaf set once the far
+ * member's answer is in, a table repair moving on to its next source. */
 static gboolean
 awaited (const Msg *msg)
 {
   return msg->type == SIM_MSG_JOIN_REPLY
          || (msg->type == SIM_MSG_ROW_REPLY
-             && (msg->flags & MSG_FLAG_JOINING));
+             && (msg->flags & MSG_FLAG_JOINING))
+         || msg->type == SIM_MSG_LEAFSET_REPLY
+         || msg->type == SIM_MSG_ENTRY_REPLY;
 }
 
 void
@@ -116,8 +120,7 @@ sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m)
         }
       else if (w->maintain && awaited (msg))
         {
-          /* A joiner counts the replies it waits for: a lost one reaches
-           * it as its own timer firing. */
+          /* The requester's own timer fires instead. */
           msg->flags |= MSG_FLAG_TIMEOUT;
           sim_queue_push (w->q, sim_time_add (now, w->probe_timeout), EV_MSG,
                           to, m);
