@@ -74,10 +74,11 @@ finish (SimWorld *w, guint32 at, guint32 l, SimOutcome outcome)
   if (outcome == SIM_OUTCOME_OK && at != root)
     {
       outcome = SIM_OUTCOME_WRONG;
-      /* Misled by a death verdict about a live root (lost probe replies),
-       * not yet refuted: the other loss-made cause of a wrong delivery. */
-      if (root != PASTRY_PEER_NONE && sim__world_believes_dead (w, at, root))
-        w->wrong_false_death++;
+      /* Misled by lost probe replies: this node declared the live root
+       * dead (not yet refuted) or has already missed two probes of it --
+       * the other loss-made cause of a wrong delivery. */
+      if (root != PASTRY_PEER_NONE && sim__world_is_doubtful (w, at, root))
+        w->wrong_doubted_root++;
     }
   SimTime now = sim__world_now (w);
   SimTime direct = root == PASTRY_PEER_NONE ? 0

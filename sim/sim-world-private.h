@@ -211,8 +211,8 @@ struct _SimWorld
   guint64 fail_loop, fail_retries, fail_timeout, fail_holder_down;
   guint64 refutations; /* live nodes that refuted a death verdict */
   guint64 unreachable_live_roots; /* final hops given up on a live node */
-  guint64 wrong_false_death; /* wrong deliveries at a node that held a
-                                death verdict about the live root */
+  guint64 wrong_doubted_root; /* wrong deliveries at a node that lost
+                                 probes of the live root (see lookup.c) */
   guint64 fail_lost;
   guint64 joins_started;
   SimTime end_hint;  /* latest time any action is scheduled to act */

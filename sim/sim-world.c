@@ -1184,8 +1184,8 @@ sim_world_run (SimWorld *w, gboolean progress, volatile int *cancel)
   sim_metrics_set (w->metrics, "false_deaths", (double) w->refutations);
   sim_metrics_set (w->metrics, "unreachable_live_roots",
                    (double) w->unreachable_live_roots);
-  sim_metrics_set (w->metrics, "wrong_false_death",
-                   (double) w->wrong_false_death);
+  sim_metrics_set (w->metrics, "wrong_doubted_root",
+                   (double) w->wrong_doubted_root);
   sim_metrics_set (w->metrics, "failed_holder_down",
                    (double) w->fail_holder_down);
   if (stalled)
