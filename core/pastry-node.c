@@ -743,7 +743,22 @@ pastry_node_next_hop (const PastryNode *node, const PastryId *key,
           scan.self_shl = l;
           scan.self_dist = pastry_id_distance (&node->id, key);
           scan.strict = TRUE;
-          foreach_known (node, progress_one, &scan);
+          /* Every known peer, without foreach_known's de-duplication (a
+           * peer offered twice cannot change the minimum).  Table rows
+           * above l cannot make progress: an entry of row r < l differs
+           * from self, hence from the key, at digit r. */
+          for (guint sd = 0; sd < 2; sd++)
+            for (guint i = 0; i < node->n_side[sd]; i++)
+              progress_one (node, LEAF (node)[sd * node->half + i], &scan);
+          for (guint r = l; r < node->n_rows; r++)
+            for (guint c = 0; c < (1u << node->b); c++)
+              {
+                PastryPeer p = *slot_peer (node, r, c);
+                if (p != PASTRY_PEER_NONE)
+                  progress_one (node, p, &scan);
+              }
+          for (guint i = 0; i < node->n_neigh; i++)
+            progress_one (node, NEIGH_PEER (node)[i], &scan);
           if (scan.have_best)
             {
               hop = scan.best.peer;

@@ -34,6 +34,40 @@ hop_bound (guint n, guint b)
   return k + 1;
 }
 
+/* The paper's rare case by brute force over every known peer: among
+ * those sharing at least as long a prefix with the key as the node does
+ * and numerically closer to it, the longest prefix, then the closest, then
+ * the smaller id. */
+static PastryPeer
+rare_case_brute (const PastryNode *node, guint b, const PastryId *key)
+{
+  PastryDirectory *dir = pastry_node_directory (node);
+  const PastryId *self = pastry_node_id (node);
+  guint n = pastry_node_export_known (node, NULL, 0);
+  g_autofree PastryPeer *known = g_new (PastryPeer, n);
+  pastry_node_export_known (node, known, n);
+  PastryPeer best = PASTRY_PEER_NONE;
+  guint best_shl = 0;
+  PastryId self_d = pastry_id_distance (self, key), best_d = { 0, 0 };
+  for (guint i = 0; i < n; i++)
+    {
+      const PastryId *id = pastry_directory_id (dir, known[i]);
+      guint shl = pastry_id_shl (id, key, b);
+      PastryId d = pastry_id_distance (id, key);
+      if (shl < pastry_id_shl (self, key, b)
+          || pastry_id_cmp (&d, &self_d) > 0
+          || (pastry_id_cmp (&d, &self_d) == 0 && pastry_id_cmp (id, self) > 0))
+        continue;
+      int c = best == PASTRY_PEER_NONE ? -1
+              : shl != best_shl ? (shl > best_shl ? -1 : 1)
+              : pastry_id_cmp (&d, &best_d) != 0 ? pastry_id_cmp (&d, &best_d)
+              : pastry_id_cmp (id, pastry_directory_id (dir, best));
+      if (c < 0)
+        best = known[i], best_shl = shl, best_d = d;
+    }
+  return best;
+}
+
 static void
 route_and_check (const Ring *ring, guint src, const PastryId *key,
                  guint bound, guint *max_seen, guint64 *total_hops,
@@ -60,6 +94,8 @@ route_and_check (const Ring *ring, guint src, const PastryId *key,
           break;
         }
       g_assert_cmpint (kind, !=, PASTRY_HOP_LOCAL);
+      if (kind == PASTRY_HOP_RARE)
+        g_assert_cmpuint (next, ==, rare_case_brute (ring->nodes[cur], ring->cfg.b, key));
       cur = next;
       hops++;
       g_assert_cmpuint (hops, <=, hard);
