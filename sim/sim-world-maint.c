@@ -488,11 +488,11 @@ sim__world_rtt_sample (SimWorld *w, guint32 x, guint32 p, SimTime rtt)
 
 /* ---- Messages ---- */
 
-/* x, alive, was declared dead by peer judge: it announces itself again to
- * its leaf set, whose members drop the dead mark and take it back, and
- * notices of the verdict still in flight become stale.  The judge, the
- * one node sure to have dropped x, is also probed: a probe is retried
- * until answered, and receiving it brings x back. */
+/* x, alive, was declared dead by peer judge: it probes its leaf set and
+ * the judge.  A probe is proof of life: its receiver drops the dead mark
+ * and takes x back; and a lost probe (or reply) is retried, so one lost
+ * message cannot leave x out.  Notices of the verdict still in flight
+ * become stale. */
 static void
 refute (SimWorld *w, guint32 x, guint32 judge)
 {
@@ -500,14 +500,15 @@ refute (SimWorld *w, guint32 x, guint32 judge)
   guint n = pastry_node_export_leafset (sim__world_node (w, x), leaf);
   w->refutations++;
   rt_of (w, x)->claims++;
-  if (!sim__world_is_suspect (w, x, judge))
-    send_probe (w, x, judge, 0, TRUE);
+  gboolean judged = FALSE;
   for (guint i = 0; i < n; i++)
     {
-      guint32 m = sim__world_msg_new (w, SIM_MSG_ANNOUNCE, x);
-      sim__world_msg (w, m)->flags |= MSG_FLAG_REPAIR;
-      sim__world_send (w, x, leaf[i], m);
+      judged |= leaf[i] == judge;
+      if (!sim__world_is_suspect (w, x, leaf[i]))
+        send_probe (w, x, leaf[i], 0, TRUE);
     }
+  if (!judged && !sim__world_is_suspect (w, x, judge))
+    send_probe (w, x, judge, 0, TRUE);
 }
 
 /* A request whose target is down comes back to its sender as a timeout. */
