@@ -19,9 +19,18 @@
 
 #include <string.h>
 
+/* A bucket entry keeps the top half of the id beside the handle: the
+ * search compares it without a trip to the directory (a cache miss per
+ * comparison otherwise). */
 typedef struct
 {
-  PastryPeer *items;
+  guint64 hi;
+  PastryPeer peer;
+} Item;
+
+typedef struct
+{
+  Item *items;
   guint32 n, cap;
 } Bucket;
 
@@ -56,7 +65,11 @@ lower_bound (const SimRing *ring, const Bucket *bk, const PastryId *key)
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
-      if (pastry_id_cmp (id_of (ring, bk->items[mid]), key) < 0)
+      const Item *it = &bk->items[mid];
+      gboolean less = it->hi != key->hi
+                        ? it->hi < key->hi
+                        : pastry_id_cmp (id_of (ring, it->peer), key) < 0;
+      if (less)
         lo = mid + 1;
       else
         hi = mid;
@@ -71,12 +84,11 @@ bucket_insert (SimRing *ring, Bucket *bk, PastryPeer p)
   if (bk->n == bk->cap)
     {
       bk->cap = bk->cap == 0 ? 4 : bk->cap * 2;
-      bk->items = g_renew (PastryPeer, bk->items, bk->cap);
+      bk->items = g_renew (Item, bk->items, bk->cap);
     }
   guint i = lower_bound (ring, bk, id);
-  memmove (bk->items + i + 1, bk->items + i,
-           (bk->n - i) * sizeof (PastryPeer));
-  bk->items[i] = p;
+  memmove (bk->items + i + 1, bk->items + i, (bk->n - i) * sizeof (Item));
+  bk->items[i] = (Item) { id->hi, p };
   bk->n++;
 }
 
@@ -93,14 +105,15 @@ rehash (SimRing *ring, guint bits)
     {
       for (guint i = 0; i < old[b].n; i++)
         {
-          PastryPeer p = old[b].items[i];
-          Bucket *nb = &ring->buckets[bucket_of (ring, id_of (ring, p))];
+          Item it = old[b].items[i];
+          Bucket *nb = &ring->buckets[bits == 0 ? 0
+                                                : (guint) (it.hi >> (64 - bits))];
           if (nb->n == nb->cap)
             {
               nb->cap = nb->cap == 0 ? 4 : nb->cap * 2;
-              nb->items = g_renew (PastryPeer, nb->items, nb->cap);
+              nb->items = g_renew (Item, nb->items, nb->cap);
             }
-          nb->items[nb->n++] = p;
+          nb->items[nb->n++] = it;
         }
       g_free (old[b].items);
     }
@@ -169,9 +182,9 @@ sim_ring_remove (SimRing *ring, PastryPeer node)
   g_array_index (ring->pos, guint32, node) = G_MAXUINT32;
   Bucket *bk = &ring->buckets[bucket_of (ring, id_of (ring, node))];
   guint i = lower_bound (ring, bk, id_of (ring, node));
-  g_assert (i < bk->n && bk->items[i] == node);
+  g_assert (i < bk->n && bk->items[i].peer == node);
   memmove (bk->items + i, bk->items + i + 1,
-           (bk->n - i - 1) * sizeof (PastryPeer));
+           (bk->n - i - 1) * sizeof (Item));
   bk->n--;
   return TRUE;
 }
@@ -204,26 +217,26 @@ successor_predecessor (const SimRing *ring, const PastryId *key,
   *succ = PASTRY_PEER_NONE;
   *pred = PASTRY_PEER_NONE;
   if (i < bk->n)
-    *succ = bk->items[i];
+    *succ = bk->items[i].peer;
   else
     for (guint k = 1; k <= nb; k++)
       {
         const Bucket *o = &ring->buckets[(b + k) & (nb - 1)];
         if (o->n > 0)
           {
-            *succ = o->items[0];
+            *succ = o->items[0].peer;
             break;
           }
       }
   if (i > 0)
-    *pred = bk->items[i - 1];
+    *pred = bk->items[i - 1].peer;
   else
     for (guint k = 1; k <= nb; k++)
       {
         const Bucket *o = &ring->buckets[(b + nb - k) & (nb - 1)];
         if (o->n > 0)
           {
-            *pred = o->items[o->n - 1];
+            *pred = o->items[o->n - 1].peer;
             break;
           }
       }
@@ -252,15 +265,15 @@ step (const SimRing *ring, PastryPeer p, int dir)
   const Bucket *bk = &ring->buckets[b];
   guint i = lower_bound (ring, bk, id);
   if (dir > 0 && i + 1 < bk->n)
-    return bk->items[i + 1];
+    return bk->items[i + 1].peer;
   if (dir < 0 && i > 0)
-    return bk->items[i - 1];
+    return bk->items[i - 1].peer;
   for (guint k = 1; k <= nb; k++)
     {
       const Bucket *o = &ring->buckets[dir > 0 ? (b + k) & (nb - 1)
                                                : (b + nb - k) & (nb - 1)];
       if (o->n > 0)
-        return dir > 0 ? o->items[0] : o->items[o->n - 1];
+        return dir > 0 ? o->items[0].peer : o->items[o->n - 1].peer;
     }
   return p;
 }
