@@ -294,6 +294,8 @@ mark_dead (SimWorld *w, guint32 x, guint32 p)
 static void
 declare_dead (SimWorld *w, guint32 x, guint32 p)
 {
+  if (sim__world_state (w, p) == NODE_LIVE)
+    w->last_false_death = sim__world_now (w); /* for the tests only */
   mark_dead (w, x, p);
   forget (w, x, p, TRUE);
 }

@@ -210,6 +210,7 @@ struct _SimWorld
   guint64 lookups_started, lookups_done;
   guint64 fail_loop, fail_retries, fail_timeout, fail_holder_down;
   guint64 refutations; /* live nodes that refuted a death verdict */
+  SimTime last_false_death; /* G_MAXUINT64 until a live node is declared */
   guint64 unreachable_live_roots; /* final hops given up on a live node */
   guint64 wrong_doubted_root; /* wrong deliveries at a node that lost
                                  probes of the live root (see lookup.c) */

@@ -799,6 +799,7 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
     return NULL;
 
   SimWorld *w = g_new0 (SimWorld, 1);
+  w->last_false_death = G_MAXUINT64;
   w->sc = sc;
   w->metrics = metrics;
   w->cfg = cfg;
@@ -1222,6 +1223,20 @@ side_matches (const PastryPeer *have, guint n_have, const PastryPeer *want,
     if (have[i] != want[i])
       return FALSE;
   return TRUE;
+}
+
+guint64
+sim_world_now (const SimWorld *w)
+{
+  g_return_val_if_fail (w != NULL, 0);
+  return sim__world_now (w);
+}
+
+guint64
+sim_world_last_false_death (const SimWorld *w)
+{
+  g_return_val_if_fail (w != NULL, G_MAXUINT64);
+  return w->last_false_death;
 }
 
 guint

@@ -46,6 +46,14 @@ gboolean sim_world_run (SimWorld *w, gboolean progress,
  * first one into *first (may be NULL; free with g_free). */
 guint sim_world_check_leafsets (const SimWorld *w, char **first);
 
+/* When a node last declared a live node dead (lost probes or replies),
+ * in simulated time; G_MAXUINT64 if never.  Until the refutation has
+ * spread (a round trip or two), leaf sets legitimately miss that node. */
+guint64 sim_world_last_false_death (const SimWorld *w);
+
+/* Simulated time now (of the last event run). */
+guint64 sim_world_now (const SimWorld *w);
+
 /* Testing: the number of live nodes. */
 guint sim_world_n_live (const SimWorld *w);
 
