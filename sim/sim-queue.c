@@ -761,24 +761,6 @@ sim_queue_pop (SimQueue *q, SimEvent *out)
 }
 
 gboolean
-sim_queue_peek_time (SimQueue *q, SimTime *at)
-{
-  g_return_val_if_fail (q != NULL, FALSE);
-  g_return_val_if_fail (at != NULL, FALSE);
-  Heap *h;
-  while ((h = front_heap (q)) != NULL)
-    {
-      if (record_live (q, h->v[0].rec))
-        {
-          *at = h->v[0].at;
-          return TRUE;
-        }
-      record_reap (q, heap_pop (h, q->recs).rec);
-    }
-  return FALSE;
-}
-
-gboolean
 sim_queue_peek (SimQueue *q, SimEvent *out)
 {
   g_return_val_if_fail (q != NULL, FALSE);
@@ -796,6 +778,17 @@ sim_queue_peek (SimQueue *q, SimEvent *out)
       record_reap (q, heap_pop (h, q->recs).rec);
     }
   return FALSE;
+}
+
+gboolean
+sim_queue_peek_time (SimQueue *q, SimTime *at)
+{
+  g_return_val_if_fail (at != NULL, FALSE);
+  SimEvent ev;
+  if (!sim_queue_peek (q, &ev))
+    return FALSE;
+  *at = ev.at;
+  return TRUE;
 }
 
 static gboolean

@@ -572,6 +572,14 @@ test_oracle (gconstpointer data)
                   = g_sequence_get (g_sequence_get_begin_iter (oracle));
               g_assert_cmpuint (ph, ==, o->at);
               g_assert_cmpuint (pl, ==, o->at);
+              /* The whole event, and peeking leaves it in place. */
+              SimEvent eh, el;
+              g_assert_true (sim_queue_peek (heap, &eh));
+              g_assert_true (sim_queue_peek (ladder, &el));
+              g_assert_cmpuint (eh.seq, ==, o->seq);
+              g_assert_cmpuint (el.seq, ==, o->seq);
+              g_assert_cmpuint (el.a, ==, o->a);
+              g_assert_cmpuint (sim_queue_len (ladder), ==, len);
             }
         }
       if (op % c->check_every == 0)
