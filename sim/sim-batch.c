@@ -25,6 +25,7 @@
  * failed) is reported and the batch goes on, ending with status 3.
  */
 #include "sim-cli.h"
+#include "sim-publish.h"
 #include "sim-results.h"
 
 #include <errno.h>
@@ -36,13 +37,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t interrupted;
+/* Set by the signal handlers main() installed (sim_cli_signals_init), or
+ * by a signal found pending at the end. */
+static gboolean stop_pending;
 
-static void
-on_interrupt (int sig)
+static gboolean
+interrupted (void)
 {
-  (void)sig;
-  interrupted = 1;
+  return stop_pending || sim_cli_interrupted ();
 }
 
 static void
@@ -190,7 +192,7 @@ finish_run (Batch *b, Child *c, int ws)
           b->n_expect_failed++;
         }
     }
-  else if (!interrupted && b->abort_status == 0)
+  else if (!interrupted () && b->abort_status == 0)
     {
       /* The first failure stops the batch; the runs it then stops are
        * not failures of their own. */
@@ -236,7 +238,7 @@ run_all (Batch *b)
   gboolean hard = FALSE;
   for (;;)
     {
-      while (!interrupted && b->abort_status == 0 && b->next < n
+      while (!interrupted () && b->abort_status == 0 && b->next < n
              && b->running < b->jobs)
         if (!start_run (b, b->next++))
           break;
@@ -251,13 +253,13 @@ run_all (Batch *b)
               reaped++;
               break;
             }
-      if ((interrupted || b->abort_status != 0) && killed_at == 0)
+      if ((interrupted () || b->abort_status != 0) && killed_at == 0)
         {
           kill_all (b, SIGTERM);
           killed_at = g_get_monotonic_time ();
         }
       if (b->running == 0
-          && (b->next >= n || interrupted || b->abort_status != 0))
+          && (b->next >= n || interrupted () || b->abort_status != 0))
         return;
       if (killed_at != 0)
         {
@@ -316,27 +318,21 @@ sim_batch_run (const SimPlan *plan, const char *out_dir, guint jobs,
                         SIM_EXIT_IO);
   guint n = sim_plan_n_runs (plan);
   jobs = MIN (jobs, n);
-  g_autofree char *parent = g_path_get_dirname (out_dir);
-  if (g_mkdir_with_parents (parent, 0755) != 0)
+  const char *inputs[] = { sim_plan_scenario (plan), NULL };
+  GError *error = NULL;
+  g_autoptr (SimPublish) pub = sim_publish_begin (out_dir, inputs, &error);
+  if (pub == NULL)
     {
-      fprintf (stderr, "pastrysim: cannot create %s: %s\n", parent,
-               g_strerror (errno));
-      return SIM_EXIT_IO;
+      int st = sim_cli_fail (error);
+      g_error_free (error);
+      return st;
     }
-  g_autofree char *tmpl = g_strdup_printf ("%s.tmp-XXXXXX", out_dir);
-  char *tmp = g_mkdtemp_full (tmpl, 0755);
-  if (tmp == NULL)
-    {
-      fprintf (stderr, "pastrysim: cannot create a directory beside %s: %s\n",
-               out_dir, g_strerror (errno));
-      return SIM_EXIT_IO;
-    }
+  const char *tmp = sim_publish_staging_dir (pub);
   g_autofree char *log_dir = g_build_filename (tmp, ".logs", NULL);
   if (g_mkdir (log_dir, 0755) != 0)
     {
       fprintf (stderr, "pastrysim: cannot create %s: %s\n", log_dir,
                g_strerror (errno));
-      sim_cli_rm_rf (tmp);
       return SIM_EXIT_IO;
     }
 
@@ -348,17 +344,14 @@ sim_batch_run (const SimPlan *plan, const char *out_dir, guint jobs,
   b.jobs = jobs;
   b.slots = g_new0 (Child, jobs);
 
+  /* The interrupting signals and SIGCHLD are blocked except inside
+   * sigsuspend(): the handlers main() installed set the flag. */
   sigset_t block;
-  sigemptyset (&block);
+  sim_cli_interrupt_signals (&block);
   sigaddset (&block, SIGCHLD);
-  sigaddset (&block, SIGINT);
-  sigaddset (&block, SIGTERM);
   sigprocmask (SIG_BLOCK, &block, &b.orig_mask);
-  struct sigaction sa, old_int, old_term, old_chld;
+  struct sigaction sa, old_chld;
   memset (&sa, 0, sizeof sa);
-  sa.sa_handler = on_interrupt;
-  sigaction (SIGINT, &sa, &old_int);
-  sigaction (SIGTERM, &sa, &old_term);
   sa.sa_handler = on_child;
   sa.sa_flags = SA_NOCLDSTOP;
   sigaction (SIGCHLD, &sa, &old_chld);
@@ -374,18 +367,19 @@ sim_batch_run (const SimPlan *plan, const char *out_dir, guint jobs,
   /* Signals stay blocked until the end: one arriving now is pending, and
    * is checked before the results are moved into place. */
   int status;
-  GError *error = NULL;
-  sim_cli_rm_rf (log_dir);
+  sim_publish_remove_tree (log_dir);
   gboolean collected = FALSE;
-  if (!interrupted && b.abort_status == 0)
+  if (!interrupted () && b.abort_status == 0)
     {
       collected = sim_results_collect (tmp, &error);
-      sigset_t pending;
+      sigset_t pending, stop;
       sigpending (&pending);
-      if (sigismember (&pending, SIGINT) || sigismember (&pending, SIGTERM))
-        interrupted = 1;
+      sim_cli_interrupt_signals (&stop);
+      for (int sig = 1; sig < NSIG; sig++)
+        if (sigismember (&stop, sig) && sigismember (&pending, sig))
+          stop_pending = TRUE;
     }
-  if (interrupted)
+  if (interrupted ())
     {
       fprintf (stderr, "pastrysim: interrupted; no results written\n");
       status = SIM_EXIT_INTERRUPTED;
@@ -395,19 +389,14 @@ sim_batch_run (const SimPlan *plan, const char *out_dir, guint jobs,
       fprintf (stderr, "pastrysim: batch stopped; no results written\n");
       status = b.abort_status;
     }
-  else if (!collected || !sim_cli_replace_dir (tmp, out_dir, &error))
+  else if (!collected || !sim_publish_commit (pub, &error))
     status = sim_cli_fail (error);
   else
     status = b.status;
-  if (status != SIM_EXIT_OK && status != SIM_EXIT_EXPECT)
-    sim_cli_rm_rf (tmp);
   g_clear_error (&error);
 
-  /* Unblock first, so a pending signal meets our handler, not the
-   * default one. */
+  /* Unblock last: a signal still pending meets the flag-setting handler. */
   sigprocmask (SIG_SETMASK, &b.orig_mask, NULL);
-  sigaction (SIGINT, &old_int, NULL);
-  sigaction (SIGTERM, &old_term, NULL);
   sigaction (SIGCHLD, &old_chld, NULL);
   g_free (b.slots);
 

@@ -1,6 +1,6 @@
 /* sim-cli.c — helpers every subcommand shares: the error domain and its
- * exit statuses, removing and atomically replacing results directories,
- * and finding our own executable for child runs.
+ * exit statuses, signal handling, and finding our own executable for
+ * child runs.  (Results directories: sim-publish.c.)
  */
 #include "sim-cli.h"
 #include "sim-scenario.h"
@@ -38,54 +38,52 @@ sim_cli_fail (const GError *error)
   return sim_cli_exit_status (error);
 }
 
-void
-sim_cli_rm_rf (const char *path)
+/* sig_atomic_t is int on every platform we build on; the world's run loop
+ * takes a volatile int *. */
+G_STATIC_ASSERT (sizeof (sig_atomic_t) == sizeof (int));
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal (int sig)
 {
-  GDir *d = g_dir_open (path, 0, NULL);
-  if (d != NULL)
-    {
-      const char *name;
-      while ((name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          if (g_file_test (child, G_FILE_TEST_IS_DIR)
-              && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            sim_cli_rm_rf (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (d);
-    }
-  g_rmdir (path);
+  (void) sig;
+  interrupted = 1;
+}
+
+static const int interrupt_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGXCPU };
+
+void
+sim_cli_interrupt_signals (sigset_t *set)
+{
+  sigemptyset (set);
+  for (guint i = 0; i < G_N_ELEMENTS (interrupt_signals); i++)
+    sigaddset (set, interrupt_signals[i]);
+}
+
+void
+sim_cli_signals_init (void)
+{
+  struct sigaction sa;
+  memset (&sa, 0, sizeof sa);
+  sigemptyset (&sa.sa_mask);
+  sa.sa_handler = on_signal;
+  for (guint i = 0; i < G_N_ELEMENTS (interrupt_signals); i++)
+    sigaction (interrupt_signals[i], &sa, NULL);
+  sa.sa_handler = SIG_IGN;
+  sigaction (SIGPIPE, &sa, NULL);
+  sigaction (SIGXFSZ, &sa, NULL);
+}
+
+volatile int *
+sim_cli_interrupt_flag (void)
+{
+  return (volatile int *) &interrupted;
 }
 
 gboolean
-sim_cli_replace_dir (const char *tmp, const char *out_dir, GError **error)
+sim_cli_interrupted (void)
 {
-  g_autofree char *old = NULL;
-  if (g_file_test (out_dir, G_FILE_TEST_EXISTS))
-    {
-      old = g_strdup_printf ("%s.old-%d", out_dir, (int)getpid ());
-      if (g_rename (out_dir, old) != 0)
-        {
-          int e = errno;
-          g_set_error (error, SIM_CLI_ERROR, SIM_CLI_ERROR_IO,
-                       "cannot replace %s: %s", out_dir, g_strerror (e));
-          return FALSE;
-        }
-    }
-  if (g_rename (tmp, out_dir) != 0)
-    {
-      int e = errno;
-      g_set_error (error, SIM_CLI_ERROR, SIM_CLI_ERROR_IO,
-                   "cannot rename %s to %s: %s", tmp, out_dir, g_strerror (e));
-      if (old != NULL)
-        g_rename (old, out_dir); /* put the old results back */
-      return FALSE;
-    }
-  if (old != NULL)
-    sim_cli_rm_rf (old);
-  return TRUE;
+  return interrupted != 0;
 }
 
 static char *self_exe;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <glib.h>
+#include <signal.h>
 
 G_BEGIN_DECLS
 
@@ -48,16 +49,22 @@ gboolean sim_cli_input_error (GError **error, const char *fmt, ...)
  * returns the exit status for error (which it does not free). */
 int sim_cli_fail (const GError *error);
 
-/* Removes a directory tree that we created ourselves (symbolic links are
- * unlinked, never followed).  Errors are ignored. */
-void sim_cli_rm_rf (const char *path);
+/* Signals.  Called first thing in main(), before any input is read:
+ * SIGINT, SIGTERM, SIGHUP and SIGXCPU only set the flag that
+ * sim_cli_interrupted() reads (the code checks it between phases and
+ * every few thousand events, cleans up and exits SIM_EXIT_INTERRUPTED);
+ * SIGPIPE and SIGXFSZ are ignored, so a closed pipe or a file-size limit
+ * becomes a write error handled like a full disk instead of killing the
+ * process with its temporary directory in place. */
+void sim_cli_signals_init (void);
 
-/* Moves the finished temporary directory tmp to out_dir: an existing
- * out_dir is first renamed aside, then deleted once tmp is in place, so a
- * reader sees either the old or the new results, never a mixture.
- * Returns FALSE with error (tmp is left alone) on failure. */
-gboolean sim_cli_replace_dir (const char *tmp, const char *out_dir,
-                              GError **error);
+/* The flag the handlers set (never reset). */
+volatile int *sim_cli_interrupt_flag (void);
+gboolean sim_cli_interrupted (void);
+
+/* The signals sim_cli_signals_init() handles, for sigprocmask() around the
+ * moment results are put in place. */
+void sim_cli_interrupt_signals (sigset_t *set);
 
 /* Records argv[0]; sim_cli_self_exe() then returns the path of the running
  * binary (from /proc/self/exe, else argv[0] looked up in PATH). */

@@ -7,13 +7,16 @@
  * read in sorted order, so the same runs give byte-identical files whether
  * a batch, `pastrysim collect` after GNU parallel, or a Slurm job built
  * them — except the wall-clock rows, which vary with the runs themselves.
- * Each file is replaced atomically (g_file_set_contents).
+ * Nothing is written until every file is built; then all are written at
+ * once (sim_publish_files_commit: all or nothing, and only over files
+ * pastrysim wrote), so a failure leaves the previous files in place.
  *
  * Cost: reads every summary.csv and hops.csv once; memory O(metrics x
  * runs of one point) for the aggregate, O(one run) for sweep.csv rows.
  */
 #include "pastrysim-version.h"
 #include "sim-cli.h"
+#include "sim-publish.h"
 #include "sim-results.h"
 #include "sim-stats.h"
 
@@ -32,18 +35,14 @@ fmt_num (char *buf, gsize len, double v)
   return g_ascii_formatd (buf, (gint)len, "%.10g", v);
 }
 
-static gboolean
-write_text (const char *dir, const char *name, const GString *s, GError **error)
+/* Adds dir/name to the files the collect writes (all or nothing, at the
+ * end: sim_publish_files_commit). */
+static void
+write_text (SimPublishFiles *files, const char *dir, const char *name,
+            const GString *s)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  GError *e = NULL;
-  if (!g_file_set_contents (path, s->str, (gssize)s->len, &e))
-    {
-      g_set_error (error, SIM_CLI_ERROR, SIM_CLI_ERROR_IO, "%s", e->message);
-      g_error_free (e);
-      return FALSE;
-    }
-  return TRUE;
+  sim_publish_files_add (files, path, s);
 }
 
 SimCsv *
@@ -162,8 +161,8 @@ append_meta (GString *out, const SimCsv *first, const char *seeds,
 /* Writes dir/scenario.scn: the scenario of run_dir with a header saying
  * what the other runs change. */
 static gboolean
-write_scenario (const char *dir, const char *run_dir, const char *what,
-                GError **error)
+write_scenario (SimPublishFiles *files, const char *dir, const char *run_dir,
+                const char *what, GError **error)
 {
   g_autofree char *src = g_build_filename (run_dir, "scenario.scn", NULL);
   g_autofree char *text = NULL;
@@ -176,11 +175,13 @@ write_scenario (const char *dir, const char *run_dir, const char *what,
     }
   g_autoptr (GString) out = g_string_new (NULL);
   g_string_append_printf (out, "# %s\n%s", what, text);
-  return write_text (dir, "scenario.scn", out, error);
+  write_text (files, dir, "scenario.scn", out);
+  return TRUE;
 }
 
 static gboolean
-collect_seeds (const char *dir, GArray *seeds, GError **error)
+collect_seeds (SimPublishFiles *files, const char *dir, GArray *seeds,
+               GError **error)
 {
   g_autoptr (GPtrArray) runs
       = g_ptr_array_new_with_free_func ((GDestroyNotify)sim_csv_free);
@@ -234,9 +235,8 @@ collect_seeds (const char *dir, GArray *seeds, GError **error)
           fmt_num (b, sizeof b, s.sd), fmt_num (c, sizeof c, s.ci_low),
           fmt_num (d, sizeof d, s.ci_high), s.n);
     }
-  if (!write_text (dir, "summary.csv", agg, error)
-      || !write_text (dir, "aggregate.csv", agg, error))
-    return FALSE;
+  write_text (files, dir, "summary.csv", agg);
+  write_text (files, dir, "aggregate.csv", agg);
 
   /* hops.csv, pooled */
   g_autoptr (GString) h = g_string_new (NULL);
@@ -259,8 +259,7 @@ collect_seeds (const char *dir, GArray *seeds, GError **error)
           h, "%u,%" G_GUINT64_FORMAT ",%s\n", i, c,
           g_ascii_formatd (f, sizeof f, "%.6f", (double)c / total));
     }
-  if (!write_text (dir, "hops.csv", h, error))
-    return FALSE;
+  write_text (files, dir, "hops.csv", h);
 
   g_autofree char *first_dir = g_strdup_printf (
       "%s/seed-%" G_GUINT64_FORMAT, dir, g_array_index (seeds, guint64, 0));
@@ -268,7 +267,7 @@ collect_seeds (const char *dir, GArray *seeds, GError **error)
       "Results of seeds %s: this is the scenario of seed-%" G_GUINT64_FORMAT
       "; the others differ only in 'seed'.",
       list, g_array_index (seeds, guint64, 0));
-  return write_scenario (dir, first_dir, what, error);
+  return write_scenario (files, dir, first_dir, what, error);
 }
 
 static int
@@ -298,7 +297,8 @@ append_field (GString *out, const char *v)
 }
 
 static gboolean
-collect_sweep (const char *dir, GPtrArray *points, GError **error)
+collect_sweep (SimPublishFiles *files, const char *dir, GPtrArray *points,
+               GError **error)
 {
   /* The runs of every point, in order; each point collected first. */
   g_autoptr (GPtrArray) run_dirs = g_ptr_array_new_with_free_func (g_free);
@@ -312,7 +312,7 @@ collect_sweep (const char *dir, GPtrArray *points, GError **error)
       if (sim_results_list_seeds (pdir, seeds) > 0)
         {
           any_seeds = TRUE;
-          if (!collect_seeds (pdir, seeds, error))
+          if (!collect_seeds (files, pdir, seeds, error))
             return FALSE;
           for (guint s = 0; s < seeds->len; s++)
             {
@@ -409,15 +409,14 @@ collect_sweep (const char *dir, GPtrArray *points, GError **error)
         }
       g_string_append_c (out, '\n');
     }
-  if (!write_text (dir, "sweep.csv", out, error))
-    return FALSE;
+  write_text (files, dir, "sweep.csv", out);
 
   g_autofree char *what = g_strdup_printf (
       "Parameter sweep over %s (see sweep.csv): this is the scenario of "
       "%s; the other runs differ in the swept parameters%s.",
       swept, (char *)run_dirs->pdata[0] + strlen (dir) + 1,
       any_seeds ? " and 'seed'" : "");
-  return write_scenario (dir, run_dirs->pdata[0], what, error);
+  return write_scenario (files, dir, run_dirs->pdata[0], what, error);
 }
 
 gboolean
@@ -441,10 +440,13 @@ sim_results_collect (const char *dir, GError **error)
                    "%s: has both seed-N and NAME=VALUE subdirectories", dir);
       return FALSE;
     }
+  g_autoptr (SimPublishFiles) files = sim_publish_files_new ();
   if (seeds->len > 0)
-    return collect_seeds (dir, seeds, error);
+    return collect_seeds (files, dir, seeds, error)
+           && sim_publish_files_commit (files, error);
   if (points->len > 0)
-    return collect_sweep (dir, points, error);
+    return collect_sweep (files, dir, points, error)
+           && sim_publish_files_commit (files, error);
   g_set_error (error, SIM_CLI_ERROR, SIM_CLI_ERROR_INPUT,
                "%s: no seed-N or NAME=VALUE subdirectories to collect", dir);
   return FALSE;

@@ -25,6 +25,7 @@
 #include "pastrysim-version.h"
 #include "sim-cli.h"
 #include "sim-metrics.h"
+#include "sim-publish.h"
 #include "sim-results.h"
 #include "sim-scenario.h"
 #include "sim-world.h"
@@ -37,18 +38,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#define EXIT_BAD_INPUT 2
-#define EXIT_EXPECT 3
-#define EXIT_INTERRUPTED 130
-
-static volatile sig_atomic_t interrupted;
-
-static void
-on_signal (int sig)
-{
-  (void) sig;
-  interrupted = 1;
-}
+#define EXIT_BAD_INPUT SIM_EXIT_BAD_INPUT
+#define EXIT_EXPECT SIM_EXIT_EXPECT
+#define EXIT_INTERRUPTED SIM_EXIT_INTERRUPTED
 
 static double
 peak_rss_mb (void)
@@ -107,6 +99,34 @@ static const char *summary_keys[] = {
 };
 
 static int cmd_run (int argc, char **argv);
+
+/* Closes a streamed output file; FALSE (with a message) if any write to it
+ * failed, then or earlier (a full disk, a file-size limit): stdio reports
+ * an earlier failure only through ferror(). */
+static gboolean
+close_output (FILE *f, const char *path)
+{
+  gboolean bad = ferror (f) != 0;
+  int e = errno;
+  if (fclose (f) != 0 && !bad)
+    {
+      bad = TRUE;
+      e = errno;
+    }
+  if (bad)
+    fprintf (stderr, "pastrysim: cannot write %s: %s\n", path,
+             g_strerror (e));
+  return !bad;
+}
+
+/* Every interruption ends the same way: a message, nothing written (the
+ * caller's SimPublish removes its staging directory), status 130. */
+static int
+interrupted_exit (void)
+{
+  fprintf (stderr, "pastrysim: interrupted; no results written\n");
+  return EXIT_INTERRUPTED;
+}
 
 /* run --task I: runs the I-th run of plan in this process, exactly as the
  * batch's child would (`run SCENARIO --out DIR/SUBDIR --quiet ARGS`). */
@@ -204,6 +224,8 @@ cmd_run (int argc, char **argv)
       g_autoptr (SimPlan) plan = sim_plan_new (
           path, (const char *const *) sets, seeds,
           (const char *const *) sweeps, seed, no_lookups, &error);
+      if (plan == NULL && sim_cli_interrupted ())
+        return interrupted_exit ();
       if (plan == NULL)
         return sim_cli_fail (error);
       if (out_dir == NULL)
@@ -232,6 +254,8 @@ cmd_run (int argc, char **argv)
 
   g_autoptr (SimScenario) sc = sim_scenario_load (
       path, (const char *const *) ov->pdata, &error);
+  if (sc == NULL && sim_cli_interrupted ())
+    return interrupted_exit ();
   if (sc == NULL)
     {
       fprintf (stderr, "%s\n", error->message);
@@ -265,45 +289,40 @@ cmd_run (int argc, char **argv)
                           PASTRYSIM_VERSION, base,
                           sim_scenario_get_uint (sc, "seed"));
 
-  /* Build the world first: a bad latency file must not leave a directory. */
-  g_autoptr (SimMetrics) metrics = NULL;
-  g_autofree char *parent = g_path_get_dirname (out_dir);
-  if (g_mkdir_with_parents (parent, 0755) != 0)
-    {
-      fprintf (stderr, "pastrysim: cannot create %s: %s\n", parent,
-               g_strerror (errno));
-      return 1;
-    }
-  g_autofree char *tmpl = g_strdup_printf ("%s.tmp-XXXXXX", out_dir);
-  char *tmp = g_mkdtemp_full (tmpl, 0755);
-  if (tmp == NULL)
-    {
-      fprintf (stderr, "pastrysim: cannot create a directory beside %s: %s\n",
-               out_dir, g_strerror (errno));
-      return 1;
-    }
-  FILE *lookups = NULL;
-  if (!no_lookups)
-    {
-      g_autofree char *lp = g_build_filename (tmp, "lookups.csv", NULL);
-      lookups = fopen (lp, "w");
-      if (lookups == NULL)
-        {
-          fprintf (stderr, "pastrysim: %s: %s\n", lp, g_strerror (errno));
-          sim_cli_rm_rf (tmp);
-          return 1;
-        }
-      setvbuf (lookups, NULL, _IOFBF, 1 << 20);
-    }
-  metrics = sim_metrics_new ();
+  /* Where the results go: refused now, before anything runs, unless it is
+   * new or a previous result (sim-publish.h).  Inputs may not be inside. */
+  g_autoptr (GPtrArray) inputs = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (inputs, g_strdup (path));
+  sim_scenario_add_input_files (sc, inputs);
+  g_ptr_array_add (inputs, NULL);
+  g_autoptr (SimPublish) pub = sim_publish_begin (
+      out_dir, (const char *const *) inputs->pdata, &error);
+  if (pub == NULL)
+    return sim_cli_fail (error);
+  const char *tmp = sim_publish_staging_dir (pub);
+
+  g_autoptr (SimMetrics) metrics = sim_metrics_new ();
   g_autoptr (SimWorld) world = sim_world_new (sc, metrics, &error);
+  if (world == NULL && sim_cli_interrupted ())
+    return interrupted_exit (); /* a read cut short by the signal */
   if (world == NULL)
     {
       fprintf (stderr, "%s\n", error->message);
-      if (lookups != NULL)
-        fclose (lookups);
-      sim_cli_rm_rf (tmp);
       return EXIT_BAD_INPUT;
+    }
+  if (sim_cli_interrupted ())
+    return interrupted_exit ();
+  FILE *lookups = NULL;
+  if (!no_lookups)
+    {
+      g_autofree char *lpath = g_build_filename (tmp, "lookups.csv", NULL);
+      lookups = fopen (lpath, "w");
+      if (lookups == NULL)
+        {
+          fprintf (stderr, "pastrysim: %s: %s\n", lpath, g_strerror (errno));
+          return 1;
+        }
+      setvbuf (lookups, NULL, _IOFBF, 1 << 20);
     }
   g_autofree char *net = sim_world_describe_network (world);
   g_string_append_printf (meta, "# network: %s\n", net);
@@ -320,7 +339,6 @@ cmd_run (int argc, char **argv)
       fprintf (stderr, "pastrysim: %s: %s\n", tp, g_strerror (errno));
       if (lookups != NULL)
         fclose (lookups);
-      sim_cli_rm_rf (tmp);
       return 1;
     }
   fputs (meta->str, timeline);
@@ -328,29 +346,17 @@ cmd_run (int argc, char **argv)
                                sim_scenario_get_time (sc,
                                                       "timeline_interval"));
 
-  struct sigaction sa;
-  memset (&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigaction (SIGINT, &sa, NULL);
-  sigaction (SIGTERM, &sa, NULL);
-
   gint64 t0 = g_get_monotonic_time ();
   gboolean done = sim_world_run (world, !quiet && isatty (STDERR_FILENO),
-                                 (volatile int *) &interrupted);
+                                 sim_cli_interrupt_flag ());
   double wall = (double) (g_get_monotonic_time () - t0) / 1e6;
-  if ((lookups != NULL && fclose (lookups) != 0) | (fclose (timeline) != 0))
-    {
-      fprintf (stderr, "pastrysim: writing results: %s\n",
-               g_strerror (errno));
-      sim_cli_rm_rf (tmp);
-      return 1;
-    }
-  if (!done)
-    {
-      fprintf (stderr, "pastrysim: interrupted; no results written\n");
-      sim_cli_rm_rf (tmp);
-      return EXIT_INTERRUPTED;
-    }
+  g_autofree char *lp = g_build_filename (tmp, "lookups.csv", NULL);
+  gboolean written = lookups == NULL || close_output (lookups, lp);
+  written &= close_output (timeline, tp);
+  if (!done || sim_cli_interrupted ())
+    return interrupted_exit ();
+  if (!written)
+    return 1;
   double events = 0;
   sim_metrics_get (metrics, "events", &events);
   sim_metrics_set (metrics, "wall_s", wall);
@@ -365,31 +371,20 @@ cmd_run (int argc, char **argv)
                                &error))
     {
       fprintf (stderr, "pastrysim: %s\n", error->message);
-      sim_cli_rm_rf (tmp);
       return 1;
     }
 
-  /* Into place: move any old results aside, rename, then delete them. */
-  g_autofree char *old = NULL;
-  if (g_file_test (out_dir, G_FILE_TEST_EXISTS))
-    {
-      old = g_strdup_printf ("%s.old-%d", out_dir, (int) getpid ());
-      if (g_rename (out_dir, old) != 0)
-        {
-          fprintf (stderr, "pastrysim: cannot replace %s: %s\n", out_dir,
-                   g_strerror (errno));
-          sim_cli_rm_rf (tmp);
-          return 1;
-        }
-    }
-  if (g_rename (tmp, out_dir) != 0)
-    {
-      fprintf (stderr, "pastrysim: cannot rename %s to %s: %s\n", tmp,
-               out_dir, g_strerror (errno));
-      return 1;
-    }
-  if (old != NULL)
-    sim_cli_rm_rf (old);
+  /* Into place, with the interrupting signals held: a signal that came
+   * before this point aborts the run; one arriving now waits until the
+   * results are complete and in place. */
+  sigset_t block, orig;
+  sim_cli_interrupt_signals (&block);
+  sigprocmask (SIG_BLOCK, &block, &orig);
+  gboolean published = !sim_cli_interrupted ()
+                       && sim_publish_commit (pub, &error);
+  sigprocmask (SIG_SETMASK, &orig, NULL);
+  if (!published)
+    return error != NULL ? sim_cli_fail (error) : interrupted_exit ();
 
   if (!quiet)
     {
@@ -461,8 +456,16 @@ cmd_collect (int argc, char **argv)
   if (argc != 2)
     return usage_error (argc < 2 ? "collect: missing DIR"
                                  : "collect: too many arguments");
-  if (!sim_results_collect (argv[1], &error))
-    return sim_cli_fail (error);
+  /* All or nothing: the interrupting signals wait until the files are
+   * written (a second or so), or the collect ends before it starts. */
+  sigset_t block, orig;
+  sim_cli_interrupt_signals (&block);
+  sigprocmask (SIG_BLOCK, &block, &orig);
+  gboolean ok = !sim_cli_interrupted ()
+                && sim_results_collect (argv[1], &error);
+  sigprocmask (SIG_SETMASK, &orig, NULL);
+  if (!ok)
+    return error != NULL ? sim_cli_fail (error) : interrupted_exit ();
   return 0;
 }
 
@@ -556,6 +559,7 @@ print_help (void)
 int
 main (int argc, char **argv)
 {
+  sim_cli_signals_init ();
   if (argc < 2)
     {
       print_help ();

@@ -1572,6 +1572,22 @@ sim_scenario_get_string (const SimScenario *sc, const char *param)
   }
 }
 
+void
+sim_scenario_add_input_files (const SimScenario *sc, GPtrArray *paths)
+{
+  g_return_if_fail (sc != NULL && paths != NULL);
+  for (gsize i = 0; i < N_PARAMS; i++)
+    if (param_table[i].type == PT_PATH && sc->params[i].v.s != NULL
+        && sc->params[i].v.s[0] != '\0')
+      g_ptr_array_add (paths, g_strdup (sc->params[i].v.s));
+  for (guint i = 0; i < sc->actions->len; i++)
+    {
+      const SimAction *a = &g_array_index (sc->actions, SimAction, i);
+      if (a->kind == SIM_ACTION_TRACE && a->trace_path != NULL)
+        g_ptr_array_add (paths, g_strdup (a->trace_path));
+    }
+}
+
 gboolean
 sim_scenario_get_hop_timeout (const SimScenario *sc, SimTime *fixed)
 {

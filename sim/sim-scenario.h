@@ -257,6 +257,12 @@ typedef struct
 
 typedef struct _SimScenario SimScenario;
 
+/* Appends (g_strdup'ed) the resolved paths of the files the scenario
+ * reads: non-empty path parameters (matrix_file, coords_file) and the
+ * files of `churn trace` actions.  The scenario file itself is the
+ * caller's. */
+void sim_scenario_add_input_files (const SimScenario *sc, GPtrArray *paths);
+
 /* Reads and parses the scenario file at @path.
  * @path: file to read; also the display name in error messages.  Relative
  *   paths inside the file (matrix_file, coords_file, churn traces) resolve

@@ -85,10 +85,11 @@ check "failed expectation exits 3" status_is 3 "$sim" run small.scn --out res-e 
 check "failed expectation reported" grep -q 'expectation failed: ok_ratio' err.txt
 check "results still written on failed expectation" test -s res-e/summary.csv
 
-# 8. Rerunning into an existing directory replaces it.
-touch res-a/stale
-check "rerun into existing dir" status_is 0 "$sim" run small.scn --out res-a --quiet
-check "old contents replaced" test ! -e res-a/stale
+# 8. Rerunning into a previous result replaces it (what else may be
+#    replaced: test-publish.sh).
+"$sim" run small.scn --out res-r --seed 5 --quiet
+check "rerun into a previous result" status_is 0 "$sim" run small.scn --out res-r --quiet
+check "previous result replaced" grep -q '^# seed: 1$' res-r/summary.csv
 
 # 9. --seeds: one child run per seed, an aggregate over them.
 check "--seeds 1..3 exits 0" status_is 0 "$sim" run small.scn --seeds 1..3 --out res-s --quiet
