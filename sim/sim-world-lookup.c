@@ -16,7 +16,10 @@
  * sender's timeout fires after its hop timeout; it then suspects that hop,
  * and forwards again through the best candidate of route() it does not
  * suspect.  After hop_retries timeouts, or once lookup_timeout has passed
- * since the lookup was issued, the lookup ends as `failed`.
+ * since the lookup was issued (checked whenever it is at a node, so slow
+ * links cannot stretch it either), the lookup ends as `failed`.  Lookups
+ * still in flight when a run stops (a stall) end as failed too
+ * (sim__world_lookups_abandon): every lookup started ends in the results.
  *
  * Without maintenance (stable scenarios) a lost message ends its lookup as
  * `failed` at once.
@@ -60,8 +63,23 @@ lookup_alloc (SimWorld *w)
   return w->lookups->len - 1;
 }
 
+/* Why a lookup failed: each reason has its summary row (failed_*). */
+typedef enum
+{
+  END_DELIVERED,   /* not failed: ok or wrong, judged against the oracle */
+  END_LOST,        /* a message was lost without maintenance to resend */
+  END_RETRIES,     /* more than hop_retries hop timeouts */
+  END_TIMEOUT,     /* lookup_timeout passed since it was issued */
+  END_LOOP,        /* SIM_MAX_HOPS hops */
+  END_HOLDER_DOWN, /* the node holding it died */
+  END_STALLED,     /* still in flight when the run stopped */
+} EndReason;
+
+/* The one place a lookup ends: every lookup started passes here exactly
+ * once (lookups_started == lookups_ended at the end of a run), and its row
+ * goes to the metrics (lookups.csv, hops.csv, summary.csv). */
 static void
-finish (SimWorld *w, guint32 at, guint32 l, SimOutcome outcome)
+finish (SimWorld *w, guint32 at, guint32 l, EndReason why)
 {
   Lookup *rec = &g_array_index (w->lookups, Lookup, l);
   Lookup lk = *rec;
@@ -70,6 +88,18 @@ finish (SimWorld *w, guint32 at, guint32 l, SimOutcome outcome)
   w->lookups_done++;
   w->inflight--;
 
+  SimOutcome outcome = why == END_DELIVERED ? SIM_OUTCOME_OK
+                                            : SIM_OUTCOME_FAILED;
+  switch (why)
+    {
+    case END_LOST: w->fail_lost++; break;
+    case END_RETRIES: w->fail_retries++; break;
+    case END_TIMEOUT: w->fail_timeout++; break;
+    case END_LOOP: w->fail_loop++; break;
+    case END_HOLDER_DOWN: w->fail_holder_down++; break;
+    case END_STALLED: w->fail_stalled++; break;
+    case END_DELIVERED: default: break;
+    }
   PastryPeer root = sim_ring_root (w->live, &lk.key);
   if (outcome == SIM_OUTCOME_OK && at != root)
     {
@@ -196,17 +226,23 @@ static void
 process (SimWorld *w, guint32 at, guint32 l)
 {
   Lookup *lk = &g_array_index (w->lookups, Lookup, l);
+  /* Its requester has given up by now, however the lookup got here (slow
+   * links, late acknowledgements): it counts as failed, not delivered. */
+  if (sim__world_now (w) - lk->issued >= w->lookup_timeout)
+    {
+      finish (w, at, l, END_TIMEOUT);
+      return;
+    }
   gboolean leaf;
   PastryPeer next = choose_next (w, at, lk, &leaf);
   if (next == at)
     {
-      finish (w, at, l, SIM_OUTCOME_OK);
+      finish (w, at, l, END_DELIVERED);
       return;
     }
   if (lk->hops + 1u >= SIM_MAX_HOPS)
     {
-      w->fail_loop++;
-      finish (w, at, l, SIM_OUTCOME_FAILED); /* a routing loop */
+      finish (w, at, l, END_LOOP); /* a routing loop */
       return;
     }
   lk->hops++;
@@ -229,8 +265,7 @@ process (SimWorld *w, guint32 at, guint32 l)
     }
   if (!w->maintain)
     {
-      w->fail_lost++;
-      finish (w, at, l, SIM_OUTCOME_FAILED);
+      finish (w, at, l, END_LOST);
       return;
     }
   sim_queue_push (w->q,
@@ -305,8 +340,7 @@ sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b)
       /* Nobody acknowledges: the sender times out. */
       if (!w->maintain)
         {
-          w->fail_lost++;
-          finish (w, lk->at, l, SIM_OUTCOME_FAILED);
+          finish (w, lk->at, l, END_LOST);
           return;
         }
       sim_queue_push (w->q,
@@ -344,8 +378,7 @@ sim__world_lookup_timeout (SimWorld *w, guint32 at, guint64 b)
     return;
   if (sim__world_state (w, at) != NODE_LIVE)
     {
-      w->fail_holder_down++;
-      finish (w, at, l, SIM_OUTCOME_FAILED); /* the sender died too */
+      finish (w, at, l, END_HOLDER_DOWN); /* the sender died too */
       return;
     }
   lk->hops--; /* the failed hop does not count */
@@ -391,12 +424,33 @@ sim__world_lookup_timeout (SimWorld *w, guint32 at, guint64 b)
   if (lk->retries > w->hop_retries
       || sim__world_now (w) - lk->issued >= w->lookup_timeout)
     {
-      if (lk->retries > w->hop_retries)
-        w->fail_retries++;
-      else
-        w->fail_timeout++;
-      finish (w, at, l, SIM_OUTCOME_FAILED);
+      finish (w, at, l,
+              lk->retries > w->hop_retries ? END_RETRIES : END_TIMEOUT);
       return;
     }
   process (w, at, l);
+}
+
+void
+sim__world_lookups_abandon (SimWorld *w)
+{
+  if (w->inflight == 0 || w->lookups->len == 0)
+    return;
+  /* Free slots are those in the free list; the rest are in flight.  In
+   * slot order, so the rows come out the same on every run. */
+  g_autofree guint8 *free_slot = g_new0 (guint8, w->lookups->len);
+  for (guint i = 0; i < w->lookup_free->len; i++)
+    free_slot[g_array_index (w->lookup_free, guint32, i)] = 1;
+  guint n = w->lookups->len;
+  SimTime now = sim__world_now (w);
+  for (guint32 l = 0; l < n; l++)
+    if (!free_slot[l])
+      {
+        /* Past its deadline (always, after the stall detector's wait) its
+         * requester gave up: a timeout.  Otherwise it was cut short. */
+        const Lookup *lk = &g_array_index (w->lookups, Lookup, l);
+        finish (w, lk->at, l,
+                now - lk->issued >= w->lookup_timeout ? END_TIMEOUT
+                                                      : END_STALLED);
+      }
 }

@@ -209,6 +209,7 @@ struct _SimWorld
   gint64 build_wall_us; /* wall-clock time spent building from knowledge */
   guint64 lookups_started, lookups_done;
   guint64 fail_loop, fail_retries, fail_timeout, fail_holder_down;
+  guint64 fail_stalled; /* in flight when the run stopped */
   guint64 refutations; /* live nodes that refuted a death verdict */
   SimTime last_false_death; /* G_MAXUINT64 until a live node is declared */
   guint64 unreachable_live_roots; /* final hops given up on a live node */
@@ -313,6 +314,10 @@ void sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
                               guint32 src);
 void sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b);
 void sim__world_lookup_timeout (SimWorld *w, guint32 at, guint64 b);
+/* Ends every lookup still in flight as failed, in slot order, when a run
+ * stops with lookups outstanding: failed_timeout when lookup_timeout has
+ * passed since it was issued, else failed_stalled. */
+void sim__world_lookups_abandon (SimWorld *w);
 
 /* ---- sim-world-maint.c ---- */
 

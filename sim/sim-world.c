@@ -1161,6 +1161,13 @@ sim_world_run (SimWorld *w, gboolean progress, volatile int *cancel)
         }
     }
   SimTime end = sim__world_now (w);
+  /* Whatever is still in flight (after a stall) ends now, as failed. */
+  guint stalled_inflight = w->inflight;
+  guint64 done_before = w->lookups_done;
+  sim__world_lookups_abandon (w);
+  if (w->lookups_done != w->lookups_started)
+    g_critical ("%" G_GUINT64_FORMAT " lookups started but %" G_GUINT64_FORMAT
+                " ended", w->lookups_started, w->lookups_done);
   sim_metrics_timeline_tick (w->metrics, end);
   if (progress)
     {
@@ -1175,13 +1182,15 @@ sim_world_run (SimWorld *w, gboolean progress, volatile int *cancel)
       stuck++;
   sim_metrics_set (w->metrics, "nodes", sim_ring_size (w->live));
   sim_metrics_set (w->metrics, "joins_incomplete", stuck);
-  sim_metrics_set (w->metrics, "lookups_unfinished",
-                   (double) (w->lookups_started - w->lookups_done));
+  sim_metrics_set (w->metrics, "lookups_started",
+                   (double) w->lookups_started);
+  sim_metrics_set (w->metrics, "lookups_ended", (double) w->lookups_done);
   /* Why lookups failed (whole run, not only the measure window). */
   sim_metrics_set (w->metrics, "failed_lost", (double) w->fail_lost);
   sim_metrics_set (w->metrics, "failed_retries", (double) w->fail_retries);
   sim_metrics_set (w->metrics, "failed_timeout", (double) w->fail_timeout);
   sim_metrics_set (w->metrics, "failed_loop", (double) w->fail_loop);
+  sim_metrics_set (w->metrics, "failed_stalled", (double) w->fail_stalled);
   sim_metrics_set (w->metrics, "false_deaths", (double) w->refutations);
   sim_metrics_set (w->metrics, "unreachable_live_roots",
                    (double) w->unreachable_live_roots);
@@ -1191,8 +1200,10 @@ sim_world_run (SimWorld *w, gboolean progress, volatile int *cancel)
                    (double) w->fail_holder_down);
   if (stalled)
     g_warning ("the run stalled: %u lookups or joins made no progress for "
-               "%.0f s of simulated time after the last action; stopped",
-               w->inflight, sim_time_to_s (STALL_LIMIT (w)));
+               "%.0f s of simulated time after the last action; stopped "
+               "(%" G_GUINT64_FORMAT " lookups counted as failed)",
+               stalled_inflight, sim_time_to_s (STALL_LIMIT (w)),
+               w->lookups_done - done_before);
   sim_metrics_set (w->metrics, "events", (double) w->events);
   sim_metrics_set (w->metrics, "sim_time_s", sim_time_to_s (end));
   gint64 t0 = g_get_monotonic_time ();

@@ -8,6 +8,7 @@
 #include "sim-rng.h"
 #include "sim-world.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,11 @@ run_text (const char *text, const char *const *overrides, FILE *lookups,
   SimWorld *w = sim_world_new (sc, m, &error);
   g_assert_no_error (error);
   g_assert_true (sim_world_run (w, FALSE, NULL));
+  /* Every lookup that started ended in the results, whatever happened. */
+  double started = NAN, ended = NAN;
+  g_assert_true (sim_metrics_get (m, "lookups_started", &started));
+  g_assert_true (sim_metrics_get (m, "lookups_ended", &ended));
+  g_assert_cmpfloat (started, ==, ended);
   if (world_out != NULL)
     *world_out = w;
   else
@@ -455,6 +461,77 @@ test_stress_loss (gconstpointer data)
   stress (*(const guint64 *) data, 0.01);
 }
 
+/* lookup_timeout holds however slow the links: with 40 s per hop and a
+ * 60 s timeout a lookup of two or more hops fails (failed_timeout); one of
+ * at most one hop is delivered.  Rows come from lookups.csv. */
+static void
+test_lookup_timeout (void)
+{
+  const char *text = "network = constant\nconstant_latency = 40s\n"
+                     "lookup_timeout = 60s\nat 0s build 60\n"
+                     "at 1s lookup 300 over 10s keys random\nend\n";
+  g_autofree char *path = NULL;
+  int fd = g_file_open_tmp ("lookups-XXXXXX.csv", &path, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  FILE *f = fdopen (fd, "w+");
+  g_autoptr (SimMetrics) m = run_text (text, NULL, f, NULL, NULL);
+  fflush (f);
+  rewind (f);
+  char line[512];
+  guint ok = 0, failed = 0, rows = 0;
+  while (fgets (line, sizeof line, f) != NULL)
+    {
+      if (line[0] == '#' || g_str_has_prefix (line, "t_s,"))
+        continue;
+      g_auto (GStrv) col = g_strsplit (g_strchomp (line), ",", -1);
+      g_assert_cmpuint (g_strv_length (col), ==, 8);
+      rows++;
+      guint hops = (guint) g_ascii_strtoull (col[3], NULL, 10);
+      if (g_str_equal (col[7], "ok"))
+        {
+          ok++;
+          g_assert_cmpuint (hops, <=, 1);
+        }
+      else
+        {
+          g_assert_cmpstr (col[7], ==, "failed");
+          failed++;
+        }
+    }
+  fclose (f);
+  g_unlink (path);
+  g_assert_cmpuint (rows, ==, 300);
+  g_assert_cmpuint (failed, >, 0);
+  g_assert_cmpfloat (metric (m, "failed_timeout"), ==, failed);
+  g_assert_cmpfloat (metric (m, "lookups"), ==, 300);
+  g_assert_cmpfloat (metric (m, "ok_ratio"), ==, ok / 300.0);
+}
+
+/* A run the stall detector stops (hops of 20 min, nothing else to do)
+ * still ends every lookup: none is missing from the results. */
+static void
+test_stall_ends_lookups (void)
+{
+  if (!g_test_subprocess ())
+    {
+      /* The stall warning is fatal in a test: let it through in a child. */
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      g_test_trap_assert_stderr ("*the run stalled*");
+      return;
+    }
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  const char *text = "network = constant\nconstant_latency = 20min\n"
+                     "at 0s build 50\nat 1s lookup 200 over 10s\nend\n";
+  g_autoptr (SimMetrics) m = run_text (text, NULL, NULL, NULL, NULL);
+  g_assert_cmpfloat (metric (m, "lookups"), ==, 200);
+  g_assert_cmpfloat (metric (m, "lookups_started"), ==, 200);
+  double failed = metric (m, "failed_ratio") * 200;
+  g_assert_cmpfloat (failed, >, 150);
+  g_assert_cmpfloat (fabs (failed - metric (m, "failed_timeout")
+                           - metric (m, "failed_stalled")), <, 1e-9);
+}
+
 static void
 add_seeded (const char *path, GTestDataFunc fn, guint64 offset)
 {
@@ -491,6 +568,8 @@ main (int argc, char **argv)
   g_test_add_func ("/world/loss-without-maintenance",
                    test_loss_without_maintenance);
   g_test_add_func ("/world/churn-determinism", test_churn_determinism);
+  g_test_add_func ("/world/lookup-timeout", test_lookup_timeout);
+  g_test_add_func ("/world/stall-ends-lookups", test_stall_ends_lookups);
   for (guint i = 0; i < 12; i++)
     add_seeded ("/world/stress", test_stress, 100 + i);
   for (guint i = 0; i < 12; i++)
