@@ -3,6 +3,7 @@
  * child runs.  (Results directories: sim-publish.c.)
  */
 #include "sim-cli.h"
+#include "sim-metric-info.h"
 #include "sim-scenario.h"
 
 #include <errno.h>
@@ -117,4 +118,25 @@ sim_cli_input_error (GError **error, const char *fmt, ...)
   va_end (ap);
   g_set_error_literal (error, SIM_CLI_ERROR, SIM_CLI_ERROR_INPUT, msg);
   return FALSE;
+}
+
+gboolean
+sim_cli_check_expects (const SimScenario *sc, GError **error)
+{
+  g_return_val_if_fail (sc != NULL, FALSE);
+  for (guint i = 0; i < sim_scenario_n_expects (sc); i++)
+    {
+      const SimExpect *e = sim_scenario_expect (sc, i);
+      if (sim_metric_info_lookup (e->metric) == NULL)
+        {
+          g_set_error (error, SIM_SCENARIO_ERROR,
+                       SIM_SCENARIO_ERROR_UNKNOWN_KEYWORD,
+                       "%s:%u:%u: expect: unknown metric '%s' (see "
+                       "'pastrysim metrics')",
+                       sim_scenario_display_name (sc), e->line, e->col,
+                       e->metric);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }

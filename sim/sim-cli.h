@@ -12,6 +12,8 @@
 #include <glib.h>
 #include <signal.h>
 
+#include "sim-scenario.h"
+
 G_BEGIN_DECLS
 
 /* Exit statuses of every subcommand. */
@@ -65,6 +67,12 @@ gboolean sim_cli_interrupted (void);
 /* The signals sim_cli_signals_init() handles, for sigprocmask() around the
  * moment results are put in place. */
 void sim_cli_interrupt_signals (sigset_t *set);
+
+/* Checks every `expect` line of sc names a metric of the registry
+ * (sim-metric-info.h), so a typo is reported before the run.  Returns
+ * FALSE with a SIM_SCENARIO_ERROR "FILE:LINE:COL: expect: unknown metric
+ * 'NAME'" otherwise. */
+gboolean sim_cli_check_expects (const SimScenario *sc, GError **error);
 
 /* Records argv[0]; sim_cli_self_exe() then returns the path of the running
  * binary (from /proc/self/exe, else argv[0] looked up in PATH). */

@@ -23,6 +23,7 @@
  * worse), so name only those you mean to test.
  */
 #include "sim-cli.h"
+#include "sim-metric-info.h"
 #include "sim-results.h"
 #include "sim-stats.h"
 
@@ -550,6 +551,14 @@ sim_cli_compare (int argc, char **argv)
           w->larger = it[n - 1] == '>';
           it[n - 1] = '\0';
           w->name = g_strdup (g_strstrip (it));
+          if (!g_str_equal (w->name, "hop_distribution")
+              && sim_metric_info_lookup (w->name) == NULL)
+            {
+              fprintf (stderr, "pastrysim: --worse-if: unknown metric '%s' "
+                       "(see 'pastrysim metrics')\n", w->name);
+              worse_if_free (w);
+              return SIM_EXIT_BAD_INPUT;
+            }
           g_ptr_array_add (rules, w);
         }
     }

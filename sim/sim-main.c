@@ -24,6 +24,7 @@
  */
 #include "pastrysim-version.h"
 #include "sim-cli.h"
+#include "sim-metric-info.h"
 #include "sim-metrics.h"
 #include "sim-publish.h"
 #include "sim-results.h"
@@ -256,7 +257,7 @@ cmd_run (int argc, char **argv)
       path, (const char *const *) ov->pdata, &error);
   if (sc == NULL && sim_cli_interrupted ())
     return interrupted_exit ();
-  if (sc == NULL)
+  if (sc == NULL || !sim_cli_check_expects (sc, &error))
     {
       fprintf (stderr, "%s\n", error->message);
       return EXIT_BAD_INPUT;
@@ -404,7 +405,8 @@ cmd_run (int argc, char **argv)
       double v;
       if (!sim_metrics_get (metrics, e->metric, &v))
         {
-          fprintf (stderr, "%s:%u:%u: expect: unknown metric '%s'\n",
+          fprintf (stderr, "%s:%u:%u: expect: metric '%s' was not measured "
+                   "in this run\n",
                    sim_scenario_display_name (sc), e->line, e->col,
                    e->metric);
           status = EXIT_EXPECT;
@@ -425,6 +427,15 @@ cmd_run (int argc, char **argv)
                    sim_scenario_expect_threshold (e), v);
     }
   return status;
+}
+
+static int
+cmd_metrics (void)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  sim_metric_info_describe (out);
+  fputs (out->str, stdout);
+  return 0;
 }
 
 static int
@@ -549,6 +560,8 @@ print_help (void)
           "  pastrysim sweep-list SCENARIO [--seeds ...] [--sweep ...]  "
           "list a batch's runs\n"
           "  pastrysim params       list scenario parameters\n"
+          "  pastrysim metrics      list summary metrics (for expect, "
+          "--worse-if)\n"
           "  pastrysim --version\n\n"
           "Simulates the Pastry overlay (Rowstron & Druschel 2001) as "
           "scripted by SCENARIO.\n'pastrysim run --help' shows the run "
@@ -587,6 +600,8 @@ main (int argc, char **argv)
     return cmd_sweep_list (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "params"))
     return cmd_params ();
+  if (g_str_equal (argv[1], "metrics"))
+    return cmd_metrics ();
   g_autofree char *msg = g_strdup_printf ("unknown command '%s'", argv[1]);
   return usage_error (msg);
 }

@@ -18,6 +18,7 @@
  * node.  The timeline covers the whole run.
  */
 #include "sim-metrics.h"
+#include "sim-metric-info.h"
 #include "sim-hist.h"
 
 #include <errno.h>
@@ -399,6 +400,12 @@ void
 sim_metrics_set (SimMetrics *m, const char *name, double value)
 {
   g_return_if_fail (m != NULL && name != NULL);
+  if (sim_metric_info_lookup (name) == NULL)
+    {
+      g_critical ("summary metric '%s' is not in the registry "
+                  "(sim-metric-info.c)", name);
+      return;
+    }
   for (guint i = 0; i < m->rows->len; i++)
     {
       Row *r = &g_array_index (m->rows, Row, i);
@@ -529,9 +536,7 @@ write_file (const char *dir, const char *name, const GString *body,
 static gboolean
 is_wall_clock (const char *name)
 {
-  return g_str_equal (name, "wall_s") || g_str_equal (name, "events_per_s")
-         || g_str_equal (name, "peak_rss_mb")
-         || g_str_equal (name, "build_wall_s");
+  return sim_metric_info_lookup (name)->wall_clock;
 }
 
 typedef struct

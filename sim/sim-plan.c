@@ -413,7 +413,7 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
   {
     g_autoptr (SimScenario) sc
         = sim_scenario_load (scenario, (const char *const *)ov->pdata, error);
-    if (sc == NULL)
+    if (sc == NULL || !sim_cli_check_expects (sc, error))
       return NULL;
     plan->name = g_strdup (sim_scenario_name (sc));
   }

@@ -46,6 +46,23 @@ check "bad matrix exits 2" status_is 2 "$sim" run mat.scn --out res-mat
 check "bad matrix names file:line:col" grep -q 'm.txt:2:4: ' err.txt
 check "bad matrix leaves no directory" test ! -e res-mat
 
+# 2b. An expectation naming no metric: exit 2 before the run, with its
+#     position, and no results directory.
+printf 'at 0s build 20\nat 1s lookup 10 over 1s\nexpect mean_hopz < 3\nend\n' > typo.scn
+check "expect with an unknown metric exits 2" status_is 2 "$sim" run typo.scn --out res-typo
+check "... names file:line:col and the metric" grep -q "^typo.scn:3:1: expect: unknown metric 'mean_hopz'" err.txt
+check "... before the run" test ! -e res-typo
+check "... in a batch too" status_is 2 "$sim" run typo.scn --seeds 1..2 --out res-typo
+check "... nothing written" test ! -e res-typo
+printf 'at 0s build 20\nat 1s lookup 10 over 1s\nat 2s lookup 10 over 1s\nexpect phase2_mean_hops < 9\nexpect max_hops >= 0\nend\n' > phase.scn
+check "numbered metrics (phaseK_, table_rowR_) are known" status_is 0 "$sim" run phase.scn --out res-phase --quiet
+check "pastrysim metrics lists every metric" status_is 0 "$sim" metrics
+check "... with units and meanings" grep -q '^  ok_ratio  *ratio  *fraction delivered' out.txt
+check "... every summary row is listed" bash -c '
+  for m in $(grep -v "^#" res-phase/summary.csv | tail -n +2 | cut -d, -f1 | sed -E "s/^phase[0-9]+_/phase#_/; s/^table_row[0-9]+_/table_row#_/"); do
+    grep -q "^  $m " out.txt || { echo "# $m not listed"; exit 1; }
+  done'
+
 # 3. Bad options and overrides.
 check "unknown --set exits 2" status_is 2 "$sim" run small.scn --set nodez=5 --out res-x
 check "unknown --set is named" grep -q "nodez" err.txt
@@ -164,6 +181,8 @@ check "... welch over lookups" grep -q '^mean_hops .* yes  *welch(lookups 300/30
 check "... other metrics: n/a (single run)" grep -q '^latency_p50_ms .* n/a (single run)' out.txt
 check "compare: unknown --worse-if metric exits 2" status_is 2 "$sim" compare res-s res-b1 --worse-if 'mean_hopz>'
 check "... and names it" grep -q "unknown metric 'mean_hopz'" err.txt
+check "compare: unknown --worse-if metric exits 2 before reading runs" status_is 2 "$sim" compare no-such-a no-such-b --worse-if 'ok_ration<'
+check "... and names it" grep -q "unknown metric 'ok_ration'" err.txt
 check "compare: --worse-if without direction exits 2" status_is 2 "$sim" compare res-s res-b1 --worse-if mean_hops
 check "compare: missing directory exits 2" status_is 2 "$sim" compare res-s no-such-dir
 check "compare: a sweep directory exits 2" status_is 2 "$sim" compare res-s res-w
