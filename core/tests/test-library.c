@@ -2,7 +2,8 @@
  * named cases (the library's README example, boundary keys, key lengths,
  * update and remove, the leaf set), the two worked examples of
  * core/README.md against both PastryLibrary and the paper's PastryNode, a
- * randomised brute-force oracle (its seed is in the test name), the vectors
+ * randomised brute-force oracle (its seed is in the test name; set
+ * PASTRYSIM_TEST_SEED to replay another), the vectors
  * reader's invalid-input table, and the recorded vectors themselves.
  * Every mutation is followed by the invariant checker.
  *
@@ -165,6 +166,7 @@ test_key_lengths (void)
                                 { id_fill (0x00), V (2) } };
   g_autoptr (PastryLibrary) lib = pastry_library_new (&self, peers, 2, 8,
                                                       NULL);
+  assert_valid (lib);
   guint8 key[17] = { 0 };
   assert_route (lib, key, 0, 5, "2 1");
   assert_route (lib, key, 16, 5, "2 1");
@@ -234,6 +236,7 @@ test_update_own_id (void)
   PastryLibraryPeer peers[] = { { id_fill (0x30), V (1) } };
   g_autoptr (PastryLibrary) lib = pastry_library_new (&self, peers, 1, 8,
                                                       NULL);
+  assert_valid (lib);
   guint8 key[16];
   memset (key, 0x33, 16);
   g_assert_false (pastry_library_get (lib, &self, NULL));
@@ -356,6 +359,7 @@ test_null_value (void)
                                 { id_fill (0x02), V (2) } };
   g_autoptr (PastryLibrary) lib = pastry_library_new (&self, peers, 2, 8,
                                                       NULL);
+  assert_valid (lib);
   gpointer v = V (5);
   g_assert_true (pastry_library_get (lib, &peers[0].id, &v));
   g_assert_null (v);
@@ -880,7 +884,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  const char *seed = g_getenv ("PASTRY_TEST_SEED");
+  const char *seed = g_getenv ("PASTRYSIM_TEST_SEED");
   if (seed != NULL)
     oracle_seed = g_ascii_strtoull (seed, NULL, 10);
 
