@@ -158,6 +158,11 @@ int sim_batch_run (const SimPlan *plan, const char *out_dir, guint jobs,
 /* `pastrysim compare` (sim-compare.c); argv[0] is "compare". */
 int sim_cli_compare (int argc, char **argv);
 
+/* `pastrysim seed-route FILE` (sim-seed-route.c): replays the original
+ * library's route vectors against core's PastryLibrary; argv[0] is
+ * "seed-route".  Returns 0 all matched, 1 some mismatch, 2 bad input. */
+int sim_cli_seed_route (int argc, char **argv);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimPlan, sim_plan_free)
 
 G_END_DECLS

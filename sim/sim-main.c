@@ -559,6 +559,8 @@ print_help (void)
           "subdirectories\n"
           "  pastrysim sweep-list SCENARIO [--seeds ...] [--sweep ...]  "
           "list a batch's runs\n"
+          "  pastrysim seed-route FILE  replay the Python library's route "
+          "vectors\n"
           "  pastrysim params       list scenario parameters\n"
           "  pastrysim metrics      list summary metrics (for expect, "
           "--worse-if)\n"
@@ -594,6 +596,8 @@ main (int argc, char **argv)
     return cmd_run (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "compare"))
     return sim_cli_compare (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "seed-route"))
+    return sim_cli_seed_route (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "collect"))
     return cmd_collect (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "sweep-list"))
