@@ -4,7 +4,7 @@
 # reruns.  Usage: test-cli.sh PATH/TO/pastrysim
 set -u
 sim=$(readlink -f "$1")
-scripts=$(cd "$(dirname "$0")/../../scripts" && pwd)
+scripts=$(cd "$(dirname "$0")/../../../scripts" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
