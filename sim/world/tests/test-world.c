@@ -1,8 +1,9 @@
 /* test-world.c — the world layer: protocol joins, instant builds, lookups
  * against the oracle, determinism, the live-id oracle and histograms.
  *
- * Randomised cases put their seed in the test name; set
- * PASTRYSIM_TEST_SEED to replay one. */
+ * Randomised cases put their seed in the test name; a name's seed S
+ * replays it: PASTRYSIM_TEST_SEED=S test-world -p /world/stress/seed=S
+ * (with the variable set, every seeded family runs once, with seed S). */
 #include "sim-hist.h"
 #include "sim-ring.h"
 #include "sim-rng.h"
@@ -14,6 +15,7 @@
 #include <string.h>
 
 static guint64 base_seed;
+static gboolean replaying; /* PASTRYSIM_TEST_SEED is set */
 
 /* Parses text (with optional overrides), runs it, and returns the metrics;
  * *world_out (may be NULL) keeps the world for inspection. */
@@ -540,8 +542,19 @@ add_seeded (const char *path, GTestDataFunc fn, guint64 offset)
   static guint64 seeds[64];
   static guint n_seeds;
   g_assert (n_seeds < G_N_ELEMENTS (seeds));
+  /* A replay (PASTRYSIM_TEST_SEED=S) runs every family once, with seed S
+   * itself: the seed a name shows is the seed that replays it. */
+  if (replaying)
+    {
+      static GHashTable *added;
+      if (added == NULL)
+        added = g_hash_table_new (g_str_hash, g_str_equal);
+      if (g_hash_table_contains (added, path))
+        return;
+      g_hash_table_add (added, (gpointer) path);
+    }
   guint64 *seed = &seeds[n_seeds++];
-  *seed = base_seed + offset;
+  *seed = replaying ? base_seed : base_seed + offset;
   char *name = g_strdup_printf ("%s/seed=%" G_GUINT64_FORMAT, path, *seed);
   g_test_add_data_func (name, seed, fn);
   g_free (name);
@@ -554,6 +567,7 @@ main (int argc, char **argv)
   const char *env = g_getenv ("PASTRYSIM_TEST_SEED");
   base_seed = env != NULL ? g_ascii_strtoull (env, NULL, 10)
                           : (guint64) g_get_real_time ();
+  replaying = env != NULL;
   add_seeded ("/world/build-routes-ok", test_build_routes_ok, 0);
   add_seeded ("/world/joins-converge", test_joins_converge, 1);
   add_seeded ("/world/joins-converge", test_joins_converge, 2);
