@@ -18,22 +18,12 @@
 #include "sim-cli.h"
 #include "sim-publish.h"
 #include "sim-results.h"
+#include "sim-format.h"
 #include "sim-stats.h"
 
 #include <math.h>
 #include <string.h>
 
-/* Numbers in aggregate files: 10 significant digits, locale-independent;
- * "nan", "inf" and "-inf" as pastrysim writes them elsewhere. */
-static const char *
-fmt_num (char *buf, gsize len, double v)
-{
-  if (isnan (v))
-    return "nan";
-  if (isinf (v))
-    return v > 0 ? "inf" : "-inf";
-  return g_ascii_formatd (buf, (gint)len, "%.10g", v);
-}
 
 /* Adds dir/name to the files the collect writes (all or nothing, at the
  * end: sim_publish_files_commit). */
@@ -230,10 +220,13 @@ collect_seeds (SimPublishFiles *files, const char *dir, GArray *seeds,
       SimStatsSummary s;
       sim_stats_summarize (x, runs->len, 0.95, &s);
       char a[40], b[40], c[40], d[40];
-      g_string_append_printf (
-          agg, "%s,%s,%s,%s,%s,%u\n", name, fmt_num (a, sizeof a, s.mean),
-          fmt_num (b, sizeof b, s.sd), fmt_num (c, sizeof c, s.ci_low),
-          fmt_num (d, sizeof d, s.ci_high), s.n);
+      /* 10 significant digits, as every aggregate file. */
+      g_string_append_printf (agg, "%s,%s,%s,%s,%s,%u\n", name,
+                              sim_format_sig (a, sizeof a, s.mean, 10),
+                              sim_format_sig (b, sizeof b, s.sd, 10),
+                              sim_format_sig (c, sizeof c, s.ci_low, 10),
+                              sim_format_sig (d, sizeof d, s.ci_high, 10),
+                              s.n);
     }
   write_text (files, dir, "summary.csv", agg);
   write_text (files, dir, "aggregate.csv", agg);

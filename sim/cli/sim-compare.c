@@ -25,6 +25,7 @@
 #include "sim-cli.h"
 #include "sim-metric-info.h"
 #include "sim-results.h"
+#include "sim-format.h"
 #include "sim-stats.h"
 
 #include <math.h>
@@ -319,15 +320,6 @@ compare_metric (const Side *A, const Side *B, const char *name, Row *r)
   r->na = "n/a (single run)";
 }
 
-static const char *
-fmt_g (char *buf, gsize len, double v)
-{
-  if (isnan (v))
-    return "nan";
-  if (isinf (v))
-    return v > 0 ? "inf" : "-inf";
-  return g_ascii_formatd (buf, (gint)len, "%.6g", v);
-}
 
 /* Parameters ("# NAME = VALUE" and "# let NAME = VALUE" metadata) that
  * differ between the two sides' first runs, as comment lines. */
@@ -434,16 +426,18 @@ compare_sides (const Side *A, const Side *B, GPtrArray *rules, const char *only,
       compare_metric (A, B, n, &r);
       gboolean sig = r.na == NULL && r.p < alpha;
       char a[40], b[40], d[40], p[40];
-      const char *ps = r.na != NULL ? r.na : fmt_g (p, sizeof p, r.p);
+      const char *ps
+          = r.na != NULL ? r.na : sim_format_sig (p, sizeof p, r.p, 6);
       const char *ss = r.na != NULL ? "-" : sig ? "yes" : "no";
+      const char *va = sim_format_sig (a, sizeof a, r.a, 6);
+      const char *vb = sim_format_sig (b, sizeof b, r.b, 6);
+      const char *vd = sim_format_sig (d, sizeof d, r.b - r.a, 6);
       if (csv)
-        printf ("%s,%s,%s,%s,%s,%s,%s\n", n, fmt_g (a, sizeof a, r.a),
-                fmt_g (b, sizeof b, r.b), fmt_g (d, sizeof d, r.b - r.a),
+        printf ("%s,%s,%s,%s,%s,%s,%s\n", n, va, vb, vd,
                 r.na != NULL ? "n/a" : ps, ss, r.na != NULL ? "" : r.test);
       else
-        printf ("%-28s %14s %14s %14s %18s %-11s %s\n", n,
-                fmt_g (a, sizeof a, r.a), fmt_g (b, sizeof b, r.b),
-                fmt_g (d, sizeof d, r.b - r.a), ps, ss, r.test);
+        printf ("%-28s %14s %14s %14s %18s %-11s %s\n", n, va, vb, vd, ps, ss,
+                r.test);
       if (rule != NULL && sig && (rule->larger ? r.b > r.a : r.b < r.a))
         g_string_append_printf (worse_list, "%s%s (%s, p = %s)",
                                 worse_list->len > 0 ? ", " : "", n,

@@ -19,11 +19,15 @@
  */
 #include "sim-metrics.h"
 #include "sim-metric-info.h"
+#include "sim-format.h"
 #include "sim-hist.h"
 
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+
+/* Fixed-point numbers as every CSV writes them (sim-format.h). */
+#define fmt sim_format_fixed
 
 
 typedef struct
@@ -222,15 +226,6 @@ sim_metrics_free (SimMetrics *m)
 static const char *const outcome_names[] = { "ok", "wrong", "failed" };
 
 /* Formats v with up to `digits` decimals, locale-independent, into buf. */
-static const char *
-fmt (char *buf, gsize len, double v, int digits)
-{
-  if (isnan (v))
-    return "nan";
-  char f[8];
-  g_snprintf (f, sizeof f, "%%.%df", digits);
-  return g_ascii_formatd (buf, (gint) len, f, v);
-}
 
 void
 sim_metrics_lookup (SimMetrics *m, SimTime issued, guint32 src,
