@@ -206,8 +206,8 @@ cmd_run (int argc, char **argv)
            "--set accepts.\n\nWith --seeds and/or --sweep the runs go into "
            "subdirectories of DIR, each\nrun a child process, and DIR also "
            "gets summary.csv/aggregate.csv (mean,\nstddev, 95% CI over seeds), "
-           "pooled hops.csv, sweep.csv (one row per run).\nSee README.md, "
-           "\"Many runs\".\n\nExit status: 0 ok, 1 I/O failure, 2 "
+           "pooled hops.csv, sweep.csv (one row per run).\nSee "
+           "scripts/README.md, \"Many runs\".\n\nExit status: 0 ok, 1 I/O failure, 2 "
            "bad input, 3 an expectation failed\n(in any run), 130 "
            "interrupted.");
   g_autoptr (GError) error = NULL;

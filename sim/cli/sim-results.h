@@ -1,7 +1,7 @@
 /* sim-results.h — reading results directories back, and building the
  * multi-run files from them (`collect`).
  *
- * CLI layer.  Layouts (README.md, "Many runs"):
+ * CLI layer.  Layouts (results/README.md):
  *
  *   run       DIR/summary.csv (metric,value), hops.csv, ... scenario.scn
  *   seeds     DIR/seed-N/ (runs) + DIR/summary.csv and aggregate.csv
