@@ -245,7 +245,7 @@ select_victims (SimWorld *w, const SimAction *a, GArray *out)
   switch (a->select)
     {
     case SIM_SELECT_PERCENT:
-      want = (guint64) llround (a->fraction * live);
+      want = sim_u64_from_double (round (a->fraction * live));
       if (want == 0 && live > 0)
         want = 1;
       /* fall through */
@@ -367,7 +367,7 @@ action_schedule_next (SimWorld *w, guint g)
         SimTime from = MAX (gen->last, a->at);
         double u = sim_rng_double (&w->rng_workload);
         double frac = 1.0 - pow (1.0 - u, 1.0 / (double) k);
-        t = from + (SimTime) (frac * (double) (end - from));
+        t = from + sim_time_from_us (frac * (double) (end - from));
         if (t >= end)
           t = end - 1;
         gen->last = t;
@@ -378,7 +378,9 @@ action_schedule_next (SimWorld *w, guint g)
         double gap_s = sim_rng_exponential (&w->rng_workload,
                                             1.0 / a->rate_per_s);
         SimTime from = gen->done == 0 ? a->at : MAX (gen->last, a->at);
-        t = sim_time_add (from, (SimTime) (gap_s * (double) SIM_TIME_S));
+        /* A tiny rate gives a gap beyond SimTime: clamped, not wrapped. */
+        t = sim_time_add (from,
+                          sim_time_from_us (gap_s * (double) SIM_TIME_S));
         if (t >= sim_time_add (a->at, a->duration))
           return FALSE;
         gen->last = t;
@@ -399,9 +401,9 @@ node_lookup_gap (SimWorld *w, const SimAction *a)
   double s = a->has_every ? sim_dist_sample (&a->every, &w->rng_workload)
                           : sim_rng_exponential (&w->rng_workload,
                                                  1.0 / a->rate_per_s);
-  if (!(s > 0))
-    s = 1e-6;
-  return (SimTime) MAX (1.0, s * (double) SIM_TIME_S);
+  /* At least 1 µs (also for NaN or a non-positive draw); a huge gap (a
+   * rate of 1e-300/s) clamps to SIM_TIME_MAX instead of wrapping. */
+  return MAX (sim_time_from_us (s * (double) SIM_TIME_S), 1);
 }
 
 static void
