@@ -1430,7 +1430,25 @@ sim_scenario_load (const char *path,
   for (;;)
     {
       gsize n = fread (contents + len, 1, cap - len, f);
+      const char *nul = memchr (contents + len, '\0', n);
       len += n;
+      if (nul != NULL)
+        {
+          /* A binary file fails by its first chunk, not after 64 MB: the
+           * line holding the NUL byte gets the parser's own check. */
+          guint line_no = 1;
+          const char *line = contents;
+          for (const char *p = contents; p < nul; p++)
+            if (*p == '\n')
+              {
+                line_no++;
+                line = p + 1;
+              }
+          fclose (f);
+          sim__scenario_check_line (path, line_no, line,
+                                    (gsize) (nul - line) + 1, error);
+          return NULL;
+        }
       if (n == 0)
         break;
       if (len > SIM_SCENARIO_MAX_FILE)
