@@ -1616,6 +1616,31 @@ sim_scenario_param_is_set (const SimScenario *sc, const char *param)
   return sc->params[pi].origin != ORIGIN_DEFAULT;
 }
 
+gboolean
+sim_scenario_param_position (const SimScenario *sc, const char *param,
+                             const char **file, guint *line, guint *col)
+{
+  int pi;
+  g_return_val_if_fail (sc != NULL, FALSE);
+  g_return_val_if_fail (param != NULL, FALSE);
+  pi = param_find (param);
+  if (pi < 0)
+    {
+      g_critical ("sim_scenario: unknown parameter '%s'", param);
+      return FALSE;
+    }
+  const ParamState *ps = &sc->params[pi];
+  if (ps->origin == ORIGIN_DEFAULT)
+    return FALSE;
+  if (file != NULL)
+    *file = ps->origin == ORIGIN_FILE ? sc->display_name : "--set";
+  if (line != NULL)
+    *line = ps->where.line;
+  if (col != NULL)
+    *col = ps->where.col;
+  return TRUE;
+}
+
 double
 sim_scenario_expect_threshold (const SimExpect *e)
 {
