@@ -42,8 +42,9 @@
 #define EXIT_INTERRUPTED 130
 
 /* The default of --max-events: at the 0.1-2 M events/s measured (README,
- * Performance) 15 minutes to 5 hours of work, and 4x the largest estimate
- * of the shipped scenarios and scripts/bench workloads (joins: 4.5e8). */
+ * Performance) 15 minutes to 5 hours of work, and 4.6x the largest
+ * estimate of the shipped scenarios and scripts/bench workloads (churn:
+ * 4.3e8). */
 #define DEFAULT_MAX_EVENTS G_GUINT64_CONSTANT (2000000000)
 
 static volatile sig_atomic_t interrupted;

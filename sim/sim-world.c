@@ -1031,9 +1031,9 @@ sim_world_estimate_bytes (const SimScenario *sc, guint64 *nodes_out,
  *   heartbeats  2 N (T - T0) / heartbeat_period   } with maintenance
  *   probes      N (T - T0) / probe_period (1 + 2E + 4 + 2R) }
  *   timeline  100 · T / timeline_interval (TIMELINE_ROW_EVENTS).
- * On the shipped scenarios and scripts/bench workloads it is 1.4 to 2.5
- * times the measured event count (joins: 4.5e8 for 2.4e8 events; churn:
- * 1.7e8 for 0.9e8).  The largest term is blamed: an action's line, or the
+ * On the shipped scenarios and scripts/bench workloads it is 1.2 to 4.8
+ * times the measured event count (bench joins: 2.9e8 for 2.4e8 events;
+ * bench churn: 4.3e8 for 0.9e8; churn-1h: 1.7e7 for 3.5e6).  The largest term is blamed: an action's line, or the
  * assignment of the period it divides by (else the last-ending action). */
 guint64
 sim_world_estimate_events (const SimScenario *sc, SimWorldBlame *blame)
