@@ -103,7 +103,7 @@ typedef struct
  * @seeds: (nullable): the --seeds value: "A..B", "A,B,C" or a mixture
  *   ("1..3,10").
  * @sweeps: (nullable): the --sweep values "NAME=V1,V2,...", NULL-terminated.
- * @seed: the --seed value, or -1.
+ * @has_seed: whether --seed was given; @seed: its value.
  * @no_lookups: pass --no-lookups-csv to every run.
  * Every point is checked by loading the scenario with its overrides, so an
  * unknown parameter or a bad value is reported now, as
@@ -112,7 +112,18 @@ typedef struct
  *   SIM_CLI_ERROR_INPUT error (messages name the option: "--seeds: ..."). */
 SimPlan *sim_plan_new (const char *scenario, const char *const *sets,
                        const char *seeds, const char *const *sweeps,
-                       gint64 seed, gboolean no_lookups, GError **error);
+                       gboolean has_seed, guint64 seed, gboolean no_lookups,
+                       GError **error);
+
+/* Parses a --seed value: a whole number 0 .. 2^64-1 written in decimal
+ * digits only (no sign, no blanks).  Returns FALSE with a
+ * SIM_CLI_ERROR_INPUT error naming --seed otherwise. */
+gboolean sim_plan_parse_seed (const char *text, guint64 *seed,
+                              GError **error);
+
+/* Parses a count option (--max-events): decimal digits, 0 .. 2^64-1.
+ * Returns FALSE when @text is anything else. */
+gboolean sim_plan_parse_count (const char *text, guint64 *out);
 void sim_plan_free (SimPlan *plan);
 
 guint sim_plan_n_runs (const SimPlan *plan);

@@ -27,6 +27,7 @@
 #include "sim-results.h"
 #include "sim-format.h"
 #include "sim-stats.h"
+#include "sim-time.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -239,7 +240,7 @@ hop_stats (const GArray *h, double *mean, double *sd, guint64 *n)
       sum += c * i;
       total += c;
     }
-  *n = (guint64)total;
+  *n = sim_u64_from_double (total);
   *mean = total > 0 ? sum / total : NAN;
   double ss = 0;
   for (guint i = 0; i < h->len; i++)

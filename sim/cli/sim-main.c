@@ -43,6 +43,12 @@
 #define EXIT_EXPECT SIM_EXIT_EXPECT
 #define EXIT_INTERRUPTED SIM_EXIT_INTERRUPTED
 
+/* The default of --max-events: at the 0.1-2 M events/s measured
+ * (sim/README.md, Performance) 15 minutes to 5 hours of work, and 4.6x the
+ * largest estimate of the shipped scenarios and scripts/bench workloads
+ * (churn: 4.3e8). */
+#define DEFAULT_MAX_EVENTS G_GUINT64_CONSTANT (2000000000)
+
 static double
 peak_rss_mb (void)
 {
@@ -82,6 +88,16 @@ parse_size (const char *text, guint64 *out)
     return FALSE;
   *out = v * mult;
   return TRUE;
+}
+
+/* The "FILE:LINE:COL: " (or "FILE: ") prefix of a refusal. */
+static void
+print_blame (const SimWorldBlame *b)
+{
+  if (b->line > 0)
+    fprintf (stderr, "%s:%u:%u: ", b->file, b->line, b->col);
+  else
+    fprintf (stderr, "%s: ", b->file);
 }
 
 static int
@@ -163,17 +179,21 @@ cmd_run (int argc, char **argv)
   g_autofree char *out_dir = NULL;
   g_auto (GStrv) sets = NULL, sweeps = NULL;
   g_autofree char *seeds = NULL;
-  gint64 seed = -1;
+  g_autofree char *seed_text = NULL;
   gint jobs = G_MININT; /* unset */
   gint64 task = -1;
   gboolean quiet = FALSE, no_lookups = FALSE;
-  g_autofree char *max_memory = NULL;
+  g_autofree char *max_memory = NULL, *max_events = NULL;
   GOptionEntry entries[] = {
     { "max-memory", 0, 0, G_OPTION_ARG_STRING, &max_memory,
       "Refuse scenarios estimated to need more memory than SIZE (e.g. 8G, "
       "500M; default: the machine's physical memory)", "SIZE" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
-      "Master random seed (overrides the scenario's 'seed')", "N" },
+    { "max-events", 0, 0, G_OPTION_ARG_STRING, &max_events,
+      "Refuse scenarios estimated to process more than N events (default "
+      "2000000000)", "N" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text,
+      "Master random seed, 0 .. 2^64-1 (overrides the scenario's 'seed')",
+      "N" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir,
       "Results directory (default results/<scenario name>)", "DIR" },
     { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
@@ -217,6 +237,9 @@ cmd_run (int argc, char **argv)
     return usage_error (argc < 2 ? "run: missing SCENARIO"
                                  : "run: too many arguments");
   const char *path = argv[1];
+  guint64 seed = 0;
+  if (seed_text != NULL && !sim_plan_parse_seed (seed_text, &seed, &error))
+    return sim_cli_fail (error);
 
   if (seeds != NULL || sweeps != NULL)
     {
@@ -224,7 +247,8 @@ cmd_run (int argc, char **argv)
         return usage_error ("--jobs: must be at least 1");
       g_autoptr (SimPlan) plan = sim_plan_new (
           path, (const char *const *) sets, seeds,
-          (const char *const *) sweeps, seed, no_lookups, &error);
+          (const char *const *) sweeps, seed_text != NULL, seed, no_lookups,
+          &error);
       if (plan == NULL && sim_cli_interrupted ())
         return interrupted_exit ();
       if (plan == NULL)
@@ -247,10 +271,8 @@ cmd_run (int argc, char **argv)
   g_autoptr (GPtrArray) ov = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; sets != NULL && sets[i] != NULL; i++)
     g_ptr_array_add (ov, g_strdup (sets[i]));
-  if (seed >= 0)
-    g_ptr_array_add (ov, g_strdup_printf ("seed=%" G_GINT64_FORMAT, seed));
-  else if (seed != -1)
-    return usage_error ("--seed must be a non-negative integer");
+  if (seed_text != NULL)
+    g_ptr_array_add (ov, g_strdup_printf ("seed=%" G_GUINT64_FORMAT, seed));
   g_ptr_array_add (ov, NULL);
 
   g_autoptr (SimScenario) sc = sim_scenario_load (
@@ -266,18 +288,33 @@ cmd_run (int argc, char **argv)
     out_dir = g_build_filename ("results", sim_scenario_name (sc), NULL);
 
   /* Absurd but valid requests fail here, before anything is allocated. */
-  guint64 limit;
+  guint64 limit, event_limit = DEFAULT_MAX_EVENTS;
   if (!parse_size (max_memory, &limit))
     return usage_error ("--max-memory: expected a size such as 8G, 500M or "
                         "1000000000");
+  if (max_events != NULL && !sim_plan_parse_count (max_events, &event_limit))
+    return usage_error ("--max-events: expected a whole number such as "
+                        "5000000000");
   guint64 est_nodes;
-  guint64 need = sim_world_estimate_bytes (sc, &est_nodes);
+  SimWorldBlame blame;
+  guint64 need = sim_world_estimate_bytes (sc, &est_nodes, &blame);
   if (need > limit)
     {
-      fprintf (stderr, "%s: needs about %.1f GB for %" G_GUINT64_FORMAT
+      print_blame (&blame);
+      fprintf (stderr, "needs about %.1f GB for %" G_GUINT64_FORMAT
                " nodes (about 1.5 KB each), more than the %.1f GB allowed; "
-               "lower the node count or raise --max-memory\n", path,
+               "lower the node count or raise --max-memory\n",
                (double) need / 1e9, est_nodes, (double) limit / 1e9);
+      return EXIT_BAD_INPUT;
+    }
+  guint64 est_events = sim_world_estimate_events (sc, &blame);
+  if (est_events > event_limit)
+    {
+      print_blame (&blame);
+      fprintf (stderr, "needs about %.3g events (mostly %s), more than the "
+               "%" G_GUINT64_FORMAT " allowed; shorten the run, lower the "
+               "rate or node count, or raise --max-events\n",
+               (double) est_events, blame.what, event_limit);
       return EXIT_BAD_INPUT;
     }
 
@@ -492,11 +529,10 @@ static int
 cmd_sweep_list (int argc, char **argv)
 {
   g_auto (GStrv) sets = NULL, sweeps = NULL;
-  g_autofree char *seeds = NULL;
-  gint64 seed = -1;
+  g_autofree char *seeds = NULL, *seed_text = NULL;
   gboolean no_lookups = FALSE;
   GOptionEntry entries[] = {
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "As for run", "N" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "As for run", "N" },
     { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets, "As for run",
       "NAME=VALUE" },
     { "seeds", 0, 0, G_OPTION_ARG_STRING, &seeds, "As for run", "LIST" },
@@ -522,9 +558,13 @@ cmd_sweep_list (int argc, char **argv)
                                  : "sweep-list: too many arguments");
   if (seeds == NULL && sweeps == NULL)
     return usage_error ("sweep-list: needs --seeds or --sweep");
+  guint64 seed = 0;
+  if (seed_text != NULL && !sim_plan_parse_seed (seed_text, &seed, &error))
+    return sim_cli_fail (error);
   g_autoptr (SimPlan) plan = sim_plan_new (
       argv[1], (const char *const *) sets, seeds,
-      (const char *const *) sweeps, seed, no_lookups, &error);
+      (const char *const *) sweeps, seed_text != NULL, seed, no_lookups,
+      &error);
   if (plan == NULL)
     return sim_cli_fail (error);
   g_autoptr (GString) out = g_string_new (NULL);

@@ -68,6 +68,25 @@ parse_u64 (const char *s, guint64 *out)
   return g_ascii_string_to_unsigned (s, 10, 0, G_MAXUINT64, out, NULL);
 }
 
+gboolean
+sim_plan_parse_count (const char *text, guint64 *out)
+{
+  g_return_val_if_fail (text != NULL && out != NULL, FALSE);
+  return parse_u64 (text, out);
+}
+
+gboolean
+sim_plan_parse_seed (const char *text, guint64 *seed, GError **error)
+{
+  g_return_val_if_fail (text != NULL && seed != NULL, FALSE);
+  if (!parse_u64 (text, seed))
+    return sim_cli_input_error (error,
+                                "--seed: '%s' is not a seed (a whole number "
+                                "0 .. 2^64-1 = 18446744073709551615)",
+                                text);
+  return TRUE;
+}
+
 static int
 cmp_u64 (gconstpointer a, gconstpointer b)
 {
@@ -322,8 +341,8 @@ add_run (SimPlan *plan, guint point, const char *point_dir,
 
 SimPlan *
 sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
-              const char *const *sweeps, gint64 seed, gboolean no_lookups,
-              GError **error)
+              const char *const *sweeps, gboolean has_seed_opt, guint64 seed,
+              gboolean no_lookups, GError **error)
 {
   g_return_val_if_fail (scenario != NULL, NULL);
   g_autoptr (SimPlan) plan = g_new0 (SimPlan, 1);
@@ -336,18 +355,13 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
 
   if (seeds != NULL)
     {
-      if (seed >= 0)
+      if (has_seed_opt)
         {
           sim_cli_input_error (error, "--seeds: cannot be combined with --seed");
           return NULL;
         }
       if (!parse_seeds (seeds, plan->seeds, error))
         return NULL;
-    }
-  else if (seed < -1)
-    {
-      sim_cli_input_error (error, "--seed must be a non-negative integer");
-      return NULL;
     }
   for (guint i = 0; sweeps != NULL && sweeps[i] != NULL; i++)
     {
@@ -398,10 +412,10 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
 
   /* The scenario with the --set overrides alone: its errors read exactly
    * as those of a single run. */
-  gboolean has_seed = plan->seeds->len > 0 || seed >= 0;
+  gboolean has_seed = plan->seeds->len > 0 || has_seed_opt;
   guint64 first_seed = plan->seeds->len > 0
                            ? g_array_index (plan->seeds, guint64, 0)
-                           : (guint64)seed;
+                           : seed;
   g_autoptr (GPtrArray) ov = g_ptr_array_new_with_free_func (g_free);
   for (guint k = 0; k < n_sets; k++)
     g_ptr_array_add (ov, g_strdup (sets[k]));
@@ -459,8 +473,8 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
           add_run (plan, p, dir, sets, (const char *const *)point_sets, TRUE,
                    g_array_index (plan->seeds, guint64, s), TRUE, no_lookups);
       else
-        add_run (plan, p, dir, sets, (const char *const *)point_sets, seed >= 0,
-                 (guint64)MAX (seed, 0), FALSE, no_lookups);
+        add_run (plan, p, dir, sets, (const char *const *)point_sets,
+                 has_seed_opt, seed, FALSE, no_lookups);
       /* Advance the odometer. */
       for (guint a = n_axes; a-- > 0;)
         {

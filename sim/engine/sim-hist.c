@@ -5,6 +5,7 @@
  * 2^SUB buckets in group e - SUB + 1.  Invariant: counts sum to count.
  */
 #include "sim-hist.h"
+#include "sim-time.h"
 
 #include <math.h>
 #include <string.h>
@@ -138,7 +139,7 @@ sim_hist_quantile (const SimHist *h, double q)
   g_return_val_if_fail (h != NULL, NAN);
   if (h->count == 0 || !(q >= 0.0 && q <= 1.0))
     return NAN;
-  guint64 rank = (guint64) ceil (q * (double) h->count);
+  guint64 rank = sim_u64_from_double (ceil (q * (double) h->count));
   if (rank == 0)
     rank = 1;
   guint64 seen = 0;

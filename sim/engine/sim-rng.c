@@ -250,7 +250,7 @@ sim_zipf_sample (const SimZipf *z, SimRng *r)
         k = z->n;
       if (k - x <= z->cut
           || u >= zipf_big_h (z->s, k + 0.5) - zipf_h (z->s, k))
-        return (guint64) k;
+        return sim_u64_from_double (k);
     }
 }
 
@@ -387,7 +387,7 @@ sim_dist_sample (const SimDist *d, SimRng *r)
     case SIM_DIST_ZIPF:
       {
         SimZipf z;
-        sim_zipf_init (&z, d->p1, (guint64) d->p2);
+        sim_zipf_init (&z, d->p1, sim_u64_from_double (d->p2));
         return (double) sim_zipf_sample (&z, r);
       }
     default:
@@ -398,12 +398,9 @@ sim_dist_sample (const SimDist *d, SimRng *r)
 SimTime
 sim_dist_sample_time (const SimDist *d, SimRng *r, SimTime unit)
 {
-  double v = floor (sim_dist_sample (d, r) * (double) unit + 0.5);
-  if (!(v > 0)) /* negative, zero or NaN */
-    return 0;
-  if (v >= 0x1.0p64)
-    return SIM_TIME_MAX;
-  return (SimTime) v;
+  /* Negative, zero or NaN give 0; beyond SimTime, SIM_TIME_MAX. */
+  return sim_time_from_us (floor (sim_dist_sample (d, r) * (double) unit
+                                  + 0.5));
 }
 
 double
@@ -430,7 +427,8 @@ sim_dist_mean (const SimDist *d)
     case SIM_DIST_LOGNORMAL:
       return exp (a + b * b / 2);
     case SIM_DIST_ZIPF:
-      return sim_harmonic ((guint64) b, a - 1) / sim_harmonic ((guint64) b, a);
+      return sim_harmonic (sim_u64_from_double (b), a - 1)
+             / sim_harmonic (sim_u64_from_double (b), a);
     default:
       return NAN;
     }
@@ -461,7 +459,7 @@ sim_dist_median (const SimDist *d)
       return exp (a);
     case SIM_DIST_ZIPF:
       {
-        guint64 n = (guint64) b, lo = 1, hi = n;
+        guint64 n = sim_u64_from_double (b), lo = 1, hi = n;
         double half = sim_harmonic (n, a) / 2;
         while (lo < hi) /* smallest k with H(k, s) >= H(n, s) / 2 */
           {

@@ -38,21 +38,49 @@ typedef struct
   double unit_us; /* when declared: 1 or 1000 */
   guint32 n;
   SimNetCell *cells;
+  GError *bad_text; /* set by next_line(): it then acts as end of file */
 } Loader;
 
+/* Longest line accepted: a dense row of SIM_NET_MATRIX_MAX_HOSTS tokens
+ * of the longest length is 1 MiB; blanks get as much again.  Lines are
+ * searched for their end only this far, so that garbage (4 GB of NUL
+ * bytes) fails after a few MB instead of being scanned whole. */
+#define MAX_LINE (2u << 20)
+
 /* Returns the next line as [*b, *e) without its '\n', or FALSE at end of
- * file.  Moves the error anchor to the line's start. */
+ * file.  Moves the error anchor to the line's start.  A line over
+ * MAX_LINE bytes or holding a NUL byte also returns FALSE, with
+ * ld->bad_text set (load_matrix() reports it whatever the parser
+ * concluded from the early end). */
 static gboolean
 next_line (Loader *ld, gsize *b, gsize *e)
 {
   SimNetText *t = &ld->t;
-  const char *nl;
+  const char *nl, *nul;
+  gsize window;
 
-  if (t->pos >= t->len)
+  if (t->pos >= t->len || ld->bad_text != NULL)
     return FALSE;
   *b = t->pos;
-  nl = memchr (t->buf + t->pos, '\n', t->len - t->pos);
-  *e = nl != NULL ? (gsize) (nl - t->buf) : t->len;
+  window = MIN (t->len - t->pos, (gsize) MAX_LINE + 1);
+  nl = memchr (t->buf + t->pos, '\n', window);
+  *e = nl != NULL ? (gsize) (nl - t->buf) : t->pos + window;
+  t->anchor = *b;
+  t->anchor_line = ld->line + 1;
+  nul = memchr (t->buf + *b, '\0', *e - *b);
+  if (nul != NULL)
+    {
+      sim_net__text_error (t, (gsize) (nul - t->buf), &ld->bad_text,
+                           SIM_NET_ERROR_SYNTAX,
+                           "NUL byte (a binary file, not a latency matrix)");
+      return FALSE;
+    }
+  if (*e - *b > MAX_LINE)
+    {
+      sim_net__text_error (t, *b, &ld->bad_text, SIM_NET_ERROR_SYNTAX,
+                           "line longer than %u bytes", MAX_LINE);
+      return FALSE;
+    }
   t->pos = nl != NULL ? *e + 1 : t->len;
   ld->line++;
   t->anchor = *b;
@@ -794,6 +822,13 @@ load_matrix (Loader *ld, SimNetMatrixFormat fmt, SimTime access_delay,
       break;
     default:
       g_assert_not_reached ();
+    }
+  if (ld->bad_text != NULL)
+    {
+      /* The parser saw an early end of file; the real cause wins. */
+      g_clear_error (error);
+      g_propagate_error (error, g_steal_pointer (&ld->bad_text));
+      ok = FALSE;
     }
   ok = ok && finish (ld, net, error);
   g_clear_pointer (&ld->cells, g_free);

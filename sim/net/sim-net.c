@@ -29,11 +29,8 @@ sim_net__new (SimNetKind kind)
 SimTime
 sim_net__us_to_latency (double us)
 {
-  if (!(us > 0.0)) /* also NaN */
-    return 0;
-  if (us >= (double) SIM_NET_MAX_LATENCY)
-    return SIM_NET_MAX_LATENCY;
-  return (SimTime) ceil (us);
+  /* NaN and non-positive give 0. */
+  return MIN (sim_time_from_us (ceil (us)), SIM_NET_MAX_LATENCY);
 }
 
 SimNet *
@@ -386,11 +383,7 @@ sim_net_delay_sample (const SimNet *net, guint32 a, guint32 b, SimRng *rng,
 
       g_return_val_if_fail (rng != NULL, lat);
       extra = floor (sim_rng_double (rng) * span);
-      /* 2^63 is exact as a double and far above any real delay. */
-      if (extra >= 9223372036854775808.0)
-        lat = SIM_TIME_MAX;
-      else
-        lat = sim_time_add (lat, (SimTime) extra);
+      lat = sim_time_add (lat, sim_time_from_us (extra));
     }
   *lost = is_lost;
   return lat;

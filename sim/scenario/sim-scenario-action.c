@@ -458,7 +458,28 @@ parse_lookup (ActionCtx *c, GError **error)
     return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, rate_tok,
                      "'lookup %s' needs 'for DURATION'", first->text);
   if (c->a->spread == SIM_SPREAD_PER_NODE)
-    return TRUE; /* the number of lookups depends on the live nodes */
+    {
+      /* The number depends on the live nodes: at most every node index
+       * the actions so far may have created (the nodes joined or built
+       * when that bound is unknown), each at rate_per_s or once per mean
+       * of `every` (gaps are at least 1 µs), for the duration.  Counted
+       * against the same limit as the other lookups. */
+      double per_s = is_every
+                         ? 1.0 / MAX (sim_dist_mean (&c->a->every), 1e-6)
+                         : c->a->rate_per_s;
+      double nodes = (double) (c->P->max_hosts == G_MAXUINT64
+                                   ? c->P->total_nodes
+                                   : c->P->max_hosts);
+      double expected
+          = ceil (per_s * sim_time_to_s (c->a->duration) * nodes);
+      if (!(expected <= (double) SIM_SCENARIO_MAX_LOOKUPS))
+        return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, rate_tok,
+                         "rate x duration x %.0f nodes is more than %"
+                         G_GUINT64_FORMAT " lookups",
+                         nodes, SIM_SCENARIO_MAX_LOOKUPS);
+      return add_lookups (c, rate_tok, sim_u64_from_double (expected),
+                          error);
+    }
   if (is_rate)
     {
       double expected
@@ -468,7 +489,8 @@ parse_lookup (ActionCtx *c, GError **error)
                          "rate x duration is more than %" G_GUINT64_FORMAT
                          " lookups",
                          SIM_SCENARIO_MAX_LOOKUPS);
-      return add_lookups (c, rate_tok, (guint64) expected, error);
+      return add_lookups (c, rate_tok, sim_u64_from_double (expected),
+                          error);
     }
   return add_lookups (c, first, c->a->count, error);
 }

@@ -30,12 +30,7 @@ time_to_seconds (SimTime t)
 static SimTime
 seconds_to_time (double s)
 {
-  double us = s * (double) SIM_TIME_S;
-  if (!(us > 0))
-    return 0;
-  if (us >= 0x1p64)
-    return SIM_TIME_MAX;
-  return (SimTime) round (us);
+  return sim_time_from_us (round (s * (double) SIM_TIME_S));
 }
 
 /* ---------------------------------------------------------------------- */

@@ -1430,7 +1430,25 @@ sim_scenario_load (const char *path,
   for (;;)
     {
       gsize n = fread (contents + len, 1, cap - len, f);
+      const char *nul = memchr (contents + len, '\0', n);
       len += n;
+      if (nul != NULL)
+        {
+          /* A binary file fails by its first chunk, not after 64 MB: the
+           * line holding the NUL byte gets the parser's own check. */
+          guint line_no = 1;
+          const char *line = contents;
+          for (const char *p = contents; p < nul; p++)
+            if (*p == '\n')
+              {
+                line_no++;
+                line = p + 1;
+              }
+          fclose (f);
+          sim__scenario_check_line (path, line_no, line,
+                                    (gsize) (nul - line) + 1, error);
+          return NULL;
+        }
       if (n == 0)
         break;
       if (len > SIM_SCENARIO_MAX_FILE)
@@ -1612,6 +1630,31 @@ sim_scenario_param_is_set (const SimScenario *sc, const char *param)
       return FALSE;
     }
   return sc->params[pi].origin != ORIGIN_DEFAULT;
+}
+
+gboolean
+sim_scenario_param_position (const SimScenario *sc, const char *param,
+                             const char **file, guint *line, guint *col)
+{
+  int pi;
+  g_return_val_if_fail (sc != NULL, FALSE);
+  g_return_val_if_fail (param != NULL, FALSE);
+  pi = param_find (param);
+  if (pi < 0)
+    {
+      g_critical ("sim_scenario: unknown parameter '%s'", param);
+      return FALSE;
+    }
+  const ParamState *ps = &sc->params[pi];
+  if (ps->origin == ORIGIN_DEFAULT)
+    return FALSE;
+  if (file != NULL)
+    *file = ps->origin == ORIGIN_FILE ? sc->display_name : "--set";
+  if (line != NULL)
+    *line = ps->where.line;
+  if (col != NULL)
+    *col = ps->where.col;
+  return TRUE;
 }
 
 double

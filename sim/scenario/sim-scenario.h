@@ -357,6 +357,20 @@ const char *sim_scenario_get_string (const SimScenario *sc,
  * it holds its default.  @param must be a known parameter. */
 gboolean sim_scenario_param_is_set (const SimScenario *sc, const char *param);
 
+/* Where @param got its value, for messages that blame a parameter.
+ * @file: (out) (optional): the display name for a value from the file,
+ *   "--set" for an override (borrowed, valid as long as @sc).
+ * @line, @col: (out) (optional): 1-based position of the value in the
+ *   file; for an override, its 1-based index among the overrides and the
+ *   column of its name.
+ * Returns: FALSE (outputs untouched) when @param holds its default.
+ * @param must be a known parameter. */
+gboolean sim_scenario_param_position (const SimScenario *sc,
+                                      const char *param,
+                                      const char **file,
+                                      guint *line,
+                                      guint *col);
+
 /* Returns: the threshold of @e in the unit of its metric.  A plain number
  * is returned as is.  A time threshold (is_time) is converted according to
  * the metric's name: microseconds if it ends in "_us", milliseconds if it

@@ -303,13 +303,14 @@ sim_metrics_lookup (SimMetrics *m, SimTime issued, guint32 src,
           m->rdp_n++;
           m->route_sum += (double) latency;
           m->direct_sum += (double) direct;
-          sim_hist_add (m->rdp, (guint64) llround (rdp * 1000.0));
+          sim_hist_add (m->rdp, sim_u64_from_double (round (rdp * 1000.0)));
         }
       if (route_ratio >= 0)
         {
           m->ratio_sum += route_ratio;
           m->ratio_n++;
-          sim_hist_add (m->ratio, (guint64) llround (route_ratio * 1000.0));
+          sim_hist_add (m->ratio,
+                       sim_u64_from_double (round (route_ratio * 1000.0)));
         }
     }
 }

@@ -245,7 +245,7 @@ select_victims (SimWorld *w, const SimAction *a, GArray *out)
   switch (a->select)
     {
     case SIM_SELECT_PERCENT:
-      want = (guint64) llround (a->fraction * live);
+      want = sim_u64_from_double (round (a->fraction * live));
       if (want == 0 && live > 0)
         want = 1;
       /* fall through */
@@ -367,7 +367,7 @@ action_schedule_next (SimWorld *w, guint g)
         SimTime from = MAX (gen->last, a->at);
         double u = sim_rng_double (&w->rng_workload);
         double frac = 1.0 - pow (1.0 - u, 1.0 / (double) k);
-        t = from + (SimTime) (frac * (double) (end - from));
+        t = from + sim_time_from_us (frac * (double) (end - from));
         if (t >= end)
           t = end - 1;
         gen->last = t;
@@ -378,7 +378,9 @@ action_schedule_next (SimWorld *w, guint g)
         double gap_s = sim_rng_exponential (&w->rng_workload,
                                             1.0 / a->rate_per_s);
         SimTime from = gen->done == 0 ? a->at : MAX (gen->last, a->at);
-        t = sim_time_add (from, (SimTime) (gap_s * (double) SIM_TIME_S));
+        /* A tiny rate gives a gap beyond SimTime: clamped, not wrapped. */
+        t = sim_time_add (from,
+                          sim_time_from_us (gap_s * (double) SIM_TIME_S));
         if (t >= sim_time_add (a->at, a->duration))
           return FALSE;
         gen->last = t;
@@ -399,9 +401,9 @@ node_lookup_gap (SimWorld *w, const SimAction *a)
   double s = a->has_every ? sim_dist_sample (&a->every, &w->rng_workload)
                           : sim_rng_exponential (&w->rng_workload,
                                                  1.0 / a->rate_per_s);
-  if (!(s > 0))
-    s = 1e-6;
-  return (SimTime) MAX (1.0, s * (double) SIM_TIME_S);
+  /* At least 1 µs (also for NaN or a non-positive draw); a huge gap (a
+   * rate of 1e-300/s) clamps to SIM_TIME_MAX instead of wrapping. */
+  return MAX (sim_time_from_us (s * (double) SIM_TIME_S), 1);
 }
 
 static void
@@ -917,42 +919,251 @@ sim_world_free (SimWorld *w)
   g_free (w);
 }
 
+/* ---- Estimates: refusing absurd runs before they start ---- */
+
+static void
+blame_action (SimWorldBlame *blame, const SimScenario *sc,
+              const SimAction *a, const char *what)
+{
+  blame->file = sim_scenario_display_name (sc);
+  blame->line = a->line;
+  blame->col = a->col;
+  blame->what = what;
+}
+
+/* Blames the assignment of @param when the file or --set gave it, else
+ * @a (NULL: nothing in particular). */
+static void
+blame_param (SimWorldBlame *blame, const SimScenario *sc, const char *param,
+             const SimAction *a, const char *what)
+{
+  if (sim_scenario_param_position (sc, param, &blame->file, &blame->line,
+                                   &blame->col))
+    blame->what = what;
+  else if (a != NULL)
+    blame_action (blame, sc, a, what);
+  else
+    {
+      blame->file = sim_scenario_display_name (sc);
+      blame->line = blame->col = 0;
+      blame->what = what;
+    }
+}
+
+/* The nodes an action may create (new indices). */
+static guint64
+action_new_nodes (const SimAction *a)
+{
+  switch (a->kind)
+    {
+    case SIM_ACTION_JOIN:
+    case SIM_ACTION_BUILD:
+      return a->count;
+    case SIM_ACTION_REJOIN:
+      return a->same_id ? 0 : a->count;
+    case SIM_ACTION_CHURN:
+      /* Fresh ids for every session: bounded here by the population
+       * (the directory also keeps 16 bytes per past node). */
+      return a->population;
+    case SIM_ACTION_TRACE:
+      return sim_trace_n_nodes (a->trace);
+    default:
+      return 0;
+    }
+}
+
 guint64
-sim_world_estimate_bytes (const SimScenario *sc, guint64 *nodes_out)
+sim_world_estimate_bytes (const SimScenario *sc, guint64 *nodes_out,
+                          SimWorldBlame *blame)
 {
   g_return_val_if_fail (sc != NULL, 0);
-  guint64 nodes = 0;
+  guint64 nodes = 0, most = 0;
+  SimWorldBlame b = { sim_scenario_display_name (sc), 0, 0, "nodes" };
   for (guint i = 0; i < sim_scenario_n_actions (sc); i++)
     {
       const SimAction *a = sim_scenario_action (sc, i);
-      guint64 add = 0;
-      switch (a->kind)
+      guint64 add = action_new_nodes (a);
+      if (add > most)
         {
-        case SIM_ACTION_JOIN:
-        case SIM_ACTION_BUILD:
-          add = a->count;
-          break;
-        case SIM_ACTION_REJOIN:
-          add = a->same_id ? 0 : a->count;
-          break;
-        case SIM_ACTION_CHURN:
-          /* Fresh ids for every session: bounded here by the population
-           * (the directory also keeps 16 bytes per past node). */
-          add = a->population;
-          break;
-        case SIM_ACTION_TRACE:
-          add = sim_trace_n_nodes (a->trace);
-          break;
-        default:
-          break;
+          most = add;
+          blame_action (&b, sc, a, "nodes");
         }
       nodes = nodes > G_MAXUINT64 - add ? G_MAXUINT64 : nodes + add;
     }
   if (nodes_out != NULL)
     *nodes_out = nodes;
+  if (blame != NULL)
+    *blame = b;
   const guint64 per_node = 1536, fixed = 64u << 20;
   return nodes > (G_MAXUINT64 - fixed) / per_node ? G_MAXUINT64
                                                   : nodes * per_node + fixed;
+}
+
+/* A timeline row counts as this many events: besides its tick it writes
+ * a CSV line of about 60 bytes where an event writes nothing (3650 days at
+ * the default 10 s are 31.5 M rows, a 1.7 GB timeline.csv). */
+#define TIMELINE_ROW_EVENTS 100.0
+
+/* The upper-ish estimate of the events of a run, from the scenario alone
+ * (no simulation; O(actions + trace rows)).  All in doubles, saturated at
+ * the end.  With
+ *   N  = max(2, sim_world_estimate_bytes's node count), an upper bound on
+ *        the live nodes at any time;
+ *   R  = ceil(log_{2^b} N) routing-table rows, H = R + 1 hops per lookup;
+ *   E  = L + (2^b - 1) R table and leaf-set entries of a node;
+ *   K  = 2 with maintenance (a hop timer per hop), else 1;
+ *   J  = 3 · 2^b · H + 4 events per protocol join (measured: 156
+ *        messages per join at 5k nodes, 242 at 10^6; 3 · 2^b · log N is
+ *        the paper's join cost);
+ *   F  = 2 (1 + probe_retries) (L + 2^b R) events per failure or leave
+ *        (detection probes by every holder, repair; measured 362);
+ *   T  = the end of the last action (at + over or duration; traces: their
+ *        last row), T0 the first node-creating action's time, in seconds,
+ * the estimate is the sum of
+ *   lookups   n (1 + K H) per lookup action, n = count; ceil(rate · d)
+ *             for Poisson; rate · d · N per node (rate = 1 / mean gap
+ *             with `every`, gaps at least 1 µs);
+ *   joins     J per join or rejoin (rejoin all: N), 1 per build;
+ *   failures  F per fail or leave (percent: fraction · N);
+ *   churn     P (1 + d / (mean session + mean down)) (J + F + 2) for a
+ *             population P (0: N), means at least 1 µs;
+ *   traces    (J + F + 2) per row;
+ *   heartbeats  2 N (T - T0) / heartbeat_period   } with maintenance
+ *   probes      N (T - T0) / probe_period (1 + 2E + 4 + 2R) }
+ *   timeline  100 · T / timeline_interval (TIMELINE_ROW_EVENTS).
+ * On the shipped scenarios and scripts/bench workloads it is 1.2 to 4.8
+ * times the measured event count (bench joins: 2.9e8 for 2.4e8 events;
+ * bench churn: 4.3e8 for 0.9e8; churn-1h: 1.7e7 for 3.5e6).  The largest term is blamed: an action's line, or the
+ * assignment of the period it divides by (else the last-ending action). */
+guint64
+sim_world_estimate_events (const SimScenario *sc, SimWorldBlame *blame)
+{
+  g_return_val_if_fail (sc != NULL, 0);
+  guint64 n_nodes;
+  sim_world_estimate_bytes (sc, &n_nodes, NULL);
+  double N = MAX ((double) n_nodes, 2.0);
+  double digits = (double) (1u << sim_scenario_get_uint (sc, "b"));
+  double L = (double) sim_scenario_get_uint (sc, "leaf_size");
+  double R = MAX (ceil (log (N) / log (digits)), 1.0);
+  double H = R + 1, E = L + (digits - 1) * R;
+  gboolean maint = needs_maintenance (sc);
+  double K = maint ? 2 : 1;
+  double J = 3 * digits * H + 4;
+  double F = 2 * (1 + (double) sim_scenario_get_uint (sc, "probe_retries"))
+             * (L + digits * R);
+
+  SimWorldBlame b = { sim_scenario_display_name (sc), 0, 0, "events" };
+  double total = 0, largest = -1;
+#define TERM(value, ...)                                                     \
+  do                                                                         \
+    {                                                                        \
+      double v_ = (value);                                                   \
+      total += v_;                                                           \
+      if (v_ > largest)                                                      \
+        {                                                                    \
+          largest = v_;                                                      \
+          __VA_ARGS__;                                                       \
+        }                                                                    \
+    }                                                                        \
+  while (0)
+
+  SimTime t_end = 0, t_first = SIM_TIME_MAX;
+  const SimAction *last = NULL;
+  for (guint i = 0; i < sim_scenario_n_actions (sc); i++)
+    {
+      const SimAction *a = sim_scenario_action (sc, i);
+      SimTime end = sim_time_add (a->at, MAX (a->over, a->duration));
+      if (a->kind == SIM_ACTION_TRACE)
+        for (guint r = 0; r < sim_trace_n_rows (a->trace); r++)
+          {
+            const SimTraceRow *row = sim_trace_row (a->trace, r);
+            end = MAX (end, sim_time_add (a->at, row->join));
+            if (row->leave != SIM_TIME_MAX)
+              end = MAX (end, sim_time_add (a->at, row->leave));
+          }
+      if (last == NULL || end >= t_end)
+        {
+          t_end = end;
+          last = a;
+        }
+      if (action_new_nodes (a) > 0)
+        t_first = MIN (t_first, a->at);
+
+      double d = sim_time_to_s (a->duration), v = 0;
+      switch (a->kind)
+        {
+        case SIM_ACTION_LOOKUP:
+          {
+            double n = (double) a->count;
+            if (a->spread == SIM_SPREAD_POISSON)
+              n = ceil (a->rate_per_s * d);
+            else if (a->spread == SIM_SPREAD_PER_NODE)
+              n = (a->has_every ? 1.0 / MAX (sim_dist_mean (&a->every), 1e-6)
+                                : a->rate_per_s) * d * N;
+            v = n * (1 + K * H);
+            break;
+          }
+        case SIM_ACTION_JOIN:
+          v = (double) a->count * J;
+          break;
+        case SIM_ACTION_BUILD:
+          v = 1;
+          break;
+        case SIM_ACTION_REJOIN:
+          v = (a->select == SIM_SELECT_ALL ? N : (double) a->count) * J;
+          break;
+        case SIM_ACTION_FAIL:
+        case SIM_ACTION_LEAVE:
+          v = (a->select == SIM_SELECT_PERCENT ? a->fraction * N
+                                               : (double) a->count) * F;
+          break;
+        case SIM_ACTION_CHURN:
+          {
+            double pop = a->population != 0 ? (double) a->population : N;
+            double cycle = MAX (sim_dist_mean (&a->session), 1e-6)
+                           + MAX (sim_dist_mean (&a->down), 1e-6);
+            v = pop * (1 + d / cycle) * (J + F + 2);
+            break;
+          }
+        case SIM_ACTION_TRACE:
+          v = (double) sim_trace_n_rows (a->trace) * (J + F + 2);
+          break;
+        default:
+          break;
+        }
+      TERM (v, blame_action (&b, sc, a,
+                             a->kind == SIM_ACTION_LOOKUP ? "lookups"
+                             : a->kind == SIM_ACTION_CHURN ? "churn sessions"
+                             : a->kind == SIM_ACTION_TRACE ? "trace sessions"
+                             : a->kind == SIM_ACTION_FAIL
+                                 || a->kind == SIM_ACTION_LEAVE
+                               ? "failure detection and repair"
+                               : "joins"));
+    }
+
+  double span = t_first < t_end ? sim_time_to_s (t_end - t_first) : 0;
+  if (maint && span > 0)
+    {
+      /* Periods are at least 1 µs: the parser refuses 0. */
+      double hb = sim_time_to_s (MAX (sim_scenario_get_time (sc,
+                                                             "heartbeat_period"),
+                                      1));
+      double pp = sim_time_to_s (MAX (sim_scenario_get_time (sc,
+                                                             "probe_period"),
+                                      1));
+      TERM (2 * N * span / hb,
+            blame_param (&b, sc, "heartbeat_period", last, "heartbeats"));
+      TERM (N * span / pp * (1 + 2 * E + 4 + 2 * R),
+            blame_param (&b, sc, "probe_period", last, "probes"));
+    }
+  SimTime ti = sim_scenario_get_time (sc, "timeline_interval");
+  if (ti > 0)
+    TERM (TIMELINE_ROW_EVENTS * (sim_time_to_s (t_end) / sim_time_to_s (ti)),
+          blame_param (&b, sc, "timeline_interval", last, "timeline rows"));
+#undef TERM
+  if (blame != NULL)
+    *blame = b;
+  return sim_u64_from_double (ceil (total));
 }
 
 char *

@@ -57,12 +57,32 @@ guint64 sim_world_now (const SimWorld *w);
 /* Testing: the number of live nodes. */
 guint sim_world_n_live (const SimWorld *w);
 
+/* The part of a scenario an estimate holds responsible: the action or
+ * parameter assignment that contributes most. */
+typedef struct
+{
+  const char *file; /* the scenario's display name, or "--set" for an
+                       override; borrowed from the scenario */
+  guint line, col;  /* 1-based; 0 when no line is responsible */
+  const char *what; /* static: "nodes", "lookups", "heartbeats", ... */
+} SimWorldBlame;
+
 /* An upper estimate of the memory a run of sc needs, from its node counts
  * (joins, builds, churn populations, trace nodes, rejoins with new ids)
  * at about 1.5 KB per node plus a fixed 64 MB; *nodes receives the node
- * count (may be NULL).  Computed before anything is allocated, so that an
- * absurd request fails with a message instead of an out-of-memory kill. */
-guint64 sim_world_estimate_bytes (const SimScenario *sc, guint64 *nodes);
+ * count and *blame the action that adds the most nodes (both may be
+ * NULL).  Computed before anything is allocated, so that an absurd
+ * request fails with a message instead of an out-of-memory kill. */
+guint64 sim_world_estimate_bytes (const SimScenario *sc, guint64 *nodes,
+                                  SimWorldBlame *blame);
+
+/* An upper-ish estimate of the number of events a run of sc processes
+ * (its formula is at its definition, in sim-world.c), from the scenario
+ * alone at no cost: lookups, joins, failures, churn sessions, trace rows,
+ * maintenance periods x nodes x duration, timeline rows.  *blame (may be
+ * NULL) receives the largest contributor.  Saturates at G_MAXUINT64. */
+guint64 sim_world_estimate_events (const SimScenario *sc,
+                                   SimWorldBlame *blame);
 
 /* A one-line description of the network model (for metadata). */
 char *sim_world_describe_network (const SimWorld *w);

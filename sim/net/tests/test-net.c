@@ -115,8 +115,13 @@ static const BadCase bad_cases[] = {
     SIM_NET_ERROR_SYNTAX, "2:4" },
   { "binary-garbage", LOAD_AUTO, BIN ("\x00\x01\xff\xfe garbage\n\x7f"),
     SIM_NET_ERROR_SYNTAX, "1:1" },
+  /* A NUL byte is reported where it is, before the line is parsed. */
   { "nul-inside-number", LOAD_DENSE, BIN ("0 1\x00" "2\n1 0\n"),
-    SIM_NET_ERROR_SYNTAX, "1:3" },
+    SIM_NET_ERROR_SYNTAX, "1:4" },
+  { "nul-on-line-2", LOAD_AUTO, BIN ("0 1\n1 \x00\n"),
+    SIM_NET_ERROR_SYNTAX, "2:3" },
+  { "nul-in-triples", LOAD_TRIPLES, BIN ("0 1 5\n\x00"),
+    SIM_NET_ERROR_SYNTAX, "2:1" },
   { "p2psim-bad-header", LOAD_AUTO, "topology Euclidean 3\n", -1,
     SIM_NET_ERROR_SYNTAX, "1:10" },
   { "p2psim-no-header", LOAD_P2PSIM, "1,2 10\n", -1, SIM_NET_ERROR_SYNTAX,
@@ -157,7 +162,7 @@ static const BadCase bad_cases[] = {
    * too short for all pairs is now checked without it, same errors. */
   { "p2psim-huge-short-fuzz", LOAD_AUTO,
     BIN ("topology E2EGraph 11633\n828failure_m\0ConstantFailureModel\n"),
-    SIM_NET_ERROR_SYNTAX, "2:1" },
+    SIM_NET_ERROR_SYNTAX, "2:13" }, /* the NUL byte, found first */
   { "p2psim-huge-missing", LOAD_AUTO, "topology E2EGraph 16384\n1,2 10\n",
     -1, SIM_NET_ERROR_MISSING, "3:1" },
   { "p2psim-huge-duplicate", LOAD_AUTO,
