@@ -65,6 +65,7 @@ typedef struct
 typedef struct
 {
   const SimPlan *plan;
+  const char *const *child_opts; /* --max-memory/--max-events, or NULL */
   const char *tmp;
   const char *log_dir;
   gboolean quiet;
@@ -98,6 +99,8 @@ start_run (Batch *b, guint r)
   g_ptr_array_add (argv, "--quiet");
   for (guint i = 0; run->args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer)run->args[i]);
+  for (guint i = 0; b->child_opts != NULL && b->child_opts[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer)b->child_opts[i]);
   g_ptr_array_add (argv, NULL);
 
   c->log_path = g_strdup_printf ("%s/run-%u.log", b->log_dir, r);
@@ -312,7 +315,7 @@ print_results (const SimPlan *plan, const char *out_dir)
 
 int
 sim_batch_run (const SimPlan *plan, const char *out_dir, guint jobs,
-               gboolean quiet)
+               gboolean quiet, const char *const *child_opts)
 {
   g_return_val_if_fail (plan != NULL && out_dir != NULL && jobs > 0,
                         SIM_EXIT_IO);
@@ -338,6 +341,7 @@ sim_batch_run (const SimPlan *plan, const char *out_dir, guint jobs,
 
   Batch b = { 0 };
   b.plan = plan;
+  b.child_opts = child_opts;
   b.tmp = tmp;
   b.log_dir = log_dir;
   b.quiet = quiet;

@@ -164,7 +164,7 @@ gboolean sim_point_dir_parse (const char *dirname, GPtrArray *names,
  * (sim_results_collect) and renamed into place at the end.  Prints
  * progress unless quiet.  Returns the exit status. */
 int sim_batch_run (const SimPlan *plan, const char *out_dir, guint jobs,
-                   gboolean quiet);
+                   gboolean quiet, const char *const *child_opts);
 
 /* `pastrysim compare` (sim-compare.c); argv[0] is "compare". */
 int sim_cli_compare (int argc, char **argv);

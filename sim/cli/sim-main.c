@@ -149,7 +149,7 @@ interrupted_exit (void)
  * batch's child would (`run SCENARIO --out DIR/SUBDIR --quiet ARGS`). */
 static int
 run_task (const SimPlan *plan, const char *out_dir, gint64 task,
-          gboolean quiet)
+          gboolean quiet, const char *const *child_opts)
 {
   guint n = sim_plan_n_runs (plan);
   if (task < 0 || task >= n)
@@ -169,6 +169,8 @@ run_task (const SimPlan *plan, const char *out_dir, gint64 task,
     g_ptr_array_add (argv, "--quiet");
   for (guint i = 0; r->args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) r->args[i]);
+  for (guint i = 0; child_opts[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) child_opts[i]);
   g_ptr_array_add (argv, NULL);
   return cmd_run ((int) argv->len - 1, (char **) argv->pdata);
 }
@@ -255,12 +257,26 @@ cmd_run (int argc, char **argv)
         return sim_cli_fail (error);
       if (out_dir == NULL)
         out_dir = g_build_filename ("results", sim_plan_name (plan), NULL);
+      /* The limits go to every run of the batch as given. */
+      g_autoptr (GPtrArray) limits = g_ptr_array_new ();
+      if (max_memory != NULL)
+        {
+          g_ptr_array_add (limits, "--max-memory");
+          g_ptr_array_add (limits, max_memory);
+        }
+      if (max_events != NULL)
+        {
+          g_ptr_array_add (limits, "--max-events");
+          g_ptr_array_add (limits, max_events);
+        }
+      g_ptr_array_add (limits, NULL);
+      const char *const *child_opts = (const char *const *) limits->pdata;
       if (task != -1)
-        return run_task (plan, out_dir, task, quiet);
+        return run_task (plan, out_dir, task, quiet, child_opts);
       return sim_batch_run (plan, out_dir,
                             jobs != G_MININT ? (guint) jobs
                                              : MAX (g_get_num_processors (), 1),
-                            quiet);
+                            quiet, child_opts);
     }
   if (jobs != G_MININT && jobs < 1)
     return usage_error ("--jobs: must be at least 1");

@@ -161,5 +161,14 @@ run run s3.scn --out res --quiet
 check "seed = 2^64: exit 2" test "$(status)" -eq 2
 check "seed = 2^64: position" grep -q '^s3.scn:1:8: ' err.txt
 
+# The limits apply to every run of a batch, and to --task runs.
+printf 'at 0s build 10\nat 1s lookup 10\nend\n' > b.scn
+run run b.scn --seeds 1..2 --max-events 10 --out res-blim --quiet
+check "batch: --max-events reaches every run (exit 2)" test "$(status)" -eq 2
+check "batch: ... nothing written" bash -c '! ls -d res-blim* 2>/dev/null'
+run run b.scn --seeds 1..2 --max-events 10 --task 0 --out res-tlim --quiet
+check "--task: --max-events applies (exit 2)" test "$(status)" -eq 2
+check "--task: ... nothing written" test ! -e res-tlim/seed-1
+
 echo "1..$n"
 [ "$fails" -eq 0 ]
