@@ -46,7 +46,7 @@ sim__world_node_create (SimWorld *w, const PastryId *given)
   guint32 inc = 0;
   g_array_append_val (w->incarn, inc);
   g_ptr_array_add (w->joins, NULL);
-  g_ptr_array_add (w->rt, NULL);
+  g_ptr_array_add (w->maint, NULL);
   return i;
 }
 
@@ -187,7 +187,7 @@ static void
 handle_join (SimWorld *w, guint32 at, guint32 m)
 {
   Msg msg = *sim__world_msg (w, m);
-  guint32 x = msg.joiner;
+  guint32 x = msg.about;
   if (sim__world_state (w, x) != NODE_JOINING)
     {
       sim__world_msg_release (w, m); /* the joiner died meanwhile */
@@ -324,7 +324,7 @@ handle_row_request (SimWorld *w, guint32 at, guint32 m)
 {
   /* Copy what we need: allocating the reply may move the pool. */
   Msg msg = *sim__world_msg (w, m);
-  guint32 x = msg.joiner;
+  guint32 x = msg.about;
   guint row = msg.row;
   guint32 r = sim__world_msg_new (w, SIM_MSG_ROW_REPLY, x);
   sim__world_msg (w, r)->attempt = msg.attempt;
@@ -357,7 +357,7 @@ handle_row_reply (SimWorld *w, guint32 x, guint32 m)
 static void
 handle_announce (SimWorld *w, guint32 at, guint32 m)
 {
-  guint32 x = sim__world_msg (w, m)->joiner;
+  guint32 x = sim__world_msg (w, m)->about;
   PastryNode *node = sim__world_node (w, at);
   if (sim__world_state (w, x) != NODE_LIVE)
     return;

@@ -26,7 +26,7 @@
  * A request that reaches a node that is down turns into a timeout at its
  * sender after probe_timeout (no event is spent on replies that arrive).
  *
- * Invariant: a node's NodeRt exists exactly while the node is live and
+ * Invariant: a node's NodeMaint exists exactly while the node is live and
  * maintenance runs; dead marks expire after DEAD_MEMORY so a peer that
  * comes back with the same id can be learnt again.
  */
@@ -37,19 +37,19 @@
 #define REPAIR_TRIES 4
 #define MIN_HOP_TIMEOUT (10 * SIM_TIME_MS)
 
-static NodeRt *
-rt_of (SimWorld *w, guint32 x)
+static NodeMaint *
+maint_of (SimWorld *w, guint32 x)
 {
-  NodeRt *rt = g_ptr_array_index (w->rt, x);
-  if (rt == NULL)
+  NodeMaint *mt = g_ptr_array_index (w->maint, x);
+  if (mt == NULL)
     {
-      rt = g_new0 (NodeRt, 1);
-      rt->hb_from = PASTRY_PEER_NONE;
+      mt = g_new0 (NodeMaint, 1);
+      mt->hb_from = PASTRY_PEER_NONE;
       for (guint i = 0; i < RTT_SLOTS; i++)
-        rt->rtt[i].peer = PASTRY_PEER_NONE;
-      g_ptr_array_index (w->rt, x) = rt;
+        mt->rtt[i].peer = PASTRY_PEER_NONE;
+      g_ptr_array_index (w->maint, x) = mt;
     }
-  return rt;
+  return mt;
 }
 
 static SimTime
@@ -65,8 +65,8 @@ dead_memory (const SimWorld *w)
 static guint32
 claim_epoch (const SimWorld *w, guint32 x)
 {
-  const NodeRt *rt = g_ptr_array_index (w->rt, x);
-  return (sim__world_incarnation (w, x) << 8) | (rt != NULL ? rt->claims : 0);
+  const NodeMaint *mt = g_ptr_array_index (w->maint, x);
+  return (sim__world_incarnation (w, x) << 8) | (mt != NULL ? mt->claims : 0);
 }
 
 /* ---- Suspicion ---- */
@@ -74,12 +74,12 @@ claim_epoch (const SimWorld *w, guint32 x)
 static Suspect *
 find_suspect (const SimWorld *w, guint32 x, guint32 p)
 {
-  NodeRt *rt = g_ptr_array_index (w->rt, x);
-  if (rt == NULL || rt->suspects == NULL)
+  NodeMaint *mt = g_ptr_array_index (w->maint, x);
+  if (mt == NULL || mt->suspects == NULL)
     return NULL;
-  for (guint i = 0; i < rt->suspects->len; i++)
+  for (guint i = 0; i < mt->suspects->len; i++)
     {
-      Suspect *s = &g_array_index (rt->suspects, Suspect, i);
+      Suspect *s = &g_array_index (mt->suspects, Suspect, i);
       if (s->peer == p)
         return s;
     }
@@ -89,13 +89,13 @@ find_suspect (const SimWorld *w, guint32 x, guint32 p)
 static void
 drop_suspect (SimWorld *w, guint32 x, guint32 p)
 {
-  NodeRt *rt = g_ptr_array_index (w->rt, x);
-  if (rt == NULL || rt->suspects == NULL)
+  NodeMaint *mt = g_ptr_array_index (w->maint, x);
+  if (mt == NULL || mt->suspects == NULL)
     return;
-  for (guint i = 0; i < rt->suspects->len; i++)
-    if (g_array_index (rt->suspects, Suspect, i).peer == p)
+  for (guint i = 0; i < mt->suspects->len; i++)
+    if (g_array_index (mt->suspects, Suspect, i).peer == p)
       {
-        g_array_remove_index (rt->suspects, i);
+        g_array_remove_index (mt->suspects, i);
         return;
       }
 }
@@ -152,11 +152,11 @@ sim__world_suspect (SimWorld *w, guint32 x, guint32 p)
         return; /* already being probed, or known dead */
       drop_suspect (w, x, p); /* an expired dead mark */
     }
-  NodeRt *rt = rt_of (w, x);
-  if (rt->suspects == NULL)
-    rt->suspects = g_array_new (FALSE, FALSE, sizeof (Suspect));
+  NodeMaint *mt = maint_of (w, x);
+  if (mt->suspects == NULL)
+    mt->suspects = g_array_new (FALSE, FALSE, sizeof (Suspect));
   Suspect fresh = { p, 0, 0, 0 };
-  g_array_append_val (rt->suspects, fresh);
+  g_array_append_val (mt->suspects, fresh);
   send_probe (w, x, p, 0, TRUE);
 }
 
@@ -282,13 +282,13 @@ forget (SimWorld *w, guint32 x, guint32 p, gboolean broadcast)
 static void
 mark_dead (SimWorld *w, guint32 x, guint32 p)
 {
-  NodeRt *rt = rt_of (w, x);
-  if (rt->suspects == NULL)
-    rt->suspects = g_array_new (FALSE, FALSE, sizeof (Suspect));
+  NodeMaint *mt = maint_of (w, x);
+  if (mt->suspects == NULL)
+    mt->suspects = g_array_new (FALSE, FALSE, sizeof (Suspect));
   drop_suspect (w, x, p);
   Suspect s = { p, 1, 0,
                 sim_time_add (sim__world_now (w), dead_memory (w)) };
-  g_array_append_val (rt->suspects, s);
+  g_array_append_val (mt->suspects, s);
 }
 
 static void
@@ -336,8 +336,8 @@ sim__world_maint_start (SimWorld *w, guint32 x)
 {
   if (!w->maintain)
     return;
-  NodeRt *rt = rt_of (w, x);
-  rt->hb_from = PASTRY_PEER_NONE;
+  NodeMaint *mt = maint_of (w, x);
+  mt->hb_from = PASTRY_PEER_NONE;
   SimTime now = sim__world_now (w);
   /* Random phases so that nodes do not act in lockstep. */
   sim__world_timer (w, now + sim_rng_uniform_u64 (&w->rng_protocol,
@@ -351,20 +351,20 @@ sim__world_maint_start (SimWorld *w, guint32 x)
 void
 sim__world_maint_stop (SimWorld *w, guint32 x)
 {
-  NodeRt *rt = g_ptr_array_index (w->rt, x);
-  if (rt == NULL)
+  NodeMaint *mt = g_ptr_array_index (w->maint, x);
+  if (mt == NULL)
     return;
-  if (rt->suspects != NULL)
-    g_array_free (rt->suspects, TRUE);
-  g_free (rt);
-  g_ptr_array_index (w->rt, x) = NULL;
+  if (mt->suspects != NULL)
+    g_array_free (mt->suspects, TRUE);
+  g_free (mt);
+  g_ptr_array_index (w->maint, x) = NULL;
 }
 
 void
 sim__world_heartbeat (SimWorld *w, guint32 x)
 {
   PastryNode *node = sim__world_node (w, x);
-  NodeRt *rt = rt_of (w, x);
+  NodeMaint *mt = maint_of (w, x);
   SimTime now = sim__world_now (w);
   const PastryPeer *left, *right;
   if (pastry_node_leafset_side (node, PASTRY_SIDE_LEFT, &left) > 0)
@@ -372,15 +372,15 @@ sim__world_heartbeat (SimWorld *w, guint32 x)
                      sim__world_msg_new (w, SIM_MSG_HEARTBEAT, x));
   if (pastry_node_leafset_side (node, PASTRY_SIDE_RIGHT, &right) > 0)
     {
-      if (right[0] != rt->hb_from)
+      if (right[0] != mt->hb_from)
         {
-          rt->hb_from = right[0];
-          rt->last_hb = now;
+          mt->hb_from = right[0];
+          mt->last_hb = now;
         }
-      else if (now - rt->last_hb > w->heartbeat_timeout)
+      else if (now - mt->last_hb > w->heartbeat_timeout)
         {
           sim__world_suspect (w, x, right[0]);
-          rt->last_hb = now; /* one suspicion per timeout */
+          mt->last_hb = now; /* one suspicion per timeout */
         }
     }
   sim__world_timer (w, now + w->heartbeat_period, EV_HEARTBEAT, x, 0);
@@ -452,8 +452,8 @@ sim__world_hop_timeout (SimWorld *w, guint32 x, guint32 p)
 {
   if (!w->hop_rtt)
     return w->hop_timeout;
-  NodeRt *rt = rt_of (w, x);
-  RttSlot *s = &rt->rtt[p % RTT_SLOTS];
+  NodeMaint *mt = maint_of (w, x);
+  RttSlot *s = &mt->rtt[p % RTT_SLOTS];
   SimTime rto;
   if (s->peer == p)
     rto = (SimTime) s->srtt + 4 * (SimTime) s->rttvar;
@@ -473,8 +473,8 @@ sim__world_rtt_sample (SimWorld *w, guint32 x, guint32 p, SimTime rtt)
 {
   if (!w->hop_rtt)
     return;
-  NodeRt *rt = rt_of (w, x);
-  RttSlot *s = &rt->rtt[p % RTT_SLOTS];
+  NodeMaint *mt = maint_of (w, x);
+  RttSlot *s = &mt->rtt[p % RTT_SLOTS];
   guint32 r = (guint32) MIN (rtt, (SimTime) G_MAXUINT32 / 2);
   if (s->peer != p)
     {
@@ -501,7 +501,7 @@ refute (SimWorld *w, guint32 x, guint32 judge)
   PastryPeer leaf[256];
   guint n = pastry_node_export_leafset (sim__world_node (w, x), leaf);
   w->refutations++;
-  rt_of (w, x)->claims++;
+  maint_of (w, x)->claims++;
   gboolean judged = FALSE;
   for (guint i = 0; i < n; i++)
     {
@@ -521,23 +521,23 @@ request_timed_out (SimWorld *w, guint32 x, Msg *msg)
     {
     case SIM_MSG_PROBE:
       if ((msg->flags & MSG_FLAG_TIMEOUT) && msg->epoch != 0
-          && msg->epoch != sim__world_incarnation (w, msg->joiner)
-          && sim__world_state (w, msg->joiner) != NODE_DOWN)
+          && msg->epoch != sim__world_incarnation (w, msg->about)
+          && sim__world_state (w, msg->about) != NODE_DOWN)
         {
           /* It found a life of this id that has ended since; the id is
            * back: nothing to declare. */
-          drop_suspect (w, x, msg->joiner);
+          drop_suspect (w, x, msg->about);
           break;
         }
       if (msg->attempt < w->probe_retries)
         {
-          Suspect *s = find_suspect (w, x, msg->joiner);
+          Suspect *s = find_suspect (w, x, msg->about);
           if (s != NULL && !s->dead)
             s->strikes = (guint8) MIN (msg->attempt + 1u, 255u);
-          send_probe (w, x, msg->joiner, msg->attempt + 1u, TRUE);
+          send_probe (w, x, msg->about, msg->attempt + 1u, TRUE);
         }
       else
-        declare_dead (w, x, msg->joiner);
+        declare_dead (w, x, msg->about);
       break;
     case SIM_MSG_ENTRY_REQUEST:
       sim__world_suspect (w, x, msg->to);
@@ -548,7 +548,7 @@ request_timed_out (SimWorld *w, guint32 x, Msg *msg)
       /* The repair source is gone too; still tell the leaf set what we
        * learnt (its members' replies will fill the gap). */
       if (msg->flags & MSG_FLAG_BROADCAST)
-        broadcast_leafset (w, x, msg->joiner);
+        broadcast_leafset (w, x, msg->about);
       break;
     case SIM_MSG_ROW_REQUEST:
       sim__world_suspect (w, x, msg->to);
@@ -562,7 +562,7 @@ request_timed_out (SimWorld *w, guint32 x, Msg *msg)
       /* The answer was lost (the replier is alive): still tell the leaf
        * set, as when the far member is gone. */
       if (msg->flags & MSG_FLAG_BROADCAST)
-        broadcast_leafset (w, x, msg->joiner);
+        broadcast_leafset (w, x, msg->about);
       break;
     case SIM_MSG_ENTRY_REPLY:
       table_repair (w, x, msg->row, msg->col, msg->attempt + 1u);
@@ -588,7 +588,7 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
     case SIM_MSG_HEARTBEAT:
       {
         sim__world_alive (w, at, msg->from);
-        NodeRt *rt = rt_of (w, at);
+        NodeMaint *mt = maint_of (w, at);
         PastryNode *node = sim__world_node (w, at);
         if (pastry_node_where (node, msg->from) == 0
             && !sim__world_believes_dead (w, at, msg->from))
@@ -597,8 +597,8 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
         if (pastry_node_leafset_side (node, PASTRY_SIDE_RIGHT, &right) > 0
             && right[0] == msg->from)
           {
-            rt->hb_from = msg->from;
-            rt->last_hb = now;
+            mt->hb_from = msg->from;
+            mt->last_hb = now;
           }
         break;
       }
@@ -648,7 +648,7 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
     case SIM_MSG_LEAFSET_REQUEST:
       {
         guint32 r = sim__world_msg_new (w, SIM_MSG_LEAFSET_REPLY,
-                                        msg->joiner);
+                                        msg->about);
         Msg *reply = sim__world_msg (w, r);
         msg = sim__world_msg (w, m); /* the pool may have moved */
         reply->flags = msg->flags & (MSG_FLAG_BROADCAST | MSG_FLAG_REPAIR);
@@ -659,11 +659,11 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
     case SIM_MSG_LEAFSET_REPLY:
       sim__world_offer (w, at, msg->entries, msg->n_entries, msg->from);
       if (msg->flags & MSG_FLAG_BROADCAST)
-        broadcast_leafset (w, at, msg->joiner);
+        broadcast_leafset (w, at, msg->about);
       break;
     case SIM_MSG_LEAFSET_UPDATE:
       {
-        guint32 dead = msg->joiner;
+        guint32 dead = msg->about;
         if (dead == at && msg->epoch == claim_epoch (w, at))
           {
             /* We are declared dead: tell the leaf set we are not. */
@@ -694,7 +694,7 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
       }
     case SIM_MSG_ENTRY_REQUEST:
       {
-        guint32 r = sim__world_msg_new (w, SIM_MSG_ENTRY_REPLY, msg->joiner);
+        guint32 r = sim__world_msg_new (w, SIM_MSG_ENTRY_REPLY, msg->about);
         msg = sim__world_msg (w, m);
         Msg *reply = sim__world_msg (w, r);
         reply->row = msg->row;

@@ -87,7 +87,7 @@ typedef struct
   GArray *suspects;   /* Suspect; NULL when empty */
   RttSlot rtt[RTT_SLOTS];
   guint8 claims;      /* death verdicts this life refuted (wraps) */
-} NodeRt;
+} NodeMaint;
 
 /* A message in flight (other than lookups, which travel as their own
  * record).  Entries are owned. */
@@ -101,8 +101,8 @@ typedef struct
   guint8 col;
   guint32 from;
   guint32 to;
-  guint32 joiner; /* JOIN*: the joiner; others: the node the message is
-                     about (dead or leaving node, probed node) */
+  guint32 about;  /* the node the message is about: the joiner (JOIN*),
+                     the dead, leaving or probed node (the others) */
   guint32 n_entries;
   guint32 epoch;  /* LEAFSET_UPDATE: incarnation of the dead node when it
                      was declared dead (node ids carry an epoch, so a death
@@ -163,7 +163,7 @@ struct _SimWorld
   GArray *state;     /* guint8 NodeState by index */
   GArray *incarn;    /* guint32 incarnation by index */
   GPtrArray *joins;  /* JoinState * by index, NULL when not joining */
-  GPtrArray *rt;     /* NodeRt * by index, NULL unless maintained */
+  GPtrArray *maint;  /* NodeMaint * by index, NULL unless maintained */
   GArray *down;      /* guint32: nodes currently down, in the order they
                         went down (for rejoin selection) */
   SimRing *live;

@@ -39,7 +39,7 @@ sim__world_msg_new (SimWorld *w, SimMsgType type, guint32 about)
   Msg *msg = sim__world_msg (w, m);
   memset (msg, 0, sizeof *msg);
   msg->type = (guint8) type;
-  msg->joiner = about;
+  msg->about = about;
   return m;
 }
 
@@ -634,7 +634,7 @@ handle_action (SimWorld *w, guint g)
         for (guint i = 0; i < sim_ring_size (w->live); i++)
           {
             guint32 x = sim_ring_nth (w->live, i);
-            if (g_ptr_array_index (w->rt, x) == NULL)
+            if (g_ptr_array_index (w->maint, x) == NULL)
               sim__world_maint_start (w, x);
           }
         gen->done = a->count;
@@ -812,7 +812,7 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->state = g_array_new (FALSE, FALSE, sizeof (guint8));
   w->incarn = g_array_new (FALSE, FALSE, sizeof (guint32));
   w->joins = g_ptr_array_new ();
-  w->rt = g_ptr_array_new ();
+  w->maint = g_ptr_array_new ();
   w->down = g_array_new (FALSE, FALSE, sizeof (guint32));
   w->live = sim_ring_new (w->dir);
   w->q = sim_queue_new (SIM_QUEUE_DEFAULT);
@@ -890,7 +890,7 @@ sim_world_free (SimWorld *w)
     g_free (g_array_index (w->msgs, Msg, i).entries);
   for (guint i = 0; i < w->joins->len; i++)
     g_free (g_ptr_array_index (w->joins, i));
-  for (guint i = 0; i < w->rt->len; i++)
+  for (guint i = 0; i < w->maint->len; i++)
     sim__world_maint_stop (w, i);
   if (w->ideal != NULL)
     {
@@ -902,7 +902,7 @@ sim_world_free (SimWorld *w)
     if (w->gens[i].slots != NULL)
       g_array_free (w->gens[i].slots, TRUE);
   g_ptr_array_free (w->joins, TRUE);
-  g_ptr_array_free (w->rt, TRUE);
+  g_ptr_array_free (w->maint, TRUE);
   g_ptr_array_free (w->nodes, TRUE);
   g_array_free (w->state, TRUE);
   g_array_free (w->incarn, TRUE);
@@ -1203,7 +1203,7 @@ memory_rows (SimWorld *w)
   for (guint i = 0; i < n; i++)
     state += pastry_node_memory (sim__world_node (w, i));
   gsize per_node_arrays = sizeof (PastryId)        /* directory */
-                          + sizeof (gpointer) * 3  /* nodes, joins, rt */
+                          + sizeof (gpointer) * 3  /* nodes, joins, maint */
                           + sizeof (guint8) + sizeof (guint32); /* state */
   sim_metrics_set (w->metrics, "bytes_per_node_state",
                    (double) state / n);
