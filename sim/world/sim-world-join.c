@@ -111,7 +111,7 @@ join_complete (SimWorld *w, guint32 x)
     state[i] = (PastryEntry) { .peer = known[i], .prox = PASTRY_PROX_UNKNOWN };
   for (guint i = 0; i < n; i++)
     {
-      guint32 a = sim__world_msg_new (w, SIM_MSG_ANNOUNCE, x);
+      guint32 a = sim__world_msg_new (w, PASTRY_MSG_ANNOUNCE, x);
       if (w->announce_state)
         sim__world_msg_add (w, a, state, n);
       sim__world_send (w, x, known[i], a);
@@ -137,7 +137,7 @@ join_attempt (SimWorld *w, guint32 x, JoinState *js)
       return;
     }
   guint32 a = pick_bootstrap (w, x);
-  guint32 m = sim__world_msg_new (w, SIM_MSG_JOIN_REQUEST, x);
+  guint32 m = sim__world_msg_new (w, PASTRY_MSG_JOIN_REQUEST, x);
   sim__world_msg (w, m)->attempt = js->attempt;
   sim__world_send (w, x, a, m);
   if (w->maintain)
@@ -217,13 +217,13 @@ handle_join (SimWorld *w, guint32 at, guint32 m)
     }
   gboolean root = next == at || next == x;
 
-  guint32 r = sim__world_msg_new (w, SIM_MSG_JOIN_REPLY, x);
+  guint32 r = sim__world_msg_new (w, PASTRY_MSG_JOIN_REPLY, x);
   guint shl = pastry_id_shl (pastry_node_id (node), xid, w->cfg.b);
   guint first = MIN ((guint) msg.hops, shl);
   PastryEntry row[256];
   for (guint l = first; l <= shl && l < pastry_node_n_rows (node); l++)
     sim__world_msg_add (w, r, row, pastry_node_export_row (node, l, row));
-  if (msg.type == SIM_MSG_JOIN_REQUEST)
+  if (msg.type == PASTRY_MSG_JOIN_REQUEST)
     {
       PastryEntry *nb = g_newa (PastryEntry, w->cfg.neigh_size + 1);
       sim__world_msg_add (w, r, nb, pastry_node_export_neighbours (node, nb));
@@ -245,7 +245,7 @@ handle_join (SimWorld *w, guint32 at, guint32 m)
       return;
     }
   Msg *fw = sim__world_msg (w, m);
-  fw->type = SIM_MSG_JOIN;
+  fw->type = PASTRY_MSG_JOIN;
   fw->hops = (guint8) MIN (msg.hops + 1, 255);
   sim__world_send (w, at, next, m);
 }
@@ -263,7 +263,7 @@ join_stage2 (SimWorld *w, guint32 x, JoinState *js)
           guint n = pastry_node_export_row (node, l, row);
           for (guint i = 0; i < n; i++)
             {
-              guint32 m = sim__world_msg_new (w, SIM_MSG_ROW_REQUEST, x);
+              guint32 m = sim__world_msg_new (w, PASTRY_MSG_ROW_REQUEST, x);
               sim__world_msg (w, m)->row = (guint8) l;
               sim__world_msg (w, m)->attempt = js->attempt;
               sim__world_msg (w, m)->flags |= MSG_FLAG_JOINING;
@@ -300,7 +300,7 @@ sim__world_join_missed (SimWorld *w, guint32 x, const Msg *msg)
   if (js == NULL || sim__world_state (w, x) != NODE_JOINING
       || msg->attempt != js->attempt)
     return;
-  if (msg->type == SIM_MSG_JOIN_REPLY)
+  if (msg->type == PASTRY_MSG_JOIN_REPLY)
     {
       if (msg->flags & MSG_FLAG_ROOT)
         {
@@ -326,7 +326,7 @@ handle_row_request (SimWorld *w, guint32 at, guint32 m)
   Msg msg = *sim__world_msg (w, m);
   guint32 x = msg.about;
   guint row = msg.row;
-  guint32 r = sim__world_msg_new (w, SIM_MSG_ROW_REPLY, x);
+  guint32 r = sim__world_msg_new (w, PASTRY_MSG_ROW_REPLY, x);
   sim__world_msg (w, r)->attempt = msg.attempt;
   sim__world_msg (w, r)->flags = msg.flags & MSG_FLAG_JOINING;
   PastryEntry entries[256];
@@ -370,7 +370,7 @@ handle_announce (SimWorld *w, guint32 at, guint32 m)
   if (!was_leaf && (where & PASTRY_IN_LEAFSET))
     {
       /* x is new in our leaf set: it may not know our other leaves. */
-      guint32 r = sim__world_msg_new (w, SIM_MSG_LEAFSET_PUSH, x);
+      guint32 r = sim__world_msg_new (w, PASTRY_MSG_LEAFSET_PUSH, x);
       sim__world_msg_add_leafset (w, r, at);
       sim__world_send (w, at, x, r);
     }
@@ -397,32 +397,32 @@ handle_leafset_push (SimWorld *w, guint32 x, guint32 m)
       if (!was_leaf && (where & PASTRY_IN_LEAFSET)
           && sim__world_state (w, x) == NODE_LIVE)
         sim__world_send (w, x, p,
-                         sim__world_msg_new (w, SIM_MSG_ANNOUNCE, x));
+                         sim__world_msg_new (w, PASTRY_MSG_ANNOUNCE, x));
     }
 }
 
 gboolean
 sim__world_join_msg (SimWorld *w, guint32 at, guint32 m)
 {
-  switch ((SimMsgType) sim__world_msg (w, m)->type)
+  switch ((PastryMsgType) sim__world_msg (w, m)->type)
     {
-    case SIM_MSG_JOIN_REQUEST:
-    case SIM_MSG_JOIN:
+    case PASTRY_MSG_JOIN_REQUEST:
+    case PASTRY_MSG_JOIN:
       handle_join (w, at, m);
       return TRUE; /* handle_join reuses or frees the slot */
-    case SIM_MSG_JOIN_REPLY:
+    case PASTRY_MSG_JOIN_REPLY:
       handle_join_reply (w, at, m);
       break;
-    case SIM_MSG_ROW_REQUEST:
+    case PASTRY_MSG_ROW_REQUEST:
       handle_row_request (w, at, m);
       break;
-    case SIM_MSG_ROW_REPLY:
+    case PASTRY_MSG_ROW_REPLY:
       handle_row_reply (w, at, m);
       break;
-    case SIM_MSG_ANNOUNCE:
+    case PASTRY_MSG_ANNOUNCE:
       handle_announce (w, at, m);
       break;
-    case SIM_MSG_LEAFSET_PUSH:
+    case PASTRY_MSG_LEAFSET_PUSH:
       handle_leafset_push (w, at, m);
       break;
     default:

@@ -121,7 +121,8 @@ finish (SimWorld *w, guint32 at, guint32 l, EndReason why)
       if (ideal > 0)
         ratio = (double) (now - lk.issued) / (double) ideal;
     }
-  sim_metrics_lookup (w->metrics, lk.issued, lk.src, &lk.key, lk.hops,
+  SimKey key = { lk.key.hi, lk.key.lo };
+  sim_metrics_lookup (w->metrics, lk.issued, lk.src, &key, lk.hops,
                       now - lk.issued, direct, ratio, outcome, lk.phase);
 }
 
@@ -252,7 +253,7 @@ process (SimWorld *w, guint32 at, guint32 l)
   lk->to = next;
   lk->leaf_hop = (guint8) leaf;
   lk->hop_sent = sim__world_now (w);
-  sim_metrics_message (w->metrics, lk->hop_sent, SIM_MSG_LOOKUP,
+  sim__world_count_msg (w, lk->hop_sent, PASTRY_MSG_LOOKUP,
                        1 + lk->n_avoid, FALSE);
   gboolean lost = FALSE;
   SimTime d = sim_net_delay_sample (w->net, at, next, &w->rng_network, &lost);
@@ -356,7 +357,7 @@ sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b)
         if ((lk->avoid_hard & (1u << i))
             && pastry_node_where (sim__world_node (w, at), lk->avoid[i]) != 0)
           sim__world_suspect (w, at, lk->avoid[i]);
-      sim_metrics_message (w->metrics, now, SIM_MSG_LOOKUP_ACK, 0, FALSE);
+      sim__world_count_msg (w, now, PASTRY_MSG_LOOKUP_ACK, 0, FALSE);
       gboolean lost = FALSE;
       SimTime back = sim_net_delay_sample (w->net, at, lk->at,
                                            &w->rng_network, &lost);
@@ -398,7 +399,7 @@ sim__world_lookup_timeout (SimWorld *w, guint32 at, guint64 b)
       lk->resent++;
       lk->hops++;
       lk->hop_sent = sim__world_now (w);
-      sim_metrics_message (w->metrics, lk->hop_sent, SIM_MSG_LOOKUP,
+      sim__world_count_msg (w, lk->hop_sent, PASTRY_MSG_LOOKUP,
                            1 + lk->n_avoid, FALSE);
       gboolean lost = FALSE;
       SimTime d = sim_net_delay_sample (w->net, at, lk->to, &w->rng_network,

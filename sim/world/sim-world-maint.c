@@ -132,7 +132,7 @@ static void
 send_probe (SimWorld *w, guint32 x, guint32 p, guint attempt,
             gboolean repair)
 {
-  guint32 m = sim__world_msg_new (w, SIM_MSG_PROBE, p);
+  guint32 m = sim__world_msg_new (w, PASTRY_MSG_PROBE, p);
   Msg *msg = sim__world_msg (w, m);
   msg->attempt = (guint8) attempt;
   if (repair)
@@ -179,7 +179,7 @@ broadcast_leafset (SimWorld *w, guint32 x, guint32 dead)
   leaf[n++] = dead;
   for (guint i = 0; i < n; i++)
     {
-      guint32 m = sim__world_msg_new (w, SIM_MSG_LEAFSET_UPDATE, dead);
+      guint32 m = sim__world_msg_new (w, PASTRY_MSG_LEAFSET_UPDATE, dead);
       sim__world_msg (w, m)->flags |= MSG_FLAG_REPAIR;
       sim__world_msg (w, m)->epoch = claim_epoch (w, dead);
       sim__world_msg_add_leafset (w, m, x);
@@ -263,7 +263,7 @@ forget (SimWorld *w, guint32 x, guint32 p, gboolean broadcast)
             far = pastry_node_leafset_farthest (node, s);
           if (far == PASTRY_PEER_NONE)
             continue;
-          guint32 m = sim__world_msg_new (w, SIM_MSG_LEAFSET_REQUEST, p);
+          guint32 m = sim__world_msg_new (w, PASTRY_MSG_LEAFSET_REQUEST, p);
           Msg *msg = sim__world_msg (w, m);
           msg->flags |= MSG_FLAG_REPAIR;
           if (broadcast && !asked)
@@ -318,7 +318,7 @@ table_repair (SimWorld *w, guint32 x, guint row, guint col, guint attempt)
         continue;
       if (k++ < attempt)
         continue;
-      guint32 m = sim__world_msg_new (w, SIM_MSG_ENTRY_REQUEST, x);
+      guint32 m = sim__world_msg_new (w, PASTRY_MSG_ENTRY_REQUEST, x);
       Msg *msg = sim__world_msg (w, m);
       msg->row = (guint8) row;
       msg->col = (guint8) col;
@@ -369,7 +369,7 @@ sim__world_heartbeat (SimWorld *w, guint32 x)
   const PastryPeer *left, *right;
   if (pastry_node_leafset_side (node, PASTRY_SIDE_LEFT, &left) > 0)
     sim__world_send (w, x, left[0],
-                     sim__world_msg_new (w, SIM_MSG_HEARTBEAT, x));
+                     sim__world_msg_new (w, PASTRY_MSG_HEARTBEAT, x));
   if (pastry_node_leafset_side (node, PASTRY_SIDE_RIGHT, &right) > 0)
     {
       if (right[0] != mt->hb_from)
@@ -415,7 +415,7 @@ sim__world_probe_round (SimWorld *w, guint32 x)
       if (pastry_node_leafset_side (node, side, &members) > 0
           && !sim__world_is_suspect (w, x, members[0]))
         sim__world_send (w, x, members[0],
-                         sim__world_msg_new (w, SIM_MSG_LEAFSET_REQUEST, x));
+                         sim__world_msg_new (w, PASTRY_MSG_LEAFSET_REQUEST, x));
     }
   /* Leaf-set members other than the right neighbour are not watched by
    * heartbeats: probe them too (a safety net behind the broadcasts). */
@@ -436,7 +436,7 @@ sim__world_probe_round (SimWorld *w, guint32 x)
           if (n == 0)
             continue;
           guint pick = (guint) sim_rng_uniform_u64 (&w->rng_protocol, n);
-          guint32 m = sim__world_msg_new (w, SIM_MSG_ROW_REQUEST, x);
+          guint32 m = sim__world_msg_new (w, PASTRY_MSG_ROW_REQUEST, x);
           sim__world_msg (w, m)->row = (guint8) l;
           sim__world_send (w, x, row[pick].peer, m);
         }
@@ -517,9 +517,9 @@ refute (SimWorld *w, guint32 x, guint32 judge)
 static void
 request_timed_out (SimWorld *w, guint32 x, Msg *msg)
 {
-  switch ((SimMsgType) msg->type)
+  switch ((PastryMsgType) msg->type)
     {
-    case SIM_MSG_PROBE:
+    case PASTRY_MSG_PROBE:
       if ((msg->flags & MSG_FLAG_TIMEOUT) && msg->epoch != 0
           && msg->epoch != sim__world_incarnation (w, msg->about)
           && sim__world_state (w, msg->about) != NODE_DOWN)
@@ -539,32 +539,32 @@ request_timed_out (SimWorld *w, guint32 x, Msg *msg)
       else
         declare_dead (w, x, msg->about);
       break;
-    case SIM_MSG_ENTRY_REQUEST:
+    case PASTRY_MSG_ENTRY_REQUEST:
       sim__world_suspect (w, x, msg->to);
       table_repair (w, x, msg->row, msg->col, msg->attempt + 1u);
       break;
-    case SIM_MSG_LEAFSET_REQUEST:
+    case PASTRY_MSG_LEAFSET_REQUEST:
       sim__world_suspect (w, x, msg->to);
       /* The repair source is gone too; still tell the leaf set what we
        * learnt (its members' replies will fill the gap). */
       if (msg->flags & MSG_FLAG_BROADCAST)
         broadcast_leafset (w, x, msg->about);
       break;
-    case SIM_MSG_ROW_REQUEST:
+    case PASTRY_MSG_ROW_REQUEST:
       sim__world_suspect (w, x, msg->to);
       sim__world_join_missed (w, x, msg);
       break;
-    case SIM_MSG_JOIN_REPLY:
-    case SIM_MSG_ROW_REPLY:
+    case PASTRY_MSG_JOIN_REPLY:
+    case PASTRY_MSG_ROW_REPLY:
       sim__world_join_missed (w, x, msg);
       break;
-    case SIM_MSG_LEAFSET_REPLY:
+    case PASTRY_MSG_LEAFSET_REPLY:
       /* The answer was lost (the replier is alive): still tell the leaf
        * set, as when the far member is gone. */
       if (msg->flags & MSG_FLAG_BROADCAST)
         broadcast_leafset (w, x, msg->about);
       break;
-    case SIM_MSG_ENTRY_REPLY:
+    case PASTRY_MSG_ENTRY_REPLY:
       table_repair (w, x, msg->row, msg->col, msg->attempt + 1u);
       break;
     default:
@@ -583,9 +583,9 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
       return TRUE;
     }
   SimTime now = sim__world_now (w);
-  switch ((SimMsgType) msg->type)
+  switch ((PastryMsgType) msg->type)
     {
-    case SIM_MSG_HEARTBEAT:
+    case PASTRY_MSG_HEARTBEAT:
       {
         sim__world_alive (w, at, msg->from);
         NodeMaint *mt = maint_of (w, at);
@@ -602,7 +602,7 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
           }
         break;
       }
-    case SIM_MSG_PROBE:
+    case PASTRY_MSG_PROBE:
       {
         /* Alive: the reply is drawn now and only costs an event when the
          * prober waits for it (a suspect) or when it is lost. */
@@ -618,7 +618,7 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
             sim__world_offer (w, at, NULL, 0, prober);
             msg = sim__world_msg (w, m);
           }
-        sim_metrics_message (w->metrics, now, SIM_MSG_PROBE_REPLY, 1, repair);
+        sim__world_count_msg (w, now, PASTRY_MSG_PROBE_REPLY, 1, repair);
         gboolean lost = FALSE;
         SimTime d = sim_net_delay_sample (w->net, at, prober,
                                           &w->rng_network, &lost);
@@ -631,23 +631,23 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
           }
         if (find_suspect (w, prober, at) != NULL)
           {
-            msg->type = SIM_MSG_PROBE_REPLY;
+            msg->type = PASTRY_MSG_PROBE_REPLY;
             msg->from = at;
             sim_queue_push (w->q, sim_time_add (now, d), EV_MSG, prober, m);
             return TRUE;
           }
         break;
       }
-    case SIM_MSG_PROBE_REPLY:
+    case PASTRY_MSG_PROBE_REPLY:
       {
         Suspect *s = find_suspect (w, at, msg->from);
         if (s != NULL && !s->dead)
           drop_suspect (w, at, msg->from);
         break;
       }
-    case SIM_MSG_LEAFSET_REQUEST:
+    case PASTRY_MSG_LEAFSET_REQUEST:
       {
-        guint32 r = sim__world_msg_new (w, SIM_MSG_LEAFSET_REPLY,
+        guint32 r = sim__world_msg_new (w, PASTRY_MSG_LEAFSET_REPLY,
                                         msg->about);
         Msg *reply = sim__world_msg (w, r);
         msg = sim__world_msg (w, m); /* the pool may have moved */
@@ -656,12 +656,12 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
         sim__world_send (w, at, msg->from, r);
         break;
       }
-    case SIM_MSG_LEAFSET_REPLY:
+    case PASTRY_MSG_LEAFSET_REPLY:
       sim__world_offer (w, at, msg->entries, msg->n_entries, msg->from);
       if (msg->flags & MSG_FLAG_BROADCAST)
         broadcast_leafset (w, at, msg->about);
       break;
-    case SIM_MSG_LEAFSET_UPDATE:
+    case PASTRY_MSG_LEAFSET_UPDATE:
       {
         guint32 dead = msg->about;
         if (dead == at && msg->epoch == claim_epoch (w, at))
@@ -681,7 +681,7 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
         sim__world_offer (w, at, msg->entries, msg->n_entries, msg->from);
         break;
       }
-    case SIM_MSG_LEAVE:
+    case PASTRY_MSG_LEAVE:
       {
         guint32 gone = msg->from;
         mark_dead (w, at, gone);
@@ -692,9 +692,9 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
                           PASTRY_PEER_NONE);
         break;
       }
-    case SIM_MSG_ENTRY_REQUEST:
+    case PASTRY_MSG_ENTRY_REQUEST:
       {
-        guint32 r = sim__world_msg_new (w, SIM_MSG_ENTRY_REPLY, msg->about);
+        guint32 r = sim__world_msg_new (w, PASTRY_MSG_ENTRY_REPLY, msg->about);
         msg = sim__world_msg (w, m);
         Msg *reply = sim__world_msg (w, r);
         reply->row = msg->row;
@@ -708,7 +708,7 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
         sim__world_send (w, at, msg->from, r);
         break;
       }
-    case SIM_MSG_ENTRY_REPLY:
+    case PASTRY_MSG_ENTRY_REPLY:
       sim__world_offer (w, at, msg->entries, msg->n_entries,
                         PASTRY_PEER_NONE);
       table_repair (w, at, msg->row, msg->col, msg->attempt + 1u);
@@ -763,7 +763,7 @@ sim__world_leave (SimWorld *w, guint32 x)
       guint n = pastry_node_export_leafset (sim__world_node (w, x), leaf);
       for (guint i = 0; i < n; i++)
         {
-          guint32 m = sim__world_msg_new (w, SIM_MSG_LEAVE, x);
+          guint32 m = sim__world_msg_new (w, PASTRY_MSG_LEAVE, x);
           sim__world_msg (w, m)->flags |= MSG_FLAG_REPAIR;
           sim__world_msg_add_leafset (w, m, x);
           sim__world_send (w, x, leaf[i], m);

@@ -17,6 +17,7 @@
  */
 #pragma once
 
+#include "pastry-msg.h"
 #include "pastry-node.h"
 #include "sim-net.h"
 #include "sim-queue.h"
@@ -93,7 +94,7 @@ typedef struct
  * record).  Entries are owned. */
 typedef struct
 {
-  guint8 type; /* SimMsgType */
+  guint8 type; /* PastryMsgType */
   guint8 hops;
   guint8 row;
   guint8 flags;
@@ -199,6 +200,7 @@ struct _SimWorld
   guint hop_retries;
   SimTime lookup_timeout;
   SimTime timeline_interval;
+  guint msg_header_bytes, msg_id_bytes; /* the size model */
 
   /* The shadow overlay with complete global knowledge (ideal_compare). */
   PastryNode **ideal;
@@ -262,7 +264,7 @@ sim__world_prox (const SimWorld *w, guint32 a, guint32 b)
 }
 
 /* Allocates a message of type (pool slot). */
-guint32 sim__world_msg_new (SimWorld *w, SimMsgType type, guint32 about);
+guint32 sim__world_msg_new (SimWorld *w, PastryMsgType type, guint32 about);
 /* Appends entries to message slot m. */
 void sim__world_msg_add (SimWorld *w, guint32 m, const PastryEntry *e,
                          guint n);
@@ -274,6 +276,18 @@ sim__world_msg (SimWorld *w, guint32 m)
   return &g_array_index (w->msgs, Msg, m);
 }
 void sim__world_msg_release (SimWorld *w, guint32 m);
+
+/* Counts a message of type carrying n_ids ids, sent at now, in the
+ * metrics (bytes by Pastry's size model). */
+static inline void
+sim__world_count_msg (SimWorld *w, SimTime now, PastryMsgType type,
+                      guint n_ids, gboolean repair)
+{
+  sim_metrics_message (w->metrics, now, type,
+                       pastry_msg_size (type, n_ids, w->msg_header_bytes,
+                                        w->msg_id_bytes),
+                       repair);
+}
 
 /* Sends message slot m from `from` to `to` with the network's delay (a lost
  * message is freed).  Counts it for the metrics. */

@@ -23,7 +23,7 @@ G_DEFINE_QUARK (sim-world-error-quark, sim_world_error)
 /* ---- Messages ---- */
 
 guint32
-sim__world_msg_new (SimWorld *w, SimMsgType type, guint32 about)
+sim__world_msg_new (SimWorld *w, PastryMsgType type, guint32 about)
 {
   guint32 m;
   if (w->msg_free->len > 0)
@@ -79,10 +79,10 @@ sim__world_msg_add_leafset (SimWorld *w, guint32 m, guint32 node)
 
 /* Requests whose target may be down: they come back as timeouts. */
 static gboolean
-expects_reply (SimMsgType t)
+expects_reply (PastryMsgType t)
 {
-  return t == SIM_MSG_PROBE || t == SIM_MSG_LEAFSET_REQUEST
-         || t == SIM_MSG_ENTRY_REQUEST || t == SIM_MSG_ROW_REQUEST;
+  return t == PASTRY_MSG_PROBE || t == PASTRY_MSG_LEAFSET_REQUEST
+         || t == PASTRY_MSG_ENTRY_REQUEST || t == PASTRY_MSG_ROW_REQUEST;
 }
 
 /* Replies whose requester acts on their absence: a joiner counting its
@@ -91,11 +91,11 @@ expects_reply (SimMsgType t)
 static gboolean
 awaited (const Msg *msg)
 {
-  return msg->type == SIM_MSG_JOIN_REPLY
-         || (msg->type == SIM_MSG_ROW_REPLY
+  return msg->type == PASTRY_MSG_JOIN_REPLY
+         || (msg->type == PASTRY_MSG_ROW_REPLY
              && (msg->flags & MSG_FLAG_JOINING))
-         || msg->type == SIM_MSG_LEAFSET_REPLY
-         || msg->type == SIM_MSG_ENTRY_REPLY;
+         || msg->type == PASTRY_MSG_LEAFSET_REPLY
+         || msg->type == PASTRY_MSG_ENTRY_REPLY;
 }
 
 void
@@ -106,7 +106,7 @@ sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m)
   msg->from = from;
   msg->to = to;
   msg->sent = now;
-  sim_metrics_message (w->metrics, now, msg->type, msg->n_entries + 1,
+  sim__world_count_msg (w, now, msg->type, msg->n_entries + 1,
                        (msg->flags & MSG_FLAG_REPAIR) != 0);
   gboolean lost = FALSE;
   SimTime d = sim_net_delay_sample (w->net, from, to, &w->rng_network, &lost);
@@ -855,10 +855,22 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->hop_retries = (guint) sim_scenario_get_uint (sc, "hop_retries");
   w->lookup_timeout = sim_scenario_get_time (sc, "lookup_timeout");
   w->timeline_interval = sim_scenario_get_time (sc, "timeline_interval");
-  sim_metrics_set_sizes (metrics,
-                         (guint) sim_scenario_get_uint (sc,
-                                                        "msg_header_bytes"),
-                         (guint) sim_scenario_get_uint (sc, "msg_id_bytes"));
+  w->msg_header_bytes = (guint) sim_scenario_get_uint (sc,
+                                                       "msg_header_bytes");
+  w->msg_id_bytes = (guint) sim_scenario_get_uint (sc, "msg_id_bytes");
+  /* Pastry's message types, as the metrics count them. */
+  SimMsgTypeInfo types[PASTRY_MSG_N_TYPES];
+  static const SimTraffic traffic[] = {
+    [PASTRY_MSG_CLASS_LOOKUP] = SIM_TRAFFIC_LOOKUP,
+    [PASTRY_MSG_CLASS_JOIN] = SIM_TRAFFIC_JOIN,
+    [PASTRY_MSG_CLASS_MAINTENANCE] = SIM_TRAFFIC_MAINTENANCE,
+  };
+  for (guint t = 0; t < PASTRY_MSG_N_TYPES; t++)
+    {
+      types[t].name = pastry_msg_type_name (t);
+      types[t].traffic = traffic[pastry_msg_type_class (t)];
+    }
+  sim_metrics_set_message_types (metrics, types, PASTRY_MSG_N_TYPES);
   SimTime from, to;
   sim_scenario_measure_window (sc, &from, &to);
   sim_metrics_set_window (metrics, from, to);

@@ -1,6 +1,7 @@
 /* sim-metrics.h — what a run measures, and the CSV files it writes.
  *
- * World layer.  Lookup rows are streamed to lookups.csv as they complete
+ * Protocol-agnostic: message types are declared by the protocol
+ * (sim_metrics_set_message_types), keys are 128-bit numbers.  Lookup rows are streamed to lookups.csv as they complete
  * (never held in memory); hop counts are kept exactly, latencies and
  * stretch in bounded-memory histograms (sim-hist.h).  Every file starts
  * with the same '#' metadata block.  Numbers are written with
@@ -10,7 +11,6 @@
 
 #include <stdio.h>
 
-#include "pastry-id.h"
 #include "sim-time.h"
 
 G_BEGIN_DECLS
@@ -24,29 +24,23 @@ typedef enum
 
 #define SIM_MAX_HOPS 64
 
-/* Message types, for messages.csv and the byte-size model. */
+/* What a message is for, as traffic accounting sees it: lookup traffic is
+ * not maintenance; join traffic is maintenance that also counts towards
+ * join_msgs_per_node. */
 typedef enum
 {
-  SIM_MSG_LOOKUP,
-  SIM_MSG_JOIN_REQUEST, /* joiner -> bootstrap */
-  SIM_MSG_JOIN,         /* routed toward the joiner's id */
-  SIM_MSG_JOIN_REPLY,   /* state from a node on the join path */
-  SIM_MSG_ROW_REQUEST,  /* second join stage: ask a row */
-  SIM_MSG_ROW_REPLY,
-  SIM_MSG_ANNOUNCE,     /* the new node's arrival */
-  SIM_MSG_LEAFSET_PUSH, /* a leaf set sent back to a newly announced node */
-  SIM_MSG_LOOKUP_ACK,   /* per-hop acknowledgement of a lookup */
-  SIM_MSG_HEARTBEAT,    /* leaf-set keep-alive to the left neighbour */
-  SIM_MSG_PROBE,        /* liveness probe of a table entry or suspect */
-  SIM_MSG_PROBE_REPLY,
-  SIM_MSG_LEAFSET_REQUEST, /* leaf-set repair: ask for a leaf set */
-  SIM_MSG_LEAFSET_REPLY,
-  SIM_MSG_LEAFSET_UPDATE,  /* a repaired leaf set, naming the dead node */
-  SIM_MSG_ENTRY_REQUEST,   /* table repair: ask for one slot's entry */
-  SIM_MSG_ENTRY_REPLY,
-  SIM_MSG_LEAVE,           /* graceful departure, with the leaf set */
-  SIM_MSG_N_TYPES
-} SimMsgType;
+  SIM_TRAFFIC_LOOKUP,
+  SIM_TRAFFIC_JOIN,
+  SIM_TRAFFIC_MAINTENANCE,
+} SimTraffic;
+
+/* One message type of the protocol being simulated: a row of
+ * messages.csv. */
+typedef struct
+{
+  const char *name; /* borrowed: must outlive the collector */
+  SimTraffic traffic;
+} SimMsgTypeInfo;
 
 /* Node life-cycle events counted in the timeline. */
 typedef enum
@@ -55,6 +49,13 @@ typedef enum
   SIM_NODE_EVENT_LEAVE,
   SIM_NODE_EVENT_FAIL,
 } SimNodeEvent;
+
+/* A lookup key: 128 bits, written to lookups.csv as 32 hex digits (hi
+ * first). */
+typedef struct
+{
+  guint64 hi, lo;
+} SimKey;
 
 typedef struct _SimMetrics SimMetrics;
 
@@ -72,7 +73,7 @@ void sim_metrics_free (SimMetrics *m);
  * the latency of the same lookup routed with complete global knowledge, or
  * a negative number when not measured. */
 void sim_metrics_lookup (SimMetrics *m, SimTime issued, guint32 src,
-                         const PastryId *key, guint hops, SimTime latency,
+                         const SimKey *key, guint hops, SimTime latency,
                          SimTime direct, double route_ratio,
                          SimOutcome outcome, guint phase);
 
@@ -83,24 +84,21 @@ void sim_metrics_lookup (SimMetrics *m, SimTime issued, guint32 src,
  * lookup of that action whatever the measure window. */
 void sim_metrics_set_phases (SimMetrics *m, guint n);
 
-/* Sets the byte-size model: every message costs header bytes plus
- * per_id bytes for each node id it carries (defaults 40 and 20). */
-void sim_metrics_set_sizes (SimMetrics *m, guint header, guint per_id);
-
+/* Declares the protocol's message types (copied; the names are borrowed),
+ * numbered from 0 in messages.csv's order.  Call once, before any
+ * message is counted. */
+void sim_metrics_set_message_types (SimMetrics *m,
+                                    const SimMsgTypeInfo *types, guint n);
 /* Restricts the summary to lookups issued in [from, to) and to messages
  * sent in [from, to) (the scenario's `measure` window).  The timeline and
  * lookups.csv always cover the whole run. */
 void sim_metrics_set_window (SimMetrics *m, SimTime from, SimTime to);
 
-/* Counts one message of type carrying n_ids ids, sent at now.  Repair
- * messages (repair == TRUE) also count towards repair_msgs_per_failure. */
-void sim_metrics_message (SimMetrics *m, SimTime now, SimMsgType type,
-                          guint n_ids, gboolean repair);
-
-/* TRUE for message types that are overlay maintenance rather than lookup
- * traffic (everything but lookups and their acknowledgements). */
-gboolean sim_msg_is_maintenance (SimMsgType type);
-
+/* Counts one message of type (an index into the declared types) of bytes
+ * bytes, sent at now.  Repair messages (repair == TRUE) also count
+ * towards repair_msgs_per_failure. */
+void sim_metrics_message (SimMetrics *m, SimTime now, guint type,
+                          guint bytes, gboolean repair);
 /* Reports that the number of live nodes changed to live at now: the
  * collector integrates live nodes over time (node-seconds) for the
  * per-node rates. */
@@ -138,7 +136,6 @@ gboolean sim_metrics_get (const SimMetrics *m, const char *name,
  * after the run, with the final simulated time. */
 void sim_metrics_finish (SimMetrics *m, SimTime end);
 
-const char *sim_msg_type_name (SimMsgType type);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimMetrics, sim_metrics_free)
 

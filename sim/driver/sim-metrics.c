@@ -6,11 +6,8 @@
  * wall-clock rows wall_s, events_per_s and peak_rss_mb are the only ones
  * that vary, and they are named so).
  *
- * Byte-size model (per message, parameters msg_header_bytes and
- * msg_id_bytes): a header (default 40 bytes: addresses, type, length) plus
- * one id entry per node carried (default 20 bytes: a 16-byte id and a
- * 4-byte address); a lookup also carries its 16-byte key.  The sender is
- * the first id of every message.
+ * Messages arrive counted in bytes; the size model is the protocol's
+ * (core/pastry-msg.h for Pastry).
  *
  * Windows: the summary covers lookups issued and messages sent inside the
  * `measure` window; node-seconds (the integral of live nodes over time)
@@ -57,13 +54,14 @@ struct _SimMetrics
   double direct_sum;
   double ratio_sum;
   guint64 ratio_n;
-  guint64 msg_count[SIM_MSG_N_TYPES];
-  guint64 msg_bytes[SIM_MSG_N_TYPES];
+  SimMsgTypeInfo *types; /* the protocol's message types */
+  guint n_types;
+  guint64 *msg_count;    /* per type, in the window */
+  guint64 *msg_bytes;
   guint64 joins;
   SimHist *join_time; /* µs */
   GArray *rows;       /* Row */
 
-  guint header_bytes, id_bytes;
   SimTime win_from, win_to;
   guint64 repair_msgs;
   guint64 failures_in_window;
@@ -86,32 +84,16 @@ struct _SimMetrics
   guint n_phases;
 };
 
-static const char *const type_names[SIM_MSG_N_TYPES] = {
-  "lookup", "join_request", "join", "join_reply", "row_request",
-  "row_reply", "announce", "leafset_push", "lookup_ack", "heartbeat",
-  "probe", "probe_reply", "leafset_request", "leafset_reply",
-  "leafset_update", "entry_request", "entry_reply", "leave",
-};
-
-const char *
-sim_msg_type_name (SimMsgType type)
-{
-  g_return_val_if_fail (type < SIM_MSG_N_TYPES, "?");
-  return type_names[type];
-}
-
-gboolean
-sim_msg_is_maintenance (SimMsgType type)
-{
-  return type != SIM_MSG_LOOKUP && type != SIM_MSG_LOOKUP_ACK;
-}
-
 void
-sim_metrics_set_sizes (SimMetrics *m, guint header, guint per_id)
+sim_metrics_set_message_types (SimMetrics *m, const SimMsgTypeInfo *types,
+                               guint n)
 {
-  g_return_if_fail (m != NULL);
-  m->header_bytes = header;
-  m->id_bytes = per_id;
+  g_return_if_fail (m != NULL && (types != NULL || n == 0));
+  g_return_if_fail (m->n_types == 0);
+  m->types = g_memdup2 (types, n * sizeof *types);
+  m->n_types = n;
+  m->msg_count = g_new0 (guint64, n);
+  m->msg_bytes = g_new0 (guint64, n);
 }
 
 void
@@ -194,8 +176,6 @@ SimMetrics *
 sim_metrics_new (void)
 {
   SimMetrics *m = g_new0 (SimMetrics, 1);
-  m->header_bytes = 40;
-  m->id_bytes = 20;
   m->win_to = SIM_TIME_MAX;
   m->t_latency = sim_hist_new ();
   m->latency = sim_hist_new ();
@@ -217,6 +197,9 @@ sim_metrics_free (SimMetrics *m)
   sim_hist_free (m->join_time);
   sim_hist_free (m->t_latency);
   g_free (m->phases);
+  g_free (m->types);
+  g_free (m->msg_count);
+  g_free (m->msg_bytes);
   for (guint i = 0; i < m->rows->len; i++)
     g_free (g_array_index (m->rows, Row, i).name);
   g_array_free (m->rows, TRUE);
@@ -229,7 +212,7 @@ static const char *const outcome_names[] = { "ok", "wrong", "failed" };
 
 void
 sim_metrics_lookup (SimMetrics *m, SimTime issued, guint32 src,
-                    const PastryId *key, guint hops, SimTime latency,
+                    const SimKey *key, guint hops, SimTime latency,
                     SimTime direct, double route_ratio, SimOutcome outcome,
                     guint phase)
 {
@@ -268,8 +251,9 @@ sim_metrics_lookup (SimMetrics *m, SimTime issued, guint32 src,
     {
       char t[G_ASCII_DTOSTR_BUF_SIZE], l[G_ASCII_DTOSTR_BUF_SIZE];
       char d[G_ASCII_DTOSTR_BUF_SIZE], r[G_ASCII_DTOSTR_BUF_SIZE];
-      char k[PASTRY_ID_HEX_LEN + 1];
-      pastry_id_format (key, k);
+      char k[33];
+      g_snprintf (k, sizeof k, "%016" G_GINT64_MODIFIER "x%016"
+                  G_GINT64_MODIFIER "x", key->hi, key->lo);
       fprintf (m->lookups_csv, "%s,%u,%s,%u,%s,%s,%s,%s\n",
                fmt (t, sizeof t, sim_time_to_s (issued), 6), src, k, hops,
                outcome == SIM_OUTCOME_FAILED
@@ -316,13 +300,11 @@ sim_metrics_lookup (SimMetrics *m, SimTime issued, guint32 src,
 }
 
 void
-sim_metrics_message (SimMetrics *m, SimTime now, SimMsgType type,
-                     guint n_ids, gboolean repair)
+sim_metrics_message (SimMetrics *m, SimTime now, guint type, guint bytes,
+                     gboolean repair)
 {
-  g_return_if_fail (m != NULL && type < SIM_MSG_N_TYPES);
-  guint bytes = m->header_bytes + n_ids * m->id_bytes
-                + (type == SIM_MSG_LOOKUP ? PASTRY_ID_BYTES : 0);
-  if (sim_msg_is_maintenance (type))
+  g_return_if_fail (m != NULL && type < m->n_types);
+  if (m->types[type].traffic != SIM_TRAFFIC_LOOKUP)
     {
       m->t_maint_msgs++;
       m->t_maint_bytes += bytes;
@@ -472,13 +454,13 @@ sim_metrics_finish (SimMetrics *m, SimTime end)
                    m->ratio_n > 0 ? m->ratio_sum / m->ratio_n : NAN);
   guint64 join_msgs = 0, all_msgs = 0, all_bytes = 0;
   guint64 maint_msgs = 0, maint_bytes = 0;
-  for (guint t = 0; t < SIM_MSG_N_TYPES; t++)
+  for (guint t = 0; t < m->n_types; t++)
     {
       all_msgs += m->msg_count[t];
       all_bytes += m->msg_bytes[t];
-      if (t >= SIM_MSG_JOIN_REQUEST && t <= SIM_MSG_LEAFSET_PUSH)
+      if (m->types[t].traffic == SIM_TRAFFIC_JOIN)
         join_msgs += m->msg_count[t];
-      if (sim_msg_is_maintenance (t))
+      if (m->types[t].traffic != SIM_TRAFFIC_LOOKUP)
         {
           maint_msgs += m->msg_count[t];
           maint_bytes += m->msg_bytes[t];
@@ -592,9 +574,9 @@ sim_metrics_write (const SimMetrics *m, const char *dir, const char *meta,
 
   g_autoptr (GString) msgs = g_string_new (meta);
   g_string_append (msgs, "type,count,bytes\n");
-  for (guint t = 0; t < SIM_MSG_N_TYPES; t++)
+  for (guint t = 0; t < m->n_types; t++)
     g_string_append_printf (msgs, "%s,%" G_GUINT64_FORMAT ",%"
-                            G_GUINT64_FORMAT "\n", type_names[t],
+                            G_GUINT64_FORMAT "\n", m->types[t].name,
                             m->msg_count[t], m->msg_bytes[t]);
   if (!write_file (dir, "messages.csv", msgs, error))
     return FALSE;
