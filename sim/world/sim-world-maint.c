@@ -45,8 +45,7 @@ maint_of (SimWorld *w, guint32 x)
     {
       mt = g_new0 (NodeMaint, 1);
       mt->hb_from = PASTRY_PEER_NONE;
-      for (guint i = 0; i < RTT_SLOTS; i++)
-        mt->rtt[i].peer = PASTRY_PEER_NONE;
+      pastry_fd_init (&mt->fd);
       g_ptr_array_index (w->maint, x) = mt;
     }
   return mt;
@@ -71,61 +70,41 @@ claim_epoch (const SimWorld *w, guint32 x)
 
 /* ---- Suspicion ---- */
 
-static Suspect *
-find_suspect (const SimWorld *w, guint32 x, guint32 p)
+/* The detector of x, or NULL when x keeps no maintenance state. */
+static PastryFd *
+fd_of (const SimWorld *w, guint32 x)
 {
   NodeMaint *mt = g_ptr_array_index (w->maint, x);
-  if (mt == NULL || mt->suspects == NULL)
-    return NULL;
-  for (guint i = 0; i < mt->suspects->len; i++)
-    {
-      Suspect *s = &g_array_index (mt->suspects, Suspect, i);
-      if (s->peer == p)
-        return s;
-    }
-  return NULL;
-}
-
-static void
-drop_suspect (SimWorld *w, guint32 x, guint32 p)
-{
-  NodeMaint *mt = g_ptr_array_index (w->maint, x);
-  if (mt == NULL || mt->suspects == NULL)
-    return;
-  for (guint i = 0; i < mt->suspects->len; i++)
-    if (g_array_index (mt->suspects, Suspect, i).peer == p)
-      {
-        g_array_remove_index (mt->suspects, i);
-        return;
-      }
+  return mt != NULL ? &mt->fd : NULL;
 }
 
 gboolean
 sim__world_believes_dead (const SimWorld *w, guint32 x, guint32 p)
 {
-  const Suspect *s = find_suspect (w, x, p);
-  return s != NULL && s->dead && s->until > sim__world_now (w);
+  const PastryFd *fd = fd_of (w, x);
+  return fd != NULL && pastry_fd_believes_dead (fd, p, sim__world_now (w));
 }
 
 gboolean
 sim__world_is_doubtful (const SimWorld *w, guint32 x, guint32 p)
 {
-  const Suspect *s = find_suspect (w, x, p);
-  return s != NULL && (s->dead ? s->until > sim__world_now (w)
-                               : s->strikes >= 2);
+  const PastryFd *fd = fd_of (w, x);
+  return fd != NULL && pastry_fd_is_doubtful (fd, p, sim__world_now (w));
 }
 
 gboolean
 sim__world_is_suspect (const SimWorld *w, guint32 x, guint32 p)
 {
-  const Suspect *s = find_suspect (w, x, p);
-  return s != NULL && (!s->dead || s->until > sim__world_now (w));
+  const PastryFd *fd = fd_of (w, x);
+  return fd != NULL && pastry_fd_is_suspect (fd, p, sim__world_now (w));
 }
 
 void
 sim__world_alive (SimWorld *w, guint32 x, guint32 p)
 {
-  drop_suspect (w, x, p);
+  PastryFd *fd = fd_of (w, x);
+  if (fd != NULL)
+    pastry_fd_alive (fd, p);
 }
 
 static void
@@ -145,19 +124,8 @@ sim__world_suspect (SimWorld *w, guint32 x, guint32 p)
 {
   if (!w->maintain || x == p || sim__world_state (w, x) != NODE_LIVE)
     return;
-  Suspect *s = find_suspect (w, x, p);
-  if (s != NULL)
-    {
-      if (!s->dead || s->until > sim__world_now (w))
-        return; /* already being probed, or known dead */
-      drop_suspect (w, x, p); /* an expired dead mark */
-    }
-  NodeMaint *mt = maint_of (w, x);
-  if (mt->suspects == NULL)
-    mt->suspects = g_array_new (FALSE, FALSE, sizeof (Suspect));
-  Suspect fresh = { p, 0, 0, 0 };
-  g_array_append_val (mt->suspects, fresh);
-  send_probe (w, x, p, 0, TRUE);
+  if (pastry_fd_suspect (&maint_of (w, x)->fd, p, sim__world_now (w)))
+    send_probe (w, x, p, 0, TRUE);
 }
 
 /* ---- Removal and repair ---- */
@@ -282,13 +250,8 @@ forget (SimWorld *w, guint32 x, guint32 p, gboolean broadcast)
 static void
 mark_dead (SimWorld *w, guint32 x, guint32 p)
 {
-  NodeMaint *mt = maint_of (w, x);
-  if (mt->suspects == NULL)
-    mt->suspects = g_array_new (FALSE, FALSE, sizeof (Suspect));
-  drop_suspect (w, x, p);
-  Suspect s = { p, 1, 0,
-                sim_time_add (sim__world_now (w), dead_memory (w)) };
-  g_array_append_val (mt->suspects, s);
+  pastry_fd_mark_dead (&maint_of (w, x)->fd, p,
+                       sim_time_add (sim__world_now (w), dead_memory (w)));
 }
 
 static void
@@ -354,8 +317,7 @@ sim__world_maint_stop (SimWorld *w, guint32 x)
   NodeMaint *mt = g_ptr_array_index (w->maint, x);
   if (mt == NULL)
     return;
-  if (mt->suspects != NULL)
-    g_array_free (mt->suspects, TRUE);
+  pastry_fd_clear (&mt->fd);
   g_free (mt);
   g_ptr_array_index (w->maint, x) = NULL;
 }
@@ -452,20 +414,8 @@ sim__world_hop_timeout (SimWorld *w, guint32 x, guint32 p)
 {
   if (!w->hop_rtt)
     return w->hop_timeout;
-  NodeMaint *mt = maint_of (w, x);
-  RttSlot *s = &mt->rtt[p % RTT_SLOTS];
-  SimTime rto;
-  if (s->peer == p)
-    rto = (SimTime) s->srtt + 4 * (SimTime) s->rttvar;
-  else
-    {
-      /* No sample yet: the measured proximity (one-way latency) gives an
-       * RTT estimate R; RFC 6298's first-sample rule sets RTTVAR = R/2,
-       * so RTO = R + 4 R/2 = 3 R. */
-      SimTime r = 2 * (SimTime) sim__world_prox (w, x, p);
-      rto = 3 * r;
-    }
-  return MAX (rto, MIN_HOP_TIMEOUT);
+  return pastry_fd_hop_timeout (&maint_of (w, x)->fd, p,
+                                sim__world_prox (w, x, p), MIN_HOP_TIMEOUT);
 }
 
 void
@@ -473,19 +423,7 @@ sim__world_rtt_sample (SimWorld *w, guint32 x, guint32 p, SimTime rtt)
 {
   if (!w->hop_rtt)
     return;
-  NodeMaint *mt = maint_of (w, x);
-  RttSlot *s = &mt->rtt[p % RTT_SLOTS];
-  guint32 r = (guint32) MIN (rtt, (SimTime) G_MAXUINT32 / 2);
-  if (s->peer != p)
-    {
-      s->peer = p;
-      s->srtt = r;
-      s->rttvar = r / 2;
-      return;
-    }
-  guint32 diff = s->srtt > r ? s->srtt - r : r - s->srtt;
-  s->rttvar = (3 * s->rttvar + diff) / 4;
-  s->srtt = (7 * s->srtt + r) / 8;
+  pastry_fd_rtt_sample (&maint_of (w, x)->fd, p, rtt);
 }
 
 /* ---- Messages ---- */
@@ -526,14 +464,14 @@ request_timed_out (SimWorld *w, guint32 x, Msg *msg)
         {
           /* It found a life of this id that has ended since; the id is
            * back: nothing to declare. */
-          drop_suspect (w, x, msg->about);
+          sim__world_alive (w, x, msg->about);
           break;
         }
       if (msg->attempt < w->probe_retries)
         {
-          Suspect *s = find_suspect (w, x, msg->about);
-          if (s != NULL && !s->dead)
-            s->strikes = (guint8) MIN (msg->attempt + 1u, 255u);
+          PastryFd *fd = fd_of (w, x);
+          if (fd != NULL)
+            pastry_fd_strike (fd, msg->about, msg->attempt);
           send_probe (w, x, msg->about, msg->attempt + 1u, TRUE);
         }
       else
@@ -629,7 +567,8 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
                             EV_MSG, prober, m);
             return TRUE;
           }
-        if (find_suspect (w, prober, at) != NULL)
+        if (fd_of (w, prober) != NULL
+            && pastry_fd_knows (fd_of (w, prober), at))
           {
             msg->type = PASTRY_MSG_PROBE_REPLY;
             msg->from = at;
@@ -640,9 +579,9 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
       }
     case PASTRY_MSG_PROBE_REPLY:
       {
-        Suspect *s = find_suspect (w, at, msg->from);
-        if (s != NULL && !s->dead)
-          drop_suspect (w, at, msg->from);
+        PastryFd *fd = fd_of (w, at);
+        if (fd != NULL)
+          pastry_fd_probe_answered (fd, msg->from);
         break;
       }
     case PASTRY_MSG_LEAFSET_REQUEST:

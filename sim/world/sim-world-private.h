@@ -17,6 +17,7 @@
  */
 #pragma once
 
+#include "pastry-fd.h"
 #include "pastry-msg.h"
 #include "pastry-node.h"
 #include "sim-net.h"
@@ -61,32 +62,12 @@ typedef struct
   guint8 attempt;     /* restarts after a join timeout */
 } JoinState;
 
-/* What a node believes about a peer it has trouble with. */
-typedef struct
-{
-  PastryPeer peer;
-  guint8 dead;    /* 0: suspected (being probed), 1: declared dead */
-  guint8 strikes; /* probes that went unanswered so far */
-  SimTime until; /* a dead mark is forgotten after this time */
-} Suspect;
-
-/* Per-node RTT estimate for one peer (RFC 6298 style), in µs. */
-typedef struct
-{
-  PastryPeer peer;
-  guint32 srtt;
-  guint32 rttvar;
-} RttSlot;
-
-#define RTT_SLOTS 8
-
 /* Maintenance state of a live node (allocated only when maintenance runs). */
 typedef struct
 {
   PastryPeer hb_from; /* right neighbour the last heartbeat check saw */
   SimTime last_hb;    /* when we last heard from hb_from */
-  GArray *suspects;   /* Suspect; NULL when empty */
-  RttSlot rtt[RTT_SLOTS];
+  PastryFd fd;        /* suspicions, dead marks, RTT estimates */
   guint8 claims;      /* death verdicts this life refuted (wraps) */
 } NodeMaint;
 
