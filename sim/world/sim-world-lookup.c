@@ -25,6 +25,7 @@
  * `failed` at once.
  */
 #include "sim-world-private.h"
+#include "pastry-forward.h"
 
 #include <string.h>
 
@@ -169,57 +170,30 @@ add_avoid (Lookup *lk, guint32 p, gboolean hard)
   lk->n_avoid++;
 }
 
+/* The peers node `at` avoids for lookup lk (pastry_forward_next_hop). */
+typedef struct
+{
+  SimWorld *w;
+  guint32 at;
+  const Lookup *lk;
+} AvoidCtx;
+
+static gboolean
+avoid_cb (PastryPeer p, gboolean final_hop, gpointer data)
+{
+  const AvoidCtx *c = data;
+  return avoided (c->w, c->at, c->lk, p, final_hop);
+}
+
 /* The next hop from node at: the paper's choice, or, when that is a peer
- * the node suspects or the lookup reports unresponsive, the best route()
- * candidate that is neither. */
+ * the node suspects or the lookup reports unresponsive, the best other
+ * (core's forwarding rule, pastry-forward.h). */
 static PastryPeer
 choose_next (SimWorld *w, guint32 at, const Lookup *lk, gboolean *leaf)
 {
-  PastryNode *node = sim__world_node (w, at);
-  PastryHopKind kind;
-  PastryPeer next = pastry_node_next_hop (node, &lk->key, &kind);
-  *leaf = kind == PASTRY_HOP_LEAFSET;
-  if (next == at || !w->maintain || !avoided (w, at, lk, next, *leaf))
-    return next;
-  if (kind == PASTRY_HOP_LEAFSET)
-    {
-      /* Within leaf-set range the rule is "numerically closest of the leaf
-       * set and self": apply it without the avoided members.  (route()'s
-       * prefix ranking would skip a closer node with a shorter prefix.) */
-      PastryPeer best = at;
-      const PastryId *best_id = pastry_node_id (node);
-      for (guint side = 0; side < 2; side++)
-        {
-          const PastryPeer *members;
-          guint n = pastry_node_leafset_side (node, side, &members);
-          for (guint i = 0; i < n; i++)
-            {
-              const PastryId *id = pastry_directory_id (w->dir, members[i]);
-              if (!avoided (w, at, lk, members[i], TRUE)
-                  && pastry_id_closer (&lk->key, id, best_id) < 0)
-                {
-                  best = members[i];
-                  best_id = id;
-                }
-            }
-        }
-      return best;
-    }
-  PastryPeer cand[16];
-  guint n = pastry_node_route (node, &lk->key, cand, G_N_ELEMENTS (cand));
-  for (guint i = 1; i < n; i++)
-    if (!avoided (w, at, lk, cand[i], FALSE))
-      return cand[i];
-  /* Every candidate is in doubt.  Delivering here is wrong unless the
-   * paper's choice is really gone, so unless this lookup already failed to
-   * reach it after resends (or the node declared it dead), try it again
-   * as a final hop: with resends before it is given up. */
-  if (!avoided (w, at, lk, next, TRUE))
-    {
-      *leaf = TRUE;
-      return next;
-    }
-  return at;
+  AvoidCtx c = { w, at, lk };
+  return pastry_forward_next_hop (sim__world_node (w, at), &lk->key,
+                                  w->maintain ? avoid_cb : NULL, &c, leaf);
 }
 
 /* The lookup is at live node `at`: deliver it or forward it. */

@@ -1,0 +1,66 @@
+/* pastry-forward.c — the forwarding decision with peers to avoid
+ * (pastry-forward.h).
+ *
+ * Invariant: with nothing avoided the answer is exactly
+ * pastry_node_next_hop()'s, so the paper's routing is the special case.
+ * Rejected alternative: a version of route() taking the avoid set; it
+ * would rank every known peer (O(K log K)) on every hop, where this asks
+ * the predicate only when the paper's choice itself is avoided.
+ */
+#include "pastry-forward.h"
+
+/* Up to this many route() candidates are tried outside leaf-set range. */
+#define CANDIDATES 16
+
+PastryPeer
+pastry_forward_next_hop (const PastryNode *node, const PastryId *key,
+                         PastryAvoidFunc avoid, gpointer data,
+                         gboolean *final_hop)
+{
+  g_return_val_if_fail (node != NULL && key != NULL && final_hop != NULL,
+                        PASTRY_PEER_NONE);
+  PastryPeer self = pastry_node_self (node);
+  PastryHopKind kind;
+  PastryPeer next = pastry_node_next_hop (node, key, &kind);
+  *final_hop = kind == PASTRY_HOP_LEAFSET;
+  if (next == self || avoid == NULL || !avoid (next, *final_hop, data))
+    return next;
+  if (kind == PASTRY_HOP_LEAFSET)
+    {
+      /* "Numerically closest of the leaf set and self", without the
+       * avoided members. */
+      const PastryDirectory *dir = pastry_node_directory (node);
+      PastryPeer best = self;
+      const PastryId *best_id = pastry_node_id (node);
+      for (guint side = 0; side < 2; side++)
+        {
+          const PastryPeer *members;
+          guint n = pastry_node_leafset_side (node, side, &members);
+          for (guint i = 0; i < n; i++)
+            {
+              const PastryId *id = pastry_directory_id (dir, members[i]);
+              if (!avoid (members[i], TRUE, data)
+                  && pastry_id_closer (key, id, best_id) < 0)
+                {
+                  best = members[i];
+                  best_id = id;
+                }
+            }
+        }
+      return best;
+    }
+  PastryPeer cand[CANDIDATES];
+  guint n = pastry_node_route (node, key, cand, G_N_ELEMENTS (cand));
+  for (guint i = 1; i < n; i++)
+    if (!avoid (cand[i], FALSE, data))
+      return cand[i];
+  /* Every candidate is in doubt.  Delivering here is wrong unless the
+   * paper's choice is really gone: try it again as a final hop, unless it
+   * is avoided even as such. */
+  if (!avoid (next, TRUE, data))
+    {
+      *final_hop = TRUE;
+      return next;
+    }
+  return self;
+}
