@@ -1,6 +1,11 @@
-/* sim-world-lookup.c — lookups: hop-by-hop forwarding, per-hop
- * acknowledgements, timeouts and retries, and their outcome against the
- * oracle.
+/* sim-world-lookup.c — lookups in the simulated network: the adapter
+ * between the event queue and core's lookup state machine
+ * (pastry-lookup.h), plus the outcome against the oracle.
+ *
+ * The protocol decisions (next hop, avoidance, resends, rerouting, giving
+ * up) are core's; this file carries them out: it samples the network for
+ * every hop sent, schedules arrivals and hop timeouts, and ends lookups in
+ * the metrics.
  *
  * A lookup is one pooled record that travels with the message; an event
  * carries its slot and generation, so an event for a record that was
@@ -8,33 +13,21 @@
  *
  * Acknowledgements cost no event when they arrive in time: when a lookup
  * reaches a live node, the acknowledgement's delay (and loss) is drawn at
- * once; only a missing or late acknowledgement schedules a timeout at the
- * sender.  A node that receives the lookup always carries on with it, so a
- * late acknowledgement makes the sender suspect (and probe) a live node but
- * never duplicates the lookup — a simplification of real duplicate
- * suppression.  When the next hop is down or the message was lost, the
- * sender's timeout fires after its hop timeout; it then suspects that hop,
- * and forwards again through the best candidate of route() it does not
- * suspect.  After hop_retries timeouts, or once lookup_timeout has passed
- * since the lookup was issued (checked whenever it is at a node, so slow
- * links cannot stretch it either), the lookup ends as `failed`.  Lookups
- * still in flight when a run stops (a stall) end as failed too
- * (sim__world_lookups_abandon): every lookup started ends in the results.
+ * once; only a missing or late acknowledgement makes the sender suspect
+ * the receiver (at once, not at its timeout: a simplification), and only a
+ * hop that was lost or sent to a node that is down schedules the sender's
+ * hop timeout.  A node that receives the lookup always carries on with it,
+ * so a late acknowledgement never duplicates the lookup — a simplification
+ * of real duplicate suppression.
  *
  * Without maintenance (stable scenarios) a lost message ends its lookup as
- * `failed` at once.
+ * `failed` at once.  Lookups still in flight when a run stops (a stall)
+ * end as failed too (sim__world_lookups_abandon): every lookup started
+ * ends in the results.
  */
 #include "sim-world-private.h"
-#include "pastry-forward.h"
 
 #include <string.h>
-
-/* Sends of the final leaf-set hop after the first, before the lookup
- * routes around its target: with 1 % loss, three losses in a row happen
- * once in a million hops (counted in unreachable_live_roots).  A third
- * resend costs more than it saves: every node that still believes a dead
- * root alive pays one more timeout for it. */
-#define LEAF_RESENDS 2
 
 static inline guint64
 pack (guint32 slot, guint32 gen)
@@ -101,7 +94,7 @@ finish (SimWorld *w, guint32 at, guint32 l, EndReason why)
     case END_STALLED: w->fail_stalled++; break;
     case END_DELIVERED: default: break;
     }
-  PastryPeer root = sim_ring_root (w->live, &lk.key);
+  PastryPeer root = sim_ring_root (w->live, &lk.p.key);
   if (outcome == SIM_OUTCOME_OK && at != root)
     {
       outcome = SIM_OUTCOME_WRONG;
@@ -113,128 +106,50 @@ finish (SimWorld *w, guint32 at, guint32 l, EndReason why)
     }
   SimTime now = sim__world_now (w);
   SimTime direct = root == PASTRY_PEER_NONE ? 0
-                                            : sim__world_latency (w, lk.src,
+                                            : sim__world_latency (w, lk.p.src,
                                                                   root);
   double ratio = -1.0;
   if (w->ideal != NULL && outcome == SIM_OUTCOME_OK)
     {
-      SimTime ideal = sim__world_ideal_route (w, lk.src, &lk.key);
+      SimTime ideal = sim__world_ideal_route (w, lk.p.src, &lk.p.key);
       if (ideal > 0)
-        ratio = (double) (now - lk.issued) / (double) ideal;
+        ratio = (double) (now - lk.p.issued) / (double) ideal;
     }
-  SimKey key = { lk.key.hi, lk.key.lo };
-  sim_metrics_lookup (w->metrics, lk.issued, lk.src, &key, lk.hops,
-                      now - lk.issued, direct, ratio, outcome, lk.phase);
+  SimKey key = { lk.p.key.hi, lk.p.key.lo };
+  sim_metrics_lookup (w->metrics, lk.p.issued, lk.p.src, &key, lk.p.hops,
+                      now - lk.p.issued, direct, ratio, outcome, lk.phase);
 }
 
-/* TRUE when node at should not forward to p.  Suspects, and peers the
- * lookup reports after missed acknowledgements, are avoided for
- * routing-table hops (any node making progress will do).  The final
- * leaf-set hop is different: skipping a live root delivers elsewhere, and
- * one lost message or acknowledgement is enough to make a node suspect a
- * live peer.  There only the peers this lookup failed to reach after its
- * resends, and those the node has declared dead or already failed to probe
- * once, are avoided. */
-static gboolean
-avoided (SimWorld *w, guint32 at, const Lookup *lk, guint32 p, gboolean leaf)
+static const PastryLookupConfig *
+lookup_cfg (const SimWorld *w)
 {
-  for (guint i = 0; i < lk->n_avoid; i++)
-    if (lk->avoid[i] == p)
-      return !leaf || (lk->avoid_hard & (1u << i));
-  return leaf ? sim__world_is_doubtful (w, at, p)
-              : sim__world_is_suspect (w, at, p);
+  return &w->lookup_cfg;
 }
 
+/* The detector of node x, or NULL when it keeps none. */
+static const PastryFd *
+fd_of (const SimWorld *w, guint32 x)
+{
+  const NodeMaint *mt = g_ptr_array_index (w->maint, x);
+  return mt != NULL ? &mt->fd : NULL;
+}
+
+/* Sends lookup l's current hop (lk->at to lk->to, now): an arrival, or,
+ * when the network loses it, the sender's hop timeout (without
+ * maintenance nothing recovers a lost lookup: it fails). */
 static void
-add_avoid (Lookup *lk, guint32 p, gboolean hard)
-{
-  for (guint i = 0; i < lk->n_avoid; i++)
-    if (lk->avoid[i] == p)
-      {
-        if (hard)
-          lk->avoid_hard |= (guint8) (1u << i);
-        return;
-      }
-  if (lk->n_avoid == LOOKUP_AVOID)
-    {
-      memmove (lk->avoid, lk->avoid + 1,
-               (LOOKUP_AVOID - 1) * sizeof (guint32));
-      lk->avoid_hard >>= 1;
-      lk->n_avoid--;
-    }
-  lk->avoid[lk->n_avoid] = p;
-  if (hard)
-    lk->avoid_hard |= (guint8) (1u << lk->n_avoid);
-  else
-    lk->avoid_hard &= (guint8) ~(1u << lk->n_avoid);
-  lk->n_avoid++;
-}
-
-/* The peers node `at` avoids for lookup lk (pastry_forward_next_hop). */
-typedef struct
-{
-  SimWorld *w;
-  guint32 at;
-  const Lookup *lk;
-} AvoidCtx;
-
-static gboolean
-avoid_cb (PastryPeer p, gboolean final_hop, gpointer data)
-{
-  const AvoidCtx *c = data;
-  return avoided (c->w, c->at, c->lk, p, final_hop);
-}
-
-/* The next hop from node at: the paper's choice, or, when that is a peer
- * the node suspects or the lookup reports unresponsive, the best other
- * (core's forwarding rule, pastry-forward.h). */
-static PastryPeer
-choose_next (SimWorld *w, guint32 at, const Lookup *lk, gboolean *leaf)
-{
-  AvoidCtx c = { w, at, lk };
-  return pastry_forward_next_hop (sim__world_node (w, at), &lk->key,
-                                  w->maintain ? avoid_cb : NULL, &c, leaf);
-}
-
-/* The lookup is at live node `at`: deliver it or forward it. */
-static void
-process (SimWorld *w, guint32 at, guint32 l)
+send_hop (SimWorld *w, guint32 l)
 {
   Lookup *lk = &g_array_index (w->lookups, Lookup, l);
-  /* Its requester has given up by now, however the lookup got here (slow
-   * links, late acknowledgements): it counts as failed, not delivered. */
-  if (sim__world_now (w) - lk->issued >= w->lookup_timeout)
-    {
-      finish (w, at, l, END_TIMEOUT);
-      return;
-    }
-  gboolean leaf;
-  PastryPeer next = choose_next (w, at, lk, &leaf);
-  if (next == at)
-    {
-      finish (w, at, l, END_DELIVERED);
-      return;
-    }
-  if (lk->hops + 1u >= SIM_MAX_HOPS)
-    {
-      finish (w, at, l, END_LOOP); /* a routing loop */
-      return;
-    }
-  lk->hops++;
-  lk->at = at;
-  if (lk->to != next)
-    lk->resent = 0;
-  lk->to = next;
-  lk->leaf_hop = (guint8) leaf;
-  lk->hop_sent = sim__world_now (w);
-  sim__world_count_msg (w, lk->hop_sent, PASTRY_MSG_LOOKUP,
-                       1 + lk->n_avoid, FALSE);
+  guint32 at = lk->p.at, next = lk->p.to;
+  sim__world_count_msg (w, lk->p.hop_sent, PASTRY_MSG_LOOKUP,
+                        pastry_lookup_n_ids (&lk->p), FALSE);
   gboolean lost = FALSE;
   SimTime d = sim_net_delay_sample (w->net, at, next, &w->rng_network, &lost);
   guint64 b = pack (l, lk->gen);
   if (!lost)
     {
-      sim_queue_push (w->q, sim_time_add (lk->hop_sent, d), EV_LOOKUP, next,
+      sim_queue_push (w->q, sim_time_add (lk->p.hop_sent, d), EV_LOOKUP, next,
                       b);
       return;
     }
@@ -244,9 +159,35 @@ process (SimWorld *w, guint32 at, guint32 l)
       return;
     }
   sim_queue_push (w->q,
-                  sim_time_add (lk->hop_sent,
+                  sim_time_add (lk->p.hop_sent,
                                 sim__world_hop_timeout (w, at, next)),
                   EV_HOP_TIMEOUT, at, b);
+}
+
+/* The lookup is at live node `at`: deliver it or forward it. */
+static void
+process (SimWorld *w, guint32 at, guint32 l)
+{
+  Lookup *lk = &g_array_index (w->lookups, Lookup, l);
+  switch (pastry_lookup_forward (&lk->p, sim__world_node (w, at),
+                                 fd_of (w, at), lookup_cfg (w),
+                                 sim__world_now (w)))
+    {
+    case PASTRY_LOOKUP_DELIVER:
+      finish (w, at, l, END_DELIVERED);
+      break;
+    case PASTRY_LOOKUP_FAIL_TIMEOUT:
+      finish (w, at, l, END_TIMEOUT);
+      break;
+    case PASTRY_LOOKUP_FAIL_LOOP:
+      finish (w, at, l, END_LOOP);
+      break;
+    case PASTRY_LOOKUP_SEND:
+      send_hop (w, l);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 void
@@ -261,17 +202,17 @@ sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
   if (src == PASTRY_PEER_NONE)
     src = sim_ring_nth (w->live,
                         (guint) sim_rng_uniform_u64 (&w->rng_workload, n));
-  lk->src = src;
+  PastryId key;
   switch (a->keys)
     {
     case SIM_KEYS_NODE:
-      lk->key = *pastry_directory_id (
+      key = *pastry_directory_id (
           w->dir, sim_ring_nth (w->live, (guint) sim_rng_uniform_u64
                                            (&w->rng_workload, n)));
       break;
     case SIM_KEYS_RANDOM:
-      lk->key.hi = sim_rng_next_u64 (&w->rng_workload);
-      lk->key.lo = sim_rng_next_u64 (&w->rng_workload);
+      key.hi = sim_rng_next_u64 (&w->rng_workload);
+      key.lo = sim_rng_next_u64 (&w->rng_workload);
       break;
     case SIM_KEYS_ZIPF:
       {
@@ -281,22 +222,15 @@ sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
         SimRng kr;
         sim_rng_init (&kr, sim_scenario_get_uint (w->sc, "seed"),
                       SIM_RNG_PURPOSE_WORKLOAD, rank + 1);
-        lk->key.hi = sim_rng_next_u64 (&kr);
-        lk->key.lo = sim_rng_next_u64 (&kr);
+        key.hi = sim_rng_next_u64 (&kr);
+        key.lo = sim_rng_next_u64 (&kr);
         break;
       }
     default:
       g_assert_not_reached ();
     }
-  lk->issued = sim__world_now (w);
+  pastry_lookup_init (&lk->p, &key, src, sim__world_now (w));
   lk->phase = (guint16) g->phase;
-  lk->hops = 0;
-  lk->retries = 0;
-  lk->n_avoid = 0;
-  lk->avoid_hard = 0;
-  lk->resent = 0;
-  lk->to = PASTRY_PEER_NONE;
-  lk->at = src;
   w->lookups_started++;
   w->inflight++;
   process (w, src, l);
@@ -310,36 +244,39 @@ sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b)
   if (lk == NULL)
     return;
   SimTime now = sim__world_now (w);
+  guint32 from = lk->p.at;
   if (sim__world_state (w, at) != NODE_LIVE)
     {
       /* Nobody acknowledges: the sender times out. */
       if (!w->maintain)
         {
-          finish (w, lk->at, l, END_LOST);
+          finish (w, from, l, END_LOST);
           return;
         }
       sim_queue_push (w->q,
-                      sim_time_add (lk->hop_sent,
-                                    sim__world_hop_timeout (w, lk->at, at)),
-                      EV_HOP_TIMEOUT, lk->at, b);
+                      sim_time_add (lk->p.hop_sent,
+                                    sim__world_hop_timeout (w, from, at)),
+                      EV_HOP_TIMEOUT, from, b);
       return;
     }
   if (w->maintain)
     {
-      /* Nodes the lookup reports unresponsive become suspects here too. */
-      for (guint i = 0; i < lk->n_avoid; i++)
-        if ((lk->avoid_hard & (1u << i))
-            && pastry_node_where (sim__world_node (w, at), lk->avoid[i]) != 0)
-          sim__world_suspect (w, at, lk->avoid[i]);
+      /* Peers the lookup reports unresponsive become suspects here too. */
+      PastryPeer reported[PASTRY_LOOKUP_AVOID];
+      guint n = pastry_lookup_reported (&lk->p, sim__world_node (w, at),
+                                        reported);
+      for (guint i = 0; i < n; i++)
+        sim__world_suspect (w, at, reported[i]);
+      /* The acknowledgement, resolved at once (file comment). */
       sim__world_count_msg (w, now, PASTRY_MSG_LOOKUP_ACK, 0, FALSE);
       gboolean lost = FALSE;
-      SimTime back = sim_net_delay_sample (w->net, at, lk->at,
-                                           &w->rng_network, &lost);
-      SimTime rtt = now - lk->hop_sent + back;
-      if (!lost && rtt <= sim__world_hop_timeout (w, lk->at, at))
-        sim__world_rtt_sample (w, lk->at, at, rtt);
-      else if (sim__world_state (w, lk->at) == NODE_LIVE)
-        sim__world_suspect (w, lk->at, at);
+      SimTime back = sim_net_delay_sample (w->net, at, from, &w->rng_network,
+                                           &lost);
+      SimTime rtt = now - lk->p.hop_sent + back;
+      if (!lost && rtt <= sim__world_hop_timeout (w, from, at))
+        sim__world_rtt_sample (w, from, at, rtt);
+      else if (sim__world_state (w, from) == NODE_LIVE)
+        sim__world_suspect (w, from, at);
     }
   process (w, at, l);
 }
@@ -356,54 +293,33 @@ sim__world_lookup_timeout (SimWorld *w, guint32 at, guint64 b)
       finish (w, at, l, END_HOLDER_DOWN); /* the sender died too */
       return;
     }
-  lk->hops--; /* the failed hop does not count */
-  lk->retries++;
-  /* A peer the node already suspects (it is probing it) gets one resend,
-   * not LEAF_RESENDS: while a dead peer is being probed, every lookup
-   * towards it pays for them again. */
-  gboolean suspected = sim__world_is_suspect (w, at, lk->to);
-  if (lk->leaf_hop && lk->resent < (suspected ? 1 : LEAF_RESENDS)
-      && lk->retries <= w->hop_retries
-      && sim__world_now (w) - lk->issued < w->lookup_timeout)
+  PastryPeer gone = PASTRY_PEER_NONE;
+  gboolean final_resent = FALSE;
+  PastryLookupStep step = pastry_lookup_hop_timeout (
+      &lk->p, fd_of (w, at), lookup_cfg (w), sim__world_now (w), &gone,
+      &final_resent);
+  if (step == PASTRY_LOOKUP_SEND)
     {
-      /* The hop goes to the node believed to be the root: routing around
-       * it would deliver elsewhere, and the message may just have been
-       * lost, so send it again first.  (A hop through the routing table is
-       * rerouted at once: any node making progress will do.) */
-      lk->resent++;
-      lk->hops++;
-      lk->hop_sent = sim__world_now (w);
-      sim__world_count_msg (w, lk->hop_sent, PASTRY_MSG_LOOKUP,
-                           1 + lk->n_avoid, FALSE);
-      gboolean lost = FALSE;
-      SimTime d = sim_net_delay_sample (w->net, at, lk->to, &w->rng_network,
-                                        &lost);
-      if (!lost)
-        sim_queue_push (w->q, sim_time_add (lk->hop_sent, d), EV_LOOKUP,
-                        lk->to, b);
-      else
-        sim_queue_push (w->q,
-                        sim_time_add (lk->hop_sent,
-                                      sim__world_hop_timeout (w, at, lk->to)),
-                        EV_HOP_TIMEOUT, at, b);
+      send_hop (w, l); /* the final hop again */
       return;
     }
-  if (lk->leaf_hop && lk->resent > 0
-      && sim__world_state (w, lk->to) == NODE_LIVE)
+  if (final_resent && sim__world_state (w, gone) == NODE_LIVE)
     w->unreachable_live_roots++; /* every send of the final hop was lost */
-  sim__world_suspect (w, at, lk->to);
-  /* Remember it in the message, so later hops avoid it too; a node that
-   * also failed a resend is likely dead, and later hops start suspecting
-   * it themselves. */
-  add_avoid (lk, lk->to, lk->leaf_hop && lk->resent > 0);
-  if (lk->retries > w->hop_retries
-      || sim__world_now (w) - lk->issued >= w->lookup_timeout)
+  sim__world_suspect (w, at, gone);
+  switch (step)
     {
-      finish (w, at, l,
-              lk->retries > w->hop_retries ? END_RETRIES : END_TIMEOUT);
-      return;
+    case PASTRY_LOOKUP_FAIL_RETRIES:
+      finish (w, at, l, END_RETRIES);
+      break;
+    case PASTRY_LOOKUP_FAIL_TIMEOUT:
+      finish (w, at, l, END_TIMEOUT);
+      break;
+    case PASTRY_LOOKUP_REROUTE:
+      process (w, at, l);
+      break;
+    default:
+      g_assert_not_reached ();
     }
-  process (w, at, l);
 }
 
 void
@@ -424,8 +340,8 @@ sim__world_lookups_abandon (SimWorld *w)
         /* Past its deadline (always, after the stall detector's wait) its
          * requester gave up: a timeout.  Otherwise it was cut short. */
         const Lookup *lk = &g_array_index (w->lookups, Lookup, l);
-        finish (w, lk->at, l,
-                now - lk->issued >= w->lookup_timeout ? END_TIMEOUT
-                                                      : END_STALLED);
+        finish (w, lk->p.at, l,
+                now - lk->p.issued >= w->lookup_timeout ? END_TIMEOUT
+                                                        : END_STALLED);
       }
 }

@@ -18,6 +18,7 @@
 #pragma once
 
 #include "pastry-fd.h"
+#include "pastry-lookup.h"
 #include "pastry-msg.h"
 #include "pastry-node.h"
 #include "sim-net.h"
@@ -100,28 +101,13 @@ typedef struct
 #define MSG_FLAG_TIMEOUT 16u  /* a request that found its target down */
 #define MSG_FLAG_JOINING 32u  /* ROW_REQUEST/REPLY of a join's second stage */
 
-/* A lookup remembers the last few nodes that did not acknowledge it and
- * every node on its way avoids them (the message carries their ids). */
-#define LOOKUP_AVOID 4
-
+/* A lookup in flight: core's message and forwarding state, and the
+ * simulator's bookkeeping (pool generation, the lookup action). */
 typedef struct
 {
-  PastryId key;
-  SimTime issued;
-  SimTime hop_sent;   /* when the current hop was sent */
-  guint32 src;
-  guint32 at;         /* node holding the lookup (the current sender) */
-  guint32 to;         /* node it was last forwarded to */
+  PastryLookup p;
   guint32 gen;        /* bumped on release */
-  guint16 hops;
-  guint16 retries;
   guint16 phase;      /* index of the lookup action among lookup actions */
-  guint8 n_avoid;
-  guint8 resent;      /* times the current hop was sent again */
-  guint8 leaf_hop;    /* the current hop goes to the believed root */
-  guint8 avoid_hard;  /* bit i: avoid[i] also failed a resend (likely
-                         dead); otherwise it missed one acknowledgement */
-  guint32 avoid[LOOKUP_AVOID]; /* nodes this lookup found unresponsive */
 } Lookup;
 
 /* A scenario action's generator. */
@@ -180,6 +166,7 @@ struct _SimWorld
   SimTime hop_timeout;   /* fixed hop timeout */
   guint hop_retries;
   SimTime lookup_timeout;
+  PastryLookupConfig lookup_cfg; /* maintain, hop_retries, lookup_timeout */
   SimTime timeline_interval;
   guint msg_header_bytes, msg_id_bytes; /* the size model */
 

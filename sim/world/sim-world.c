@@ -854,6 +854,9 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->hop_rtt = sim_scenario_get_hop_timeout (sc, &w->hop_timeout);
   w->hop_retries = (guint) sim_scenario_get_uint (sc, "hop_retries");
   w->lookup_timeout = sim_scenario_get_time (sc, "lookup_timeout");
+  w->lookup_cfg.avoid = w->maintain;
+  w->lookup_cfg.hop_retries = w->hop_retries;
+  w->lookup_cfg.lookup_timeout = w->lookup_timeout;
   w->timeline_interval = sim_scenario_get_time (sc, "timeline_interval");
   w->msg_header_bytes = (guint) sim_scenario_get_uint (sc,
                                                        "msg_header_bytes");
