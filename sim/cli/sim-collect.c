@@ -124,7 +124,9 @@ append_meta (GString *out, const SimCsv *first, const char *seeds,
         }
       else
         {
-          gboolean skip = g_str_has_prefix (line, "# seed = ");
+          /* A run's fingerprint is that run's alone. */
+          gboolean skip = g_str_has_prefix (line, "# seed = ")
+                          || g_str_has_prefix (line, "# fingerprint:");
           for (guint k = 0; !skip && drop != NULL && drop[k] != NULL; k++)
             {
               g_autofree char *p1 = g_strdup_printf ("# %s = ", drop[k]);

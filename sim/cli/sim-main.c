@@ -184,7 +184,7 @@ cmd_run (int argc, char **argv)
   g_autofree char *seed_text = NULL;
   gint jobs = G_MININT; /* unset */
   gint64 task = -1;
-  gboolean quiet = FALSE, no_lookups = FALSE;
+  gboolean quiet = FALSE, no_lookups = FALSE, fingerprint = FALSE;
   g_autofree char *max_memory = NULL, *max_events = NULL;
   GOptionEntry entries[] = {
     { "max-memory", 0, 0, G_OPTION_ARG_STRING, &max_memory,
@@ -205,6 +205,9 @@ cmd_run (int argc, char **argv)
       "Print nothing but errors and failed expectations", NULL },
     { "no-lookups-csv", 0, 0, G_OPTION_ARG_NONE, &no_lookups,
       "Do not write one row per lookup (aggregates only)", NULL },
+    { "fingerprint", 0, 0, G_OPTION_ARG_NONE, &fingerprint,
+      "Print a 64-bit hash chained over every executed event and write "
+      "it to summary.csv ('# fingerprint:')", NULL },
     { "seeds", 0, 0, G_OPTION_ARG_STRING, &seeds,
       "Run once per seed (A..B, A,B,C or both) into DIR/seed-N, plus an "
       "aggregate summary", "LIST" },
@@ -269,6 +272,8 @@ cmd_run (int argc, char **argv)
           g_ptr_array_add (limits, "--max-events");
           g_ptr_array_add (limits, max_events);
         }
+      if (fingerprint)
+        g_ptr_array_add (limits, "--fingerprint");
       g_ptr_array_add (limits, NULL);
       const char *const *child_opts = (const char *const *) limits->pdata;
       if (task != -1)
@@ -400,6 +405,7 @@ cmd_run (int argc, char **argv)
                                sim_scenario_get_time (sc,
                                                       "timeline_interval"));
 
+  sim_world_set_fingerprint (world, fingerprint);
   gint64 t0 = g_get_monotonic_time ();
   gboolean done = sim_world_run (world, !quiet && isatty (STDERR_FILENO),
                                  sim_cli_interrupt_flag ());
@@ -411,6 +417,10 @@ cmd_run (int argc, char **argv)
     return interrupted_exit ();
   if (!written)
     return 1;
+  g_autofree char *fp = g_strdup_printf ("%016" G_GINT64_MODIFIER "x",
+                                         sim_world_fingerprint (world));
+  if (fingerprint)
+    sim_metrics_set_note (metrics, "fingerprint", fp);
   double events = 0;
   sim_metrics_get (metrics, "events", &events);
   sim_metrics_set (metrics, "wall_s", wall);
@@ -440,6 +450,8 @@ cmd_run (int argc, char **argv)
   if (!published)
     return error != NULL ? sim_cli_fail (error) : interrupted_exit ();
 
+  if (fingerprint)
+    printf ("fingerprint: %s\n", fp); /* even with --quiet: it was asked */
   if (!quiet)
     {
       printf ("%s: results in %s\n", sim_scenario_name (sc), out_dir);

@@ -61,6 +61,7 @@ struct _SimMetrics
   guint64 joins;
   SimHist *join_time; /* µs */
   GArray *rows;       /* Row */
+  GString *notes;     /* extra '#' lines of summary.csv only */
 
   SimTime win_from, win_to;
   guint64 repair_msgs;
@@ -197,6 +198,8 @@ sim_metrics_free (SimMetrics *m)
   sim_hist_free (m->join_time);
   sim_hist_free (m->t_latency);
   g_free (m->phases);
+  if (m->notes != NULL)
+    g_string_free (m->notes, TRUE);
   g_free (m->types);
   g_free (m->msg_count);
   g_free (m->msg_bytes);
@@ -397,6 +400,15 @@ sim_metrics_set (SimMetrics *m, const char *name, double value)
   g_array_append_val (m->rows, r);
 }
 
+void
+sim_metrics_set_note (SimMetrics *m, const char *key, const char *value)
+{
+  g_return_if_fail (m != NULL && key != NULL && value != NULL);
+  if (m->notes == NULL)
+    m->notes = g_string_new (NULL);
+  g_string_append_printf (m->notes, "# %s: %s\n", key, value);
+}
+
 gboolean
 sim_metrics_get (const SimMetrics *m, const char *name, double *value)
 {
@@ -587,6 +599,8 @@ sim_metrics_write (const SimMetrics *m, const char *dir, const char *meta,
     return FALSE;
 
   g_autoptr (GString) sum = g_string_new (meta);
+  if (m->notes != NULL)
+    g_string_append (sum, m->notes->str);
   g_string_append (sum, "metric,value\n");
   for (guint i = 0; i < m->rows->len; i++)
     {

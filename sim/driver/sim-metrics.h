@@ -122,6 +122,11 @@ void sim_metrics_join (SimMetrics *m, SimTime duration);
  * counts, run statistics).  Names keep their first-set order. */
 void sim_metrics_set (SimMetrics *m, const char *name, double value);
 
+/* Adds the line "# KEY: VALUE" to summary.csv only, after the metadata
+ * block (for what is known only after the run, such as its fingerprint;
+ * not a metric: never aggregated or compared). */
+void sim_metrics_set_note (SimMetrics *m, const char *key,
+                           const char *value);
 /* Writes hops.csv, messages.csv and summary.csv into dir, each led by
  * meta (a block of '#' lines).  Returns FALSE with error on I/O failure. */
 gboolean sim_metrics_write (const SimMetrics *m, const char *dir,

@@ -175,6 +175,8 @@ struct _SimWorld
   guint n_ideal;
 
   guint64 events;
+  gboolean fingerprinting; /* chain every executed event into fingerprint */
+  guint64 fingerprint;
   volatile int *cancel; /* polled by long loops (builds) too */
   gint64 build_wall_us; /* wall-clock time spent building from knowledge */
   guint64 lookups_started, lookups_done;

@@ -1190,6 +1190,45 @@ sim_world_describe_network (const SimWorld *w)
 
 /* ---- The event loop ---- */
 
+/* Chains one executed event into the fingerprint: its time, kind, node,
+ * and for messages their type.  A rotate-xor-multiply per word: cheap, and
+ * any change of order or content changes every later value. */
+static inline guint64
+fp_mix (guint64 h, guint64 x)
+{
+  h = ((h << 5) | (h >> 59)) ^ x;
+  return h * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+}
+
+static void
+fingerprint_event (SimWorld *w, const SimEvent *ev)
+{
+  guint64 type = 0;
+  if (ev->kind == EV_MSG)
+    type = 1 + sim__world_msg (w, (guint32) ev->b)->type;
+  else if (ev->kind == EV_LOOKUP || ev->kind == EV_HOP_TIMEOUT)
+    type = 1 + PASTRY_MSG_LOOKUP;
+  guint64 h = w->fingerprint;
+  h = fp_mix (h, ev->at);
+  h = fp_mix (h, ((guint64) ev->kind << 40) | (type << 32) | ev->a);
+  w->fingerprint = h;
+}
+
+void
+sim_world_set_fingerprint (SimWorld *w, gboolean on)
+{
+  g_return_if_fail (w != NULL);
+  w->fingerprinting = on;
+  w->fingerprint = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+}
+
+guint64
+sim_world_fingerprint (const SimWorld *w)
+{
+  g_return_val_if_fail (w != NULL, 0);
+  return w->fingerprint;
+}
+
 static void
 progress_line (SimWorld *w, gint64 started)
 {
@@ -1286,6 +1325,8 @@ sim_world_run (SimWorld *w, gboolean progress, volatile int *cancel)
          && sim_queue_pop (w->q, &ev))
     {
       w->events++;
+      if (G_UNLIKELY (w->fingerprinting))
+        fingerprint_event (w, &ev);
       /* Start fetching what the next lookup hop will touch (its node and
        * lookup record: cache misses otherwise) while this event runs. */
       SimEvent nx;

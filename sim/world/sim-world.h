@@ -87,6 +87,15 @@ guint64 sim_world_estimate_events (const SimScenario *sc,
 /* A one-line description of the network model (for metadata). */
 char *sim_world_describe_network (const SimWorld *w);
 
+/* Event fingerprints: with on, sim_world_run() chains every executed
+ * event (time, kind, node, message type, in execution order) into a 64-bit
+ * hash that sim_world_fingerprint() returns afterwards.  Two runs with the
+ * same fingerprint executed the same events; a change of behaviour that
+ * leaves every summary figure equal still changes it.  Off by default (a
+ * predictable branch per event). */
+void sim_world_set_fingerprint (SimWorld *w, gboolean on);
+guint64 sim_world_fingerprint (const SimWorld *w);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimWorld, sim_world_free)
 
 G_END_DECLS
