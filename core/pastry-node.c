@@ -493,15 +493,6 @@ pastry_node_insert (PastryNode *node, PastryPeer peer, guint32 prox)
   return where;
 }
 
-void
-pastry_node_import (PastryNode *node, const PastryEntry *entries, guint n)
-{
-  g_return_if_fail (node != NULL && (entries != NULL || n == 0));
-
-  for (guint i = 0; i < n; i++)
-    pastry_node_insert (node, entries[i].peer, entries[i].prox);
-}
-
 /* Calls fn for every distinct known peer other than self, in the order of
  * pastry_node_export_known.  Distinctness: a peer in the leaf set is
  * reported there only; a table peer also in the neighbourhood set is

@@ -107,13 +107,6 @@ PastryDirectory *pastry_node_directory (const PastryNode *node);
  * hold the peer afterwards.  Cost O(L + M). */
 guint pastry_node_insert (PastryNode *node, PastryPeer peer, guint32 prox);
 
-/* Offers each entry, as insert does.  This is the joining node's rule of
- * the paper: rows received from the nodes on the join path, the root's leaf
- * set and the bootstrap node's neighbourhood set all go through the same
- * per-slot selection, so a row entry lands in this node's row shl(X, peer). */
-void pastry_node_import (PastryNode *node, const PastryEntry *entries,
-                         guint n);
-
 /* Removes peer from every structure and refills the leaf set from the other
  * known peers.  Returns the PastryWhere mask of structures it was removed
  * from (0: the peer was unknown).  Cost O(K * L) with K known peers. */

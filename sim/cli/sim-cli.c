@@ -15,8 +15,8 @@
 
 G_DEFINE_QUARK (sim - cli - error - quark, sim_cli_error)
 
-int
-sim_cli_exit_status (const GError *error)
+static int
+exit_status (const GError *error)
 {
   g_return_val_if_fail (error != NULL, SIM_EXIT_IO);
   if (error->domain == SIM_CLI_ERROR)
@@ -36,7 +36,7 @@ sim_cli_fail (const GError *error)
     fprintf (stderr, "%s\n", error->message);
   else
     fprintf (stderr, "pastrysim: %s\n", error->message);
-  return sim_cli_exit_status (error);
+  return exit_status (error);
 }
 
 /* sig_atomic_t is int on every platform we build on; the world's run loop

@@ -37,9 +37,6 @@ typedef enum
 
 GQuark sim_cli_error_quark (void);
 
-/* The exit status for error: SIM_EXIT_BAD_INPUT for SIM_CLI_ERROR_INPUT
- * and scenario errors, SIM_EXIT_IO otherwise. */
-int sim_cli_exit_status (const GError *error);
 
 /* Sets error to SIM_CLI_ERROR_INPUT with a printf-style message and
  * returns FALSE, for `return sim_cli_input_error (error, ...)`. */
@@ -48,7 +45,9 @@ gboolean sim_cli_input_error (GError **error, const char *fmt, ...)
 
 /* Prints "pastrysim: MESSAGE" on stderr (scenario errors, which carry
  * their own FILE:LINE:COL, without the prefix, as `run` prints them) and
- * returns the exit status for error (which it does not free). */
+ * returns the exit status for error (which it does not free):
+ * SIM_EXIT_BAD_INPUT for SIM_CLI_ERROR_INPUT and scenario errors,
+ * SIM_EXIT_IO otherwise. */
 int sim_cli_fail (const GError *error);
 
 /* Signals.  Called first thing in main(), before any input is read:

@@ -69,8 +69,8 @@ in_list (const char *const *list, const char *name)
   return FALSE;
 }
 
-gboolean
-sim_publish_file_is_ours (const char *path)
+static gboolean
+file_is_ours (const char *path)
 {
   g_return_val_if_fail (path != NULL, FALSE);
   int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -161,7 +161,7 @@ why_not_results (const char *dir, guint depth)
         continue; /* gone meanwhile */
       if (S_ISREG (st.st_mode) && in_list (result_texts, name))
         {
-          if (!sim_publish_file_is_ours (path))
+          if (!file_is_ours (path))
             why = g_strdup_printf ("%s was not written by pastrysim", path);
           else if (g_str_equal (name, "summary.csv")
                    || g_str_equal (name, "sweep.csv"))
@@ -440,13 +440,6 @@ sim_publish_staging_dir (const SimPublish *pub)
   return pub->staging;
 }
 
-const char *
-sim_publish_target (const SimPublish *pub)
-{
-  g_return_val_if_fail (pub != NULL, NULL);
-  return pub->target;
-}
-
 static gboolean
 io_error (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
@@ -636,7 +629,7 @@ sim_publish_files_commit (SimPublishFiles *files, GError **error)
     {
       const char *path = files->paths->pdata[i];
       GStatBuf st;
-      if (g_lstat (path, &st) == 0 && !sim_publish_file_is_ours (path))
+      if (g_lstat (path, &st) == 0 && !file_is_ours (path))
         return sim_cli_input_error (error, "%s exists and was not written by "
                                     "pastrysim; not replacing it", path);
     }

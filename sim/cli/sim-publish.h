@@ -54,9 +54,6 @@ SimPublish *sim_publish_begin (const char *out_dir, const char *const *inputs,
 /* The staging directory to write into.  (transfer none) */
 const char *sim_publish_staging_dir (const SimPublish *pub);
 
-/* The target directory, as given to sim_publish_begin().  (transfer none) */
-const char *sim_publish_target (const SimPublish *pub);
-
 /* Puts the staging directory in place of the target: checks the target
  * again (it may have changed during the run), then exchanges the two
  * atomically and removes the previous results.  A reader sees the old or
@@ -96,11 +93,6 @@ gboolean sim_publish_files_commit (SimPublishFiles *files, GError **error);
 void sim_publish_files_free (SimPublishFiles *files);
 
 /* ---- Helpers -------------------------------------------------------- */
-
-/* TRUE when path is a regular file (not a link) whose first line pastrysim
- * writes: "# pastrysim VERSION" (CSV files) or the header of a scenario.scn
- * it wrote. */
-gboolean sim_publish_file_is_ours (const char *path);
 
 /* Removes a directory tree.  Never follows a symbolic link: directories are
  * walked through descriptors opened with O_NOFOLLOW, links are unlinked

@@ -81,22 +81,6 @@ sim_hist_add (SimHist *h, guint64 value)
 }
 
 void
-sim_hist_merge (SimHist *dst, const SimHist *src)
-{
-  g_return_if_fail (dst != NULL && src != NULL);
-  if (src->count == 0)
-    return;
-  if (dst->count == 0 || src->min < dst->min)
-    dst->min = src->min;
-  if (dst->count == 0 || src->max > dst->max)
-    dst->max = src->max;
-  dst->count += src->count;
-  dst->sum += src->sum;
-  for (guint i = 0; i < N_BUCKETS; i++)
-    dst->buckets[i] += src->buckets[i];
-}
-
-void
 sim_hist_clear (SimHist *h)
 {
   g_return_if_fail (h != NULL);

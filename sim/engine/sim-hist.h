@@ -25,8 +25,6 @@ void sim_hist_free (SimHist *h);
 /* Records one value.  O(1). */
 void sim_hist_add (SimHist *h, guint64 value);
 
-/* Adds every sample of src into dst. */
-void sim_hist_merge (SimHist *dst, const SimHist *src);
 
 /* Forgets every sample. */
 void sim_hist_clear (SimHist *h);

@@ -19,5 +19,15 @@ for dir in core sim; do
     fails=$((fails + 1))
   fi
 done
+# A layer's private header is its own: core's *-private.h are not for sim/.
+n=$((n + 1))
+bad=$(grep -rn --include='*.c' --include='*.h' -E '#[[:space:]]*include[[:space:]]*"pastry-[a-z-]*-private\.h"' "$root/sim" || true)
+if [ -z "$bad" ]; then
+  echo "ok $n - sim/: no core-private header"
+else
+  echo "not ok $n - sim/ includes core's private headers"
+  printf '%s\n' "$bad" | sed "s|$root/||; s/^/#   /"
+  fails=$((fails + 1))
+fi
 echo "1..$n"
 exit $((fails > 0))
