@@ -10,6 +10,7 @@
  * not 100000.00000000001.
  */
 #include "sim-scenario-private.h"
+#include "sim-decimal.h"
 
 #include <errno.h>
 #include <math.h>
@@ -323,52 +324,12 @@ pow10_u64 (guint e)
   return p;
 }
 
-#define MAX_FRAC_DIGITS 15
-
-/* Computes round(I.F × m × 10^e) with integer arithmetic, halves rounding
- * up.  Fraction digits after the 15th are ignored.  Sets @exact to FALSE
- * when rounding or ignoring digits changed the value.  Returns FALSE on
- * overflow of guint64. */
+/* round(I.F x m x 10^e): sim-decimal.c, shared with churn traces. */
 static gboolean
 scale_decimal (const char *int_digits, const char *frac_digits, guint64 m,
                guint e, guint64 *out, gboolean *exact)
 {
-  guint64 unit = m * pow10_u64 (e);
-  guint64 i, f = 0, add;
-  gsize nf = strlen (frac_digits);
-
-  *exact = TRUE;
-  if (!digits_to_u64 (int_digits, &i))
-    return FALSE;
-  if (i != 0 && i > G_MAXUINT64 / unit)
-    return FALSE;
-  i *= unit;
-
-  if (nf > MAX_FRAC_DIGITS)
-    {
-      for (gsize k = MAX_FRAC_DIGITS; k < nf; k++)
-        if (frac_digits[k] != '0')
-          *exact = FALSE;
-      nf = MAX_FRAC_DIGITS;
-    }
-  for (gsize k = 0; k < nf; k++)
-    f = f * 10 + (guint64)(frac_digits[k] - '0');
-
-  if (nf <= e)
-    add = f * m * pow10_u64 (e - (guint)nf);
-  else
-    {
-      /* f < 10^15 and m <= 864, so 2 r m + D stays below 2^61. */
-      guint64 d = pow10_u64 ((guint)nf - e);
-      guint64 q = f / d, r = f % d;
-      add = q * m + (2 * r * m + d) / (2 * d);
-      if ((r * m) % d != 0)
-        *exact = FALSE;
-    }
-  if (i > G_MAXUINT64 - add)
-    return FALSE;
-  *out = i + add;
-  return TRUE;
+  return sim_decimal_scale (int_digits, frac_digits, m, e, out, exact);
 }
 
 /* Returns the time unit that @s starts with, followed by the end of @s or

@@ -16,6 +16,7 @@
  * times: `0.1` is exactly 100000 µs.
  */
 #include "sim-trace.h"
+#include "sim-decimal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -164,50 +165,6 @@ static const struct
   { "min", 6, 7 }, { "h", 36, 8 }, { "d", 864, 8 },
 };
 
-static guint64
-pow10_u64 (guint e)
-{
-  guint64 p = 1;
-  while (e-- > 0)
-    p *= 10;
-  return p;
-}
-
-/* round(I.F × m × 10^e), halves up, F truncated to 15 digits; FALSE on
- * overflow.  (The same arithmetic as scenario times.) */
-static gboolean
-scale_decimal (const char *int_digits, const char *frac_digits, guint64 m,
-               guint e, guint64 *out)
-{
-  guint64 unit = m * pow10_u64 (e);
-  guint64 i = 0, f = 0, add;
-  gsize nf = MIN (strlen (frac_digits), 15);
-
-  for (const char *p = int_digits; *p != '\0'; p++)
-    {
-      guint d = (guint) (*p - '0');
-      if (i > (G_MAXUINT64 - d) / 10)
-        return FALSE;
-      i = i * 10 + d;
-    }
-  if (i != 0 && i > G_MAXUINT64 / unit)
-    return FALSE;
-  i *= unit;
-  for (gsize k = 0; k < nf; k++)
-    f = f * 10 + (guint64) (frac_digits[k] - '0');
-  if (nf <= e)
-    add = f * m * pow10_u64 (e - (guint) nf);
-  else
-    {
-      guint64 d = pow10_u64 ((guint) nf - e);
-      guint64 q = f / d, r = f % d;
-      add = q * m + (2 * r * m + d) / (2 * d);
-    }
-  if (i > G_MAXUINT64 - add)
-    return FALSE;
-  *out = i + add;
-  return TRUE;
-}
 
 /* JOIN or LEAVE: [+]digits[.digits][e[+-]digits][unit], seconds without a
  * unit; LEAVE may also be `-` or `inf` (never). */
@@ -338,8 +295,8 @@ parse_time (Loader *L, const Field *f, gboolean is_leave, SimTime *out,
       g_string_append_len (int_digits, all->str, point);
       g_string_append (frac_digits, all->str + point);
     }
-  if (!scale_decimal (int_digits->str, frac_digits->str, units[u].m,
-                      units[u].e, out))
+  if (!sim_decimal_scale (int_digits->str, frac_digits->str, units[u].m,
+                          units[u].e, out, NULL))
     goto too_large;
 
 check:
