@@ -32,9 +32,9 @@ typedef guint64 PastryTime;
 typedef struct
 {
   PastryPeer peer;
-  guint8 dead;       /* 0: suspected (being probed), 1: declared dead */
-  guint8 strikes;    /* probes that went unanswered so far */
-  PastryTime until;  /* a dead mark is forgotten after this time */
+  guint8 dead;      /* 0: suspected (being probed), 1: declared dead */
+  guint8 strikes;   /* probes that went unanswered so far */
+  PastryTime until; /* a dead mark is forgotten after this time */
 } PastryFdEntry;
 
 typedef struct

@@ -29,8 +29,7 @@ typedef gboolean (*PastryAvoidFunc) (PastryPeer peer, gboolean final_hop,
  * Returns the next hop, or pastry_node_self() to deliver here.
  * Cost: O(L) plus route()'s O(K log K) when the paper's choice is avoided
  * outside leaf-set range. */
-PastryPeer pastry_forward_next_hop (const PastryNode *node,
-                                    const PastryId *key,
+PastryPeer pastry_forward_next_hop (const PastryNode *node, const PastryId *key,
                                     PastryAvoidFunc avoid, gpointer data,
                                     gboolean *final_hop);
 

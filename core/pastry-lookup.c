@@ -97,9 +97,8 @@ pastry_lookup_forward (PastryLookup *lk, const PastryNode *node,
   PastryPeer self = pastry_node_self (node);
   AvoidCtx c = { lk, fd, now };
   gboolean final_hop;
-  PastryPeer next = pastry_forward_next_hop (node, &lk->key,
-                                             cfg->avoid ? avoided : NULL, &c,
-                                             &final_hop);
+  PastryPeer next = pastry_forward_next_hop (
+      node, &lk->key, cfg->avoid ? avoided : NULL, &c, &final_hop);
   if (next == self)
     return PASTRY_LOOKUP_DELIVER;
   if (lk->hops + 1u >= PASTRY_LOOKUP_MAX_HOPS)
@@ -133,7 +132,7 @@ pastry_lookup_hop_timeout (PastryLookup *lk, const PastryFd *fd,
                            PastryPeer *given_up, gboolean *was_final_resent)
 {
   g_return_val_if_fail (lk != NULL && cfg != NULL && given_up != NULL
-                          && was_final_resent != NULL,
+                            && was_final_resent != NULL,
                         PASTRY_LOOKUP_FAIL_RETRIES);
   lk->hops--; /* the failed hop does not count */
   lk->retries++;
@@ -141,8 +140,7 @@ pastry_lookup_hop_timeout (PastryLookup *lk, const PastryFd *fd,
    * while a dead peer is being probed, every lookup towards it would pay
    * for them again. */
   gboolean suspected = fd != NULL && pastry_fd_is_suspect (fd, lk->to, now);
-  if (lk->leaf_hop
-      && lk->resent < (suspected ? 1 : PASTRY_LOOKUP_LEAF_RESENDS)
+  if (lk->leaf_hop && lk->resent < (suspected ? 1 : PASTRY_LOOKUP_LEAF_RESENDS)
       && lk->retries <= cfg->hop_retries
       && now - lk->issued < cfg->lookup_timeout)
     {

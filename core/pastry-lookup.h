@@ -45,9 +45,9 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gboolean avoid;           /* acknowledgements and avoidance on (without
-                               them every hop follows the paper's rule) */
-  guint hop_retries;        /* hop timeouts before the lookup fails */
+  gboolean avoid;    /* acknowledgements and avoidance on (without
+                        them every hop follows the paper's rule) */
+  guint hop_retries; /* hop timeouts before the lookup fails */
   PastryTime lookup_timeout;
 } PastryLookupConfig;
 
@@ -56,17 +56,17 @@ typedef struct
 {
   PastryId key;
   PastryTime issued;
-  PastryTime hop_sent;  /* when the current hop was sent */
+  PastryTime hop_sent; /* when the current hop was sent */
   PastryPeer src;
-  PastryPeer at;        /* the node holding it (the current sender) */
-  PastryPeer to;        /* the node it was last sent to */
+  PastryPeer at; /* the node holding it (the current sender) */
+  PastryPeer to; /* the node it was last sent to */
   guint16 hops;
-  guint16 retries;      /* hop timeouts so far */
+  guint16 retries; /* hop timeouts so far */
   guint8 n_avoid;
-  guint8 resent;        /* times the current hop was sent again */
-  guint8 leaf_hop;      /* the current hop goes to the believed root */
-  guint8 avoid_hard;    /* bit i: avoid[i] also failed a resend (likely
-                           dead); otherwise it missed one acknowledgement */
+  guint8 resent;     /* times the current hop was sent again */
+  guint8 leaf_hop;   /* the current hop goes to the believed root */
+  guint8 avoid_hard; /* bit i: avoid[i] also failed a resend (likely
+                        dead); otherwise it missed one acknowledgement */
   PastryPeer avoid[PASTRY_LOOKUP_AVOID]; /* peers found unresponsive */
 } PastryLookup;
 
@@ -85,8 +85,8 @@ typedef enum
 } PastryLookupStep;
 
 /* A new lookup for key issued at src at now. */
-void pastry_lookup_init (PastryLookup *lk, const PastryId *key,
-                         PastryPeer src, PastryTime now);
+void pastry_lookup_init (PastryLookup *lk, const PastryId *key, PastryPeer src,
+                         PastryTime now);
 
 /* node (with failure detector fd, NULL when it keeps none) holds lk at
  * now: DELIVER, SEND (to lk->to; hop state updated), FAIL_TIMEOUT or
@@ -108,12 +108,10 @@ guint pastry_lookup_reported (const PastryLookup *lk, const PastryNode *node,
  * given up (*given_up = the peer; *was_final_resent = it was a final hop
  * sent more than once), REROUTE, FAIL_RETRIES or FAIL_TIMEOUT.  The
  * caller suspects *given_up in every given-up case. */
-PastryLookupStep pastry_lookup_hop_timeout (PastryLookup *lk,
-                                            const PastryFd *fd,
-                                            const PastryLookupConfig *cfg,
-                                            PastryTime now,
-                                            PastryPeer *given_up,
-                                            gboolean *was_final_resent);
+PastryLookupStep
+pastry_lookup_hop_timeout (PastryLookup *lk, const PastryFd *fd,
+                           const PastryLookupConfig *cfg, PastryTime now,
+                           PastryPeer *given_up, gboolean *was_final_resent);
 
 /* Ids the message carries besides the sender's: its avoid list (for the
  * size model). */

@@ -7,10 +7,11 @@
 #include "pastry-id.h"
 
 static const char *const type_names[PASTRY_MSG_N_TYPES] = {
-  "lookup", "join_request", "join", "join_reply", "row_request",
-  "row_reply", "announce", "leafset_push", "lookup_ack", "heartbeat",
-  "probe", "probe_reply", "leafset_request", "leafset_reply",
-  "leafset_update", "entry_request", "entry_reply", "leave",
+  "lookup",          "join_request",  "join",           "join_reply",
+  "row_request",     "row_reply",     "announce",       "leafset_push",
+  "lookup_ack",      "heartbeat",     "probe",          "probe_reply",
+  "leafset_request", "leafset_reply", "leafset_update", "entry_request",
+  "entry_reply",     "leave",
 };
 
 const char *

@@ -29,10 +29,10 @@ typedef enum
   PASTRY_MSG_PROBE_REPLY,
   PASTRY_MSG_LEAFSET_REQUEST, /* leaf-set repair: ask for a leaf set */
   PASTRY_MSG_LEAFSET_REPLY,
-  PASTRY_MSG_LEAFSET_UPDATE,  /* a repaired leaf set, naming the dead node */
-  PASTRY_MSG_ENTRY_REQUEST,   /* table repair: ask for one slot's entry */
+  PASTRY_MSG_LEAFSET_UPDATE, /* a repaired leaf set, naming the dead node */
+  PASTRY_MSG_ENTRY_REQUEST,  /* table repair: ask for one slot's entry */
   PASTRY_MSG_ENTRY_REPLY,
-  PASTRY_MSG_LEAVE,           /* graceful departure, with the leaf set */
+  PASTRY_MSG_LEAVE, /* graceful departure, with the leaf set */
   PASTRY_MSG_N_TYPES
 } PastryMsgType;
 

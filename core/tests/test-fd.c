@@ -11,9 +11,8 @@ check (const PastryFd *fd)
     return;
   for (guint i = 0; i < fd->entries->len; i++)
     for (guint k = 0; k < i; k++)
-      g_assert_cmpuint (g_array_index (fd->entries, PastryFdEntry, i).peer,
-                        !=, g_array_index (fd->entries, PastryFdEntry,
-                                           k).peer);
+      g_assert_cmpuint (g_array_index (fd->entries, PastryFdEntry, i).peer, !=,
+                        g_array_index (fd->entries, PastryFdEntry, k).peer);
 }
 
 static void
@@ -122,8 +121,7 @@ test_rtt (void)
 {
   PastryFd fd;
   pastry_fd_init (&fd);
-  g_assert_cmpuint (pastry_fd_hop_timeout (&fd, 3, 50000, 10000), ==,
-                    300000);
+  g_assert_cmpuint (pastry_fd_hop_timeout (&fd, 3, 50000, 10000), ==, 300000);
   g_assert_cmpuint (pastry_fd_hop_timeout (&fd, 3, 1000, 10000), ==, 10000);
   pastry_fd_rtt_sample (&fd, 3, 80000); /* first: SRTT 80 ms, RTTVAR 40 */
   g_assert_cmpuint (pastry_fd_hop_timeout (&fd, 3, 50000, 10000), ==,
@@ -138,13 +136,12 @@ test_rtt (void)
   pastry_fd_rtt_sample (&fd, q, 20000);
   g_assert_cmpuint (pastry_fd_hop_timeout (&fd, q, 50000, 10000), ==,
                     20000 + 4 * 10000);
-  g_assert_cmpuint (pastry_fd_hop_timeout (&fd, 3, 50000, 10000), ==,
-                    300000);
+  g_assert_cmpuint (pastry_fd_hop_timeout (&fd, 3, 50000, 10000), ==, 300000);
   /* Huge samples are clamped, not wrapped. */
   pastry_fd_rtt_sample (&fd, 4, G_MAXUINT64);
   g_assert_cmpuint (pastry_fd_hop_timeout (&fd, 4, 0, 0), ==,
                     (PastryTime) (G_MAXUINT32 / 2)
-                      + 4 * (PastryTime) (G_MAXUINT32 / 4));
+                        + 4 * (PastryTime) (G_MAXUINT32 / 4));
   pastry_fd_clear (&fd);
 }
 

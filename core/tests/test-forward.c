@@ -34,7 +34,7 @@ live_root (const Ring *ring, const guint8 *dead, const PastryId *key)
         && (best == G_MAXUINT
             || pastry_id_closer (key, pastry_directory_id (ring->dir, i),
                                  pastry_directory_id (ring->dir, best))
-                 < 0))
+                   < 0))
       best = i;
   return best;
 }
@@ -90,9 +90,8 @@ test_route_around_dead (gconstpointer data)
       for (;;)
         {
           gboolean final_hop;
-          PastryPeer next = pastry_forward_next_hop (ring->nodes[at], &key,
-                                                     avoid_dead, &d,
-                                                     &final_hop);
+          PastryPeer next = pastry_forward_next_hop (
+              ring->nodes[at], &key, avoid_dead, &d, &final_hop);
           if (next == at)
             break;
           g_assert_false (dead[next]);
@@ -144,9 +143,8 @@ test_all_doubtful_retries_final (void)
   g_assert_true (table_key (ring, &r, 0, &key));
   PastryPeer paper = pastry_node_next_hop (ring->nodes[0], &key, NULL);
   gboolean final_hop = FALSE;
-  PastryPeer got = pastry_forward_next_hop (ring->nodes[0], &key,
-                                            avoid_unless_final, NULL,
-                                            &final_hop);
+  PastryPeer got = pastry_forward_next_hop (
+      ring->nodes[0], &key, avoid_unless_final, NULL, &final_hop);
   g_assert_cmpuint (got, ==, paper);
   g_assert_true (final_hop);
   ring_free (ring);
@@ -167,9 +165,9 @@ test_everything_avoided (void)
                     ==, 0);
   /* A key in leaf range: the id of node 0's nearest right neighbour. */
   const PastryPeer *right;
-  g_assert_cmpuint (pastry_node_leafset_side (ring->nodes[0],
-                                              PASTRY_SIDE_RIGHT, &right),
-                    >, 0);
+  g_assert_cmpuint (
+      pastry_node_leafset_side (ring->nodes[0], PASTRY_SIDE_RIGHT, &right), >,
+      0);
   key = *pastry_directory_id (ring->dir, right[0]);
   g_assert_cmpuint (pastry_forward_next_hop (ring->nodes[0], &key, avoid_all,
                                              NULL, &final_hop),
@@ -188,8 +186,8 @@ test_leaf_without_root (void)
   Ring *ring = ring_new (&cfg, n, 31, 0);
   g_autofree guint8 *dead = g_new0 (guint8, n);
   const PastryPeer *right;
-  guint nr = pastry_node_leafset_side (ring->nodes[0], PASTRY_SIDE_RIGHT,
-                                       &right);
+  guint nr
+      = pastry_node_leafset_side (ring->nodes[0], PASTRY_SIDE_RIGHT, &right);
   g_assert_cmpuint (nr, >=, 3);
   PastryId key = *pastry_directory_id (ring->dir, right[1]);
   dead[right[1]] = 1;

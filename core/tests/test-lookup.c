@@ -91,16 +91,16 @@ test_reroute_intermediate (void)
   PastryLookup lk;
   PastryTime now = 0;
   pastry_lookup_init (&lk, &key, 0, now);
-  g_assert_cmpint (pastry_lookup_forward (&lk, ring->nodes[0], &fds[0],
-                                          &cfg_on, now),
-                   ==, PASTRY_LOOKUP_SEND);
+  g_assert_cmpint (
+      pastry_lookup_forward (&lk, ring->nodes[0], &fds[0], &cfg_on, now), ==,
+      PASTRY_LOOKUP_SEND);
   guint lost_to = lk.to;
   g_assert_false (lk.leaf_hop);
   now += 500 * MS; /* the hop timer */
   PastryPeer gone;
   gboolean final_resent;
-  g_assert_cmpint (pastry_lookup_hop_timeout (&lk, &fds[0], &cfg_on, now,
-                                              &gone, &final_resent),
+  g_assert_cmpint (pastry_lookup_hop_timeout (&lk, &fds[0], &cfg_on, now, &gone,
+                                              &final_resent),
                    ==, PASTRY_LOOKUP_REROUTE);
   g_assert_cmpuint (gone, ==, lost_to);
   g_assert_false (final_resent);
@@ -110,9 +110,9 @@ test_reroute_intermediate (void)
   g_assert_cmpuint (lk.hops, ==, 0);
   g_assert_cmpuint (lk.retries, ==, 1);
   g_assert_true (pastry_fd_suspect (&fds[0], gone, now));
-  g_assert_cmpint (pastry_lookup_forward (&lk, ring->nodes[0], &fds[0],
-                                          &cfg_on, now),
-                   ==, PASTRY_LOOKUP_SEND);
+  g_assert_cmpint (
+      pastry_lookup_forward (&lk, ring->nodes[0], &fds[0], &cfg_on, now), ==,
+      PASTRY_LOOKUP_SEND);
   g_assert_cmpuint (lk.to, !=, lost_to);
   guint hops;
   guint at = lk.to;
@@ -135,17 +135,17 @@ test_final_hop_resends (void)
   PastryFd fd;
   pastry_fd_init (&fd);
   const PastryPeer *right;
-  g_assert_cmpuint (pastry_node_leafset_side (ring->nodes[0],
-                                              PASTRY_SIDE_RIGHT, &right),
-                    >=, 2);
+  g_assert_cmpuint (
+      pastry_node_leafset_side (ring->nodes[0], PASTRY_SIDE_RIGHT, &right), >=,
+      2);
   PastryPeer root = right[0];
   PastryId key = *pastry_directory_id (ring->dir, root);
   PastryLookup lk;
   PastryTime now = 0;
   pastry_lookup_init (&lk, &key, 0, now);
-  g_assert_cmpint (pastry_lookup_forward (&lk, ring->nodes[0], &fd, &cfg_on,
-                                          now),
-                   ==, PASTRY_LOOKUP_SEND);
+  g_assert_cmpint (
+      pastry_lookup_forward (&lk, ring->nodes[0], &fd, &cfg_on, now), ==,
+      PASTRY_LOOKUP_SEND);
   g_assert_cmpuint (lk.to, ==, root);
   g_assert_true (lk.leaf_hop);
   PastryPeer gone = PASTRY_PEER_NONE;
@@ -153,8 +153,8 @@ test_final_hop_resends (void)
   for (guint resend = 1; resend <= PASTRY_LOOKUP_LEAF_RESENDS; resend++)
     {
       now += 300 * MS;
-      g_assert_cmpint (pastry_lookup_hop_timeout (&lk, &fd, &cfg_on, now,
-                                                  &gone, &final_resent),
+      g_assert_cmpint (pastry_lookup_hop_timeout (&lk, &fd, &cfg_on, now, &gone,
+                                                  &final_resent),
                        ==, PASTRY_LOOKUP_SEND);
       g_assert_cmpuint (lk.to, ==, root);
       g_assert_cmpuint (lk.resent, ==, resend);
@@ -162,9 +162,9 @@ test_final_hop_resends (void)
       g_assert_cmpuint (lk.hops, ==, 1);
     }
   now += 300 * MS;
-  g_assert_cmpint (pastry_lookup_hop_timeout (&lk, &fd, &cfg_on, now, &gone,
-                                              &final_resent),
-                   ==, PASTRY_LOOKUP_REROUTE);
+  g_assert_cmpint (
+      pastry_lookup_hop_timeout (&lk, &fd, &cfg_on, now, &gone, &final_resent),
+      ==, PASTRY_LOOKUP_REROUTE);
   g_assert_cmpuint (gone, ==, root);
   g_assert_true (final_resent);
   g_assert_cmpuint (lk.avoid_hard & 1u, ==, 1u);
@@ -176,10 +176,10 @@ test_final_hop_resends (void)
         && (want == G_MAXUINT
             || pastry_id_closer (&key, pastry_directory_id (ring->dir, i),
                                  pastry_directory_id (ring->dir, want))
-                 < 0))
+                   < 0))
       want = i;
-  PastryLookupStep step = pastry_lookup_forward (&lk, ring->nodes[0], &fd,
-                                                 &cfg_on, now);
+  PastryLookupStep step
+      = pastry_lookup_forward (&lk, ring->nodes[0], &fd, &cfg_on, now);
   if (want == 0)
     g_assert_cmpint (step, ==, PASTRY_LOOKUP_DELIVER);
   else
@@ -211,8 +211,7 @@ test_suspected_root_resent_once (void)
   PastryId key = *pastry_directory_id (ring->dir, root);
   PastryLookup lk;
   pastry_lookup_init (&lk, &key, 0, 0);
-  g_assert_cmpint (pastry_lookup_forward (&lk, ring->nodes[0], &fd, &cfg_on,
-                                          0),
+  g_assert_cmpint (pastry_lookup_forward (&lk, ring->nodes[0], &fd, &cfg_on, 0),
                    ==, PASTRY_LOOKUP_SEND);
   g_assert_true (pastry_fd_suspect (&fd, root, 1)); /* suspected, not
                                                         doubtful: still the
@@ -249,9 +248,9 @@ test_limits (void)
   g_assert_cmpint (pastry_lookup_hop_timeout (&lk, NULL, &one, MS, &gone, &fr),
                    ==, PASTRY_LOOKUP_REROUTE);
   pastry_lookup_forward (&lk, ring->nodes[0], NULL, &one, MS);
-  g_assert_cmpint (pastry_lookup_hop_timeout (&lk, NULL, &one, 2 * MS, &gone,
-                                              &fr),
-                   ==, PASTRY_LOOKUP_FAIL_RETRIES);
+  g_assert_cmpint (
+      pastry_lookup_hop_timeout (&lk, NULL, &one, 2 * MS, &gone, &fr), ==,
+      PASTRY_LOOKUP_FAIL_RETRIES);
 
   /* The deadline: one microsecond before it the lookup still moves. */
   pastry_lookup_init (&lk, &key, 0, 1000);
@@ -264,20 +263,19 @@ test_limits (void)
                    ==, PASTRY_LOOKUP_FAIL_TIMEOUT);
   pastry_lookup_init (&lk, &key, 0, 0);
   pastry_lookup_forward (&lk, ring->nodes[0], NULL, &cfg_on, 0);
-  g_assert_cmpint (pastry_lookup_hop_timeout (&lk, NULL, &cfg_on,
-                                              cfg_on.lookup_timeout, &gone,
-                                              &fr),
+  g_assert_cmpint (pastry_lookup_hop_timeout (
+                       &lk, NULL, &cfg_on, cfg_on.lookup_timeout, &gone, &fr),
                    ==, PASTRY_LOOKUP_FAIL_TIMEOUT);
 
   /* The hop limit: the 64th hop is not taken. */
   pastry_lookup_init (&lk, &key, 0, 0);
   lk.hops = PASTRY_LOOKUP_MAX_HOPS - 2;
-  g_assert_cmpint (pastry_lookup_forward (&lk, ring->nodes[0], NULL, &cfg_on,
-                                          0),
-                   ==, PASTRY_LOOKUP_SEND);
-  g_assert_cmpint (pastry_lookup_forward (&lk, ring->nodes[lk.to], NULL,
-                                          &cfg_on, 0),
-                   ==, PASTRY_LOOKUP_FAIL_LOOP);
+  g_assert_cmpint (
+      pastry_lookup_forward (&lk, ring->nodes[0], NULL, &cfg_on, 0), ==,
+      PASTRY_LOOKUP_SEND);
+  g_assert_cmpint (
+      pastry_lookup_forward (&lk, ring->nodes[lk.to], NULL, &cfg_on, 0), ==,
+      PASTRY_LOOKUP_FAIL_LOOP);
   ring_free (ring);
 }
 
@@ -300,8 +298,7 @@ test_avoidance_off (void)
                    ==, PASTRY_LOOKUP_SEND);
   g_assert_cmpuint (lk.to, ==, paper);
   pastry_lookup_init (&lk, &key, 0, 0);
-  g_assert_cmpint (pastry_lookup_forward (&lk, ring->nodes[0], &fd, &cfg_on,
-                                          0),
+  g_assert_cmpint (pastry_lookup_forward (&lk, ring->nodes[0], &fd, &cfg_on, 0),
                    ==, PASTRY_LOOKUP_SEND);
   g_assert_cmpuint (lk.to, !=, paper);
   pastry_fd_clear (&fd);

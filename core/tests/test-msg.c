@@ -49,8 +49,8 @@ test_sizes (void)
 {
   g_assert_cmpuint (pastry_msg_size (PASTRY_MSG_PROBE, 0, 40, 20), ==, 40);
   g_assert_cmpuint (pastry_msg_size (PASTRY_MSG_PROBE, 1, 40, 20), ==, 60);
-  g_assert_cmpuint (pastry_msg_size (PASTRY_MSG_LEAFSET_REPLY, 17, 40, 20),
-                    ==, 40 + 17 * 20);
+  g_assert_cmpuint (pastry_msg_size (PASTRY_MSG_LEAFSET_REPLY, 17, 40, 20), ==,
+                    40 + 17 * 20);
   g_assert_cmpuint (pastry_msg_size (PASTRY_MSG_LOOKUP, 1, 40, 20), ==,
                     60 + PASTRY_ID_BYTES);
   g_assert_cmpuint (pastry_msg_size (PASTRY_MSG_LOOKUP_ACK, 0, 0, 0), ==, 0);

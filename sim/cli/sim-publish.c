@@ -46,8 +46,8 @@
 
 /* Files a run or a batch writes, and the plots scripts/plot draws. */
 static const char *const result_texts[] = {
-  "summary.csv",     "hops.csv",    "lookups.csv", "messages.csv",
-  "latency_cdf.csv", "rdp_cdf.csv", "timeline.csv", "aggregate.csv",
+  "summary.csv",     "hops.csv",     "lookups.csv",  "messages.csv",
+  "latency_cdf.csv", "rdp_cdf.csv",  "timeline.csv", "aggregate.csv",
   "sweep.csv",       "scenario.scn", NULL,
 };
 static const char *const plot_stems[] = {
@@ -56,7 +56,9 @@ static const char *const plot_stems[] = {
 /* The first lines of the scenario.scn files pastrysim writes: a run's
  * canonical scenario and the ones collect writes for seeds and sweeps. */
 static const char *const scenario_heads[] = {
-  "# Canonical form of ", "# Results of seeds ", "# Parameter sweep over ",
+  "# Canonical form of ",
+  "# Results of seeds ",
+  "# Parameter sweep over ",
   NULL,
 };
 
@@ -251,9 +253,8 @@ file_kind (mode_t m)
   return "not a directory";
 }
 
-static gboolean
-refuse (GError **error, const char *out_dir, const char *fmt, ...)
-    G_GNUC_PRINTF (3, 4);
+static gboolean refuse (GError **error, const char *out_dir, const char *fmt,
+                        ...) G_GNUC_PRINTF (3, 4);
 
 static gboolean
 refuse (GError **error, const char *out_dir, const char *fmt, ...)
@@ -277,22 +278,26 @@ sim_publish_check_target (const char *out_dir, const char *const *inputs,
   g_autofree char *cwd_rel = g_get_current_dir ();
   g_autofree char *cwd = physical_path (cwd_rel);
   if (covers (phys, cwd))
-    return refuse (error, out_dir, "is the working directory or one of its "
+    return refuse (error, out_dir,
+                   "is the working directory or one of its "
                    "parents; pastrysim will not replace it");
   const char *home_env = g_get_home_dir ();
   if (home_env != NULL && *home_env != '\0')
     {
       g_autofree char *home = physical_path (home_env);
       if (covers (phys, home))
-        return refuse (error, out_dir, "is your home directory or one of "
+        return refuse (error, out_dir,
+                       "is your home directory or one of "
                        "its parents; pastrysim will not replace it");
     }
   for (guint i = 0; inputs != NULL && inputs[i] != NULL; i++)
     {
       g_autofree char *in = physical_path (inputs[i]);
       if (covers (phys, in))
-        return refuse (error, out_dir, "holds %s, an input of this run; "
-                       "pastrysim will not replace it", inputs[i]);
+        return refuse (error, out_dir,
+                       "holds %s, an input of this run; "
+                       "pastrysim will not replace it",
+                       inputs[i]);
     }
 
   GStatBuf st;
@@ -316,18 +321,22 @@ sim_publish_check_target (const char *out_dir, const char *const *inputs,
       return TRUE;
     }
   if (S_ISLNK (st.st_mode))
-    return refuse (error, out_dir, "is a symbolic link; pastrysim neither "
+    return refuse (error, out_dir,
+                   "is a symbolic link; pastrysim neither "
                    "replaces links nor writes through them (name the "
                    "directory itself)");
   if (!S_ISDIR (st.st_mode))
-    return refuse (error, out_dir, "exists and is %s; pastrysim only "
+    return refuse (error, out_dir,
+                   "exists and is %s; pastrysim only "
                    "replaces its own results directories",
                    file_kind (st.st_mode));
   g_autofree char *why = why_not_results (out, 0);
   if (why != NULL)
-    return refuse (error, out_dir, "is not a pastrysim results directory "
+    return refuse (error, out_dir,
+                   "is not a pastrysim results directory "
                    "(%s); pastrysim only replaces its own results (choose "
-                   "another --out, or move the directory away)", why);
+                   "another --out, or move the directory away)",
+                   why);
   return TRUE;
 }
 
@@ -381,7 +390,7 @@ struct _SimPublish
   char *staging;     /* TARGET.tmp-XXXXXX */
   char *created_top; /* the first parent directory we created, or NULL */
   GStrv inputs;
-  gboolean done;     /* committed, or the staging directory is to be kept */
+  gboolean done; /* committed, or the staging directory is to be kept */
 };
 
 SimPublish *
@@ -440,8 +449,8 @@ sim_publish_staging_dir (const SimPublish *pub)
   return pub->staging;
 }
 
-static gboolean
-io_error (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+static gboolean io_error (GError **error, const char *fmt, ...)
+    G_GNUC_PRINTF (2, 3);
 
 static gboolean
 io_error (GError **error, const char *fmt, ...)
@@ -458,8 +467,8 @@ io_error (GError **error, const char *fmt, ...)
 static gboolean
 replace_by_renames (SimPublish *pub, GError **error)
 {
-  g_autofree char *old = g_strdup_printf ("%s.old-%d", pub->target,
-                                          (int) getpid ());
+  g_autofree char *old
+      = g_strdup_printf ("%s.old-%d", pub->target, (int) getpid ());
   if (g_rename (pub->target, old) != 0)
     {
       int e = errno;
@@ -482,15 +491,14 @@ sim_publish_commit (SimPublish *pub, GError **error)
 {
   g_return_val_if_fail (pub != NULL && !pub->done, FALSE);
   GError *e = NULL;
-  if (!sim_publish_check_target (pub->target,
-                                 (const char *const *) pub->inputs, &e))
+  if (!sim_publish_check_target (pub->target, (const char *const *) pub->inputs,
+                                 &e))
     {
       /* Changed during the run: keep the finished results, replace
        * nothing. */
       pub->done = TRUE;
       g_set_error (error, SIM_CLI_ERROR, SIM_CLI_ERROR_INPUT,
-                   "%s; the results were kept in %s", e->message,
-                   pub->staging);
+                   "%s; the results were kept in %s", e->message, pub->staging);
       g_error_free (e);
       return FALSE;
     }
@@ -498,7 +506,8 @@ sim_publish_commit (SimPublish *pub, GError **error)
   if (g_lstat (pub->target, &st) != 0)
     {
       if (renameat2 (AT_FDCWD, pub->staging, AT_FDCWD, pub->target,
-                     RENAME_NOREPLACE) == 0
+                     RENAME_NOREPLACE)
+              == 0
           || ((errno == EINVAL || errno == ENOSYS)
               && g_rename (pub->staging, pub->target) == 0))
         {
@@ -509,8 +518,8 @@ sim_publish_commit (SimPublish *pub, GError **error)
       return io_error (error, "cannot rename %s to %s: %s", pub->staging,
                        pub->target, g_strerror (err));
     }
-  if (renameat2 (AT_FDCWD, pub->staging, AT_FDCWD, pub->target,
-                 RENAME_EXCHANGE) != 0)
+  if (renameat2 (AT_FDCWD, pub->staging, AT_FDCWD, pub->target, RENAME_EXCHANGE)
+      != 0)
     {
       if (errno != EINVAL && errno != ENOSYS)
         {
@@ -630,8 +639,10 @@ sim_publish_files_commit (SimPublishFiles *files, GError **error)
       const char *path = files->paths->pdata[i];
       GStatBuf st;
       if (g_lstat (path, &st) == 0 && !file_is_ours (path))
-        return sim_cli_input_error (error, "%s exists and was not written by "
-                                    "pastrysim; not replacing it", path);
+        return sim_cli_input_error (error,
+                                    "%s exists and was not written by "
+                                    "pastrysim; not replacing it",
+                                    path);
     }
   g_autoptr (GPtrArray) tmps = g_ptr_array_new_with_free_func (g_free);
   gboolean ok = TRUE;

@@ -17,9 +17,9 @@ typedef struct
    * ("phase#_mean_hops" is phase1_mean_hops, phase2_..., one per lookup
    * action when there are two or more). */
   const char *name;
-  const char *unit;  /* "hops", "ms", "ratio", "count", ... */
-  const char *group; /* for `pastrysim metrics`: "lookups", "joins", ... */
-  const char *doc;   /* one line */
+  const char *unit;    /* "hops", "ms", "ratio", "count", ... */
+  const char *group;   /* for `pastrysim metrics`: "lookups", "joins", ... */
+  const char *doc;     /* one line */
   gboolean wall_clock; /* varies between identical runs: written after the
                           "# wall-clock rows" line, never compared */
 } SimMetricInfo;

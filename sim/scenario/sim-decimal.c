@@ -19,11 +19,11 @@ pow10_u64 (guint e)
 }
 
 gboolean
-sim_decimal_scale (const char *int_digits, const char *frac_digits,
-                   guint64 m, guint e, guint64 *out, gboolean *exact)
+sim_decimal_scale (const char *int_digits, const char *frac_digits, guint64 m,
+                   guint e, guint64 *out, gboolean *exact)
 {
-  g_return_val_if_fail (int_digits != NULL && frac_digits != NULL
-                          && out != NULL && m <= 864 && e <= 15,
+  g_return_val_if_fail (int_digits != NULL && frac_digits != NULL && out != NULL
+                            && m <= 864 && e <= 15,
                         FALSE);
   gboolean ex = TRUE;
   guint64 unit = m * pow10_u64 (e);

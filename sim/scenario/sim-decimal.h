@@ -18,7 +18,6 @@ G_BEGIN_DECLS
  * Needs m <= 864 and e <= 15 (the time units us .. d, the count suffixes
  * k, M, G).  Returns FALSE on overflow of guint64. */
 gboolean sim_decimal_scale (const char *int_digits, const char *frac_digits,
-                            guint64 m, guint e, guint64 *out,
-                            gboolean *exact);
+                            guint64 m, guint e, guint64 *out, gboolean *exact);
 
 G_END_DECLS

@@ -17,11 +17,11 @@ test_units (void)
   gboolean exact;
   g_assert_cmpuint (scale ("1", "5", 6, 7, &exact), ==, 90000000); /* 1.5min */
   g_assert_true (exact);
-  g_assert_cmpuint (scale ("0", "1", 1, 6, &exact), ==, 100000);   /* 0.1s */
+  g_assert_cmpuint (scale ("0", "1", 1, 6, &exact), ==, 100000); /* 0.1s */
   g_assert_true (exact);
   g_assert_cmpuint (scale ("2", "", 864, 8, &exact), ==,
-                    G_GUINT64_CONSTANT (172800000000));            /* 2d */
-  g_assert_cmpuint (scale ("1", "5", 1, 3, NULL), ==, 1500);       /* 1.5k */
+                    G_GUINT64_CONSTANT (172800000000));      /* 2d */
+  g_assert_cmpuint (scale ("1", "5", 1, 3, NULL), ==, 1500); /* 1.5k */
   g_assert_cmpuint (scale ("0", "", 1, 0, &exact), ==, 0);
 }
 
@@ -57,17 +57,17 @@ static void
 test_overflow_edge (void)
 {
   guint64 out;
-  g_assert_true (sim_decimal_scale ("18446744073709551615", "", 1, 0, &out,
-                                    NULL));
+  g_assert_true (
+      sim_decimal_scale ("18446744073709551615", "", 1, 0, &out, NULL));
   g_assert_cmpuint (out, ==, G_MAXUINT64);
-  g_assert_false (sim_decimal_scale ("18446744073709551616", "", 1, 0, &out,
-                                     NULL));
+  g_assert_false (
+      sim_decimal_scale ("18446744073709551616", "", 1, 0, &out, NULL));
   g_assert_false (sim_decimal_scale ("18446744073710", "", 1, 6, &out, NULL));
-  g_assert_true (sim_decimal_scale ("18446744073709", "551615", 1, 6, &out,
-                                    NULL));
+  g_assert_true (
+      sim_decimal_scale ("18446744073709", "551615", 1, 6, &out, NULL));
   g_assert_cmpuint (out, ==, G_MAXUINT64);
-  g_assert_false (sim_decimal_scale ("18446744073709", "551616", 1, 6, &out,
-                                     NULL));
+  g_assert_false (
+      sim_decimal_scale ("18446744073709", "551616", 1, 6, &out, NULL));
 }
 
 int
