@@ -638,15 +638,14 @@ cmd_sweep_list (int argc, char **argv)
       ctx, "Prints one line per run: its results subdirectory, a tab, and "
            "the options\n(shell-quoted) of 'pastrysim run SCENARIO --out "
            "DIR/SUBDIR OPTIONS'.\nValidates exactly as 'run --seeds/--sweep' "
-           "does; exit status 2 on bad input.");
+           "does; exit status 2 on bad input.\nA scenario's own 'seeds = "
+           "LIST' counts as --seeds.");
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return usage_error (error->message);
   if (argc != 2)
     return usage_error (argc < 2 ? "sweep-list: missing SCENARIO"
                                  : "sweep-list: too many arguments");
-  if (seeds == NULL && sweeps == NULL)
-    return usage_error ("sweep-list: needs --seeds or --sweep");
   guint64 seed = 0;
   if (seed_text != NULL && !sim_plan_parse_seed (seed_text, &seed, &error))
     return sim_cli_fail (error);
@@ -656,6 +655,9 @@ cmd_sweep_list (int argc, char **argv)
       &error);
   if (plan == NULL)
     return sim_cli_fail (error);
+  if (!sim_plan_has_seeds (plan) && !sim_plan_has_sweep (plan))
+    return usage_error ("sweep-list: needs --seeds, --sweep or a scenario "
+                        "with 'seeds = LIST'");
   g_autoptr (GString) out = g_string_new (NULL);
   for (guint i = 0; i < sim_plan_n_runs (plan); i++)
     {
