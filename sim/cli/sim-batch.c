@@ -23,6 +23,10 @@
  * which `run` handles by deleting its own temporary directory, and
  * SIGKILL a second later if they are still there.  Exit 3 (an expectation
  * failed) is reported and the batch goes on, ending with status 3.
+ * Expectations: a batch over seeds passes --no-judge to its runs and
+ * judges the mean over the seeds of each point once the results are in
+ * place (sim_judge_plan, the function `collect` uses too); the runs of a
+ * sweep without seeds judge themselves, as single runs.
  */
 #include "sim-cli.h"
 #include "sim-publish.h"
@@ -411,6 +415,16 @@ sim_batch_run (const SimPlan *plan, const char *out_dir, guint jobs,
       if (b.n_expect_failed > 0)
         fprintf (stderr, "pastrysim: expectations failed in %u of %u runs\n",
                  b.n_expect_failed, n);
+      /* Over seeds, the batch judges (its runs ran with --no-judge). */
+      gboolean all_hold = TRUE;
+      if (sim_plan_has_seeds (plan)
+          && !sim_judge_plan (plan, out_dir, quiet, &all_hold, &error))
+        {
+          status = sim_cli_fail (error);
+          g_clear_error (&error);
+        }
+      else if (!all_hold)
+        status = SIM_EXIT_EXPECT;
     }
   return status;
 }

@@ -138,10 +138,23 @@ const char *sim_plan_name (const SimPlan *plan);
 const char *sim_plan_describe (const SimPlan *plan);
 
 gboolean sim_plan_has_sweep (const SimPlan *plan);
+
+/* TRUE when the plan runs several seeds per point (--seeds, or the
+ * scenario's `seeds = LIST` without --seed): its runs then record without
+ * judging (--no-judge) and the expectations are judged on the mean over
+ * the seeds of each point (sim_judge_plan). */
 gboolean sim_plan_has_seeds (const SimPlan *plan);
 
-/* Formats a sorted seed list compactly: "1..5", "1,3,7..9". */
-char *sim_plan_format_seeds (const guint64 *seeds, guint n);
+/* The sweep points, in plan order (1 without --sweep), and the results
+ * subdirectory of point p (NULL without --sweep). */
+guint sim_plan_n_points (const SimPlan *plan);
+const char *sim_plan_point_dir (const SimPlan *plan, guint p);
+
+/* The scenario of point p, loaded with the --set overrides and the point's
+ * swept values (the seed of its first run), for judging.
+ * Returns: (transfer full): the scenario, or NULL with error. */
+SimScenario *sim_plan_load_point (const SimPlan *plan, guint p,
+                                  GError **error);
 
 /* The directory name of a sweep point: "NAME=VALUE" pairs joined by ','
  * in --sweep order, each value percent-encoded except for the characters
@@ -164,6 +177,32 @@ gboolean sim_point_dir_parse (const char *dirname, GPtrArray *names,
  * progress unless quiet.  Returns the exit status. */
 int sim_batch_run (const SimPlan *plan, const char *out_dir, guint jobs,
                    gboolean quiet, const char *const *child_opts);
+
+/* ---- Expectations over seeds (sim-judge.c) --------------------------- */
+
+/* Judges every expectation of sc on the runs (SimCsv summaries of one run
+ * each, borrowed): the plain form on the mean, the `confidence` form on
+ * the whole interval (sim-scenario.h, SimExpect).  Prints
+ * "  [POINT: ]expect ...: ok (mean M, 95% CI L..H, n N)" on stdout unless
+ * quiet, and "FILE:LINE:COL: expectation failed[ at POINT]: ... (mean M,
+ * 95% CI L..H, n N)" on stderr.  point: (nullable): the sweep point.
+ * Returns TRUE when every expectation holds. */
+gboolean sim_judge_runs (const SimScenario *sc, const char *point,
+                         const GPtrArray *runs, gboolean quiet);
+
+/* Judges a finished batch of plan (which has seeds) in dir, point by point,
+ * with the scenario as the plan loads it (positions in the scenario file).
+ * Sets *all_hold.  Returns FALSE with error when a summary cannot be read
+ * or the scenario no longer loads. */
+gboolean sim_judge_plan (const SimPlan *plan, const char *dir,
+                         gboolean quiet, gboolean *all_hold, GError **error);
+
+/* Judges a collected results directory (seed-N runs, or sweep points with
+ * seed-N runs) against its own scenario.scn files (positions in those
+ * files).  Points that are single runs are not judged here (they judged
+ * themselves when they ran).  Sets *all_hold; FALSE with error as above. */
+gboolean sim_judge_collected (const char *dir, gboolean quiet,
+                              gboolean *all_hold, GError **error);
 
 /* `pastrysim compare` (sim-compare.c); argv[0] is "compare". */
 int sim_cli_compare (int argc, char **argv);

@@ -18,6 +18,7 @@
 #include "sim-cli.h"
 #include "sim-publish.h"
 #include "sim-results.h"
+#include "sim-seed-list.h"
 #include "sim-format.h"
 #include "sim-stats.h"
 
@@ -88,10 +89,8 @@ union_metrics (GPtrArray *runs, guint *n_det)
   return det;
 }
 
-/* The value of metric in one run's summary: the field as written, or NULL
- * when the run has no such row. */
-static const char *
-run_value (const SimCsv *csv, const char *metric)
+const char *
+sim_results_run_value (const SimCsv *csv, const char *metric)
 {
   for (guint i = 0; i < csv->rows->len; i++)
     {
@@ -191,7 +190,7 @@ collect_seeds (SimPublishFiles *files, const char *dir, GArray *seeds,
       if (!sim_results_add_hops (hp, hops, error))
         return FALSE;
     }
-  g_autofree char *list = sim_plan_format_seeds (
+  g_autofree char *list = sim_seed_list_format (
       (const guint64 *)(void *)seeds->data, seeds->len);
   const SimCsv *first = runs->pdata[0];
 
@@ -216,7 +215,7 @@ collect_seeds (SimPublishFiles *files, const char *dir, GArray *seeds,
                          "# wall-clock rows (vary between identical runs):\n");
       for (guint r = 0; r < runs->len; r++)
         {
-          const char *v = run_value (runs->pdata[r], name);
+          const char *v = sim_results_run_value (runs->pdata[r], name);
           x[r] = v != NULL ? g_ascii_strtod (v, NULL) : NAN;
         }
       SimStatsSummary s;
@@ -357,7 +356,7 @@ collect_sweep (SimPublishFiles *files, const char *dir, GPtrArray *points,
           g_array_index (all_seeds, guint64, u++)
               = g_array_index (all_seeds, guint64, i);
       g_autofree char *list
-          = sim_plan_format_seeds ((const guint64 *)(void *)all_seeds->data, u);
+          = sim_seed_list_format ((const guint64 *)(void *)all_seeds->data, u);
       seeds_line = g_strdup_printf ("# seeds: %s", list);
     }
   const char *extra[] = { swept_line, seeds_line, NULL };
@@ -398,7 +397,7 @@ collect_sweep (SimPublishFiles *files, const char *dir, GPtrArray *points,
       append_field (out, seed != NULL ? seed : "");
       for (guint m = 0; m < metrics->len; m++)
         {
-          const char *v = run_value (csv, metrics->pdata[m]);
+          const char *v = sim_results_run_value (csv, metrics->pdata[m]);
           g_string_append_c (out, ',');
           append_field (out, v != NULL ? v : "");
         }

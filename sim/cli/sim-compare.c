@@ -25,6 +25,7 @@
 #include "sim-cli.h"
 #include "sim-metric-info.h"
 #include "sim-results.h"
+#include "sim-seed-list.h"
 #include "sim-format.h"
 #include "sim-stats.h"
 #include "sim-time.h"
@@ -155,7 +156,7 @@ side_load (Side *s, const char *dir, GError **error)
           if (!sim_results_add_hops (hp, s->hops, error))
             return FALSE;
         }
-      g_autofree char *list = sim_plan_format_seeds (
+      g_autofree char *list = sim_seed_list_format (
           (const guint64 *)(void *)seeds->data, seeds->len);
       s->kind = g_strdup_printf ("%u run%s (seeds %s)", seeds->len,
                                  seeds->len == 1 ? "" : "s", list);

@@ -29,9 +29,11 @@
 #include "sim-publish.h"
 #include "sim-results.h"
 #include "sim-scenario.h"
+#include "sim-seed-list.h"
 #include "sim-world.h"
 
 #include <errno.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
@@ -175,6 +177,54 @@ run_task (const SimPlan *plan, const char *out_dir, gint64 task,
   return cmd_run ((int) argv->len - 1, (char **) argv->pdata);
 }
 
+/* A batch: --seeds, --sweep, or a scenario's own `seeds = LIST`.  The
+ * limits go to every run as given; runs of a batch over seeds record
+ * without judging (--no-judge), the batch judges the mean. */
+static int
+run_batch (const char *path, const char *const *sets, const char *seeds,
+           const char *const *sweeps, gboolean has_seed, guint64 seed,
+           gboolean no_lookups, const char *out, gint jobs, gint64 task,
+           gboolean quiet, const char *max_memory, const char *max_events,
+           gboolean fingerprint)
+{
+  g_autoptr (GError) error = NULL;
+  if (jobs != G_MININT && jobs < 1)
+    return usage_error ("--jobs: must be at least 1");
+  g_autoptr (SimPlan) plan = sim_plan_new (path, sets, seeds, sweeps,
+                                           has_seed, seed, no_lookups,
+                                           &error);
+  if (plan == NULL && sim_cli_interrupted ())
+    return interrupted_exit ();
+  if (plan == NULL)
+    return sim_cli_fail (error);
+  g_autofree char *out_dir
+      = out != NULL ? g_strdup (out)
+                    : g_build_filename ("results", sim_plan_name (plan), NULL);
+  g_autoptr (GPtrArray) opts = g_ptr_array_new ();
+  if (max_memory != NULL)
+    {
+      g_ptr_array_add (opts, "--max-memory");
+      g_ptr_array_add (opts, (gpointer) max_memory);
+    }
+  if (max_events != NULL)
+    {
+      g_ptr_array_add (opts, "--max-events");
+      g_ptr_array_add (opts, (gpointer) max_events);
+    }
+  if (fingerprint)
+    g_ptr_array_add (opts, "--fingerprint");
+  if (sim_plan_has_seeds (plan))
+    g_ptr_array_add (opts, "--no-judge");
+  g_ptr_array_add (opts, NULL);
+  const char *const *child_opts = (const char *const *) opts->pdata;
+  if (task != -1)
+    return run_task (plan, out_dir, task, quiet, child_opts);
+  return sim_batch_run (plan, out_dir,
+                        jobs != G_MININT ? (guint) jobs
+                                         : MAX (g_get_num_processors (), 1),
+                        quiet, child_opts);
+}
+
 static int
 cmd_run (int argc, char **argv)
 {
@@ -184,9 +234,14 @@ cmd_run (int argc, char **argv)
   g_autofree char *seed_text = NULL;
   gint jobs = G_MININT; /* unset */
   gint64 task = -1;
-  gboolean quiet = FALSE, no_lookups = FALSE, fingerprint = FALSE;
+  gboolean quiet = FALSE, no_lookups = FALSE, no_judge = FALSE;
+  gboolean fingerprint = FALSE;
   g_autofree char *max_memory = NULL, *max_events = NULL;
   GOptionEntry entries[] = {
+    { "no-judge", 0, 0, G_OPTION_ARG_NONE, &no_judge,
+      "Record the run but do not judge its expectations (the runs of a "
+      "batch over seeds get this: the batch judges the mean over seeds)",
+      NULL },
     { "max-memory", 0, 0, G_OPTION_ARG_STRING, &max_memory,
       "Refuse scenarios estimated to need more memory than SIZE (e.g. 8G, "
       "500M; default: the machine's physical memory)", "SIZE" },
@@ -233,8 +288,11 @@ cmd_run (int argc, char **argv)
            "gets summary.csv/aggregate.csv (mean,\nstddev, 95% CI over seeds), "
            "pooled hops.csv, sweep.csv (one row per run).\nSee "
            "scripts/README.md, \"Many runs\".\n\nExit status: 0 ok, 1 I/O failure, 2 "
-           "bad input, 3 an expectation failed\n(in any run), 130 "
-           "interrupted.");
+           "bad input, 3 an expectation failed\n(in a single run, or "
+           "on the mean over seeds), 130 interrupted.\n\nA scenario "
+           "with 'seeds = LIST' run without --seed or --seeds is a batch "
+           "over\nthose seeds; its expectations are judged on the mean over "
+           "the seeds.");
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return usage_error (error->message);
@@ -247,46 +305,12 @@ cmd_run (int argc, char **argv)
     return sim_cli_fail (error);
 
   if (seeds != NULL || sweeps != NULL)
-    {
-      if (jobs != G_MININT && jobs < 1)
-        return usage_error ("--jobs: must be at least 1");
-      g_autoptr (SimPlan) plan = sim_plan_new (
-          path, (const char *const *) sets, seeds,
-          (const char *const *) sweeps, seed_text != NULL, seed, no_lookups,
-          &error);
-      if (plan == NULL && sim_cli_interrupted ())
-        return interrupted_exit ();
-      if (plan == NULL)
-        return sim_cli_fail (error);
-      if (out_dir == NULL)
-        out_dir = g_build_filename ("results", sim_plan_name (plan), NULL);
-      /* The limits go to every run of the batch as given. */
-      g_autoptr (GPtrArray) limits = g_ptr_array_new ();
-      if (max_memory != NULL)
-        {
-          g_ptr_array_add (limits, "--max-memory");
-          g_ptr_array_add (limits, max_memory);
-        }
-      if (max_events != NULL)
-        {
-          g_ptr_array_add (limits, "--max-events");
-          g_ptr_array_add (limits, max_events);
-        }
-      if (fingerprint)
-        g_ptr_array_add (limits, "--fingerprint");
-      g_ptr_array_add (limits, NULL);
-      const char *const *child_opts = (const char *const *) limits->pdata;
-      if (task != -1)
-        return run_task (plan, out_dir, task, quiet, child_opts);
-      return sim_batch_run (plan, out_dir,
-                            jobs != G_MININT ? (guint) jobs
-                                             : MAX (g_get_num_processors (), 1),
-                            quiet, child_opts);
-    }
+    return run_batch (path, (const char *const *) sets, seeds,
+                      (const char *const *) sweeps, seed_text != NULL, seed,
+                      no_lookups, out_dir, jobs, task, quiet, max_memory,
+                      max_events, fingerprint);
   if (jobs != G_MININT && jobs < 1)
     return usage_error ("--jobs: must be at least 1");
-  if (task != -1)
-    return usage_error ("--task: needs --seeds or --sweep");
 
   /* Overrides: --set values, then --seed (which wins). */
   g_autoptr (GPtrArray) ov = g_ptr_array_new_with_free_func (g_free);
@@ -305,6 +329,21 @@ cmd_run (int argc, char **argv)
       fprintf (stderr, "%s\n", error->message);
       return EXIT_BAD_INPUT;
     }
+  /* A scenario that declares its seeds is a batch over them, unless a
+   * seed was chosen (then it is one run of that batch, not judged). */
+  guint n_declared;
+  const guint64 *declared = sim_scenario_seeds (sc, &n_declared);
+  if (declared != NULL
+      && !sim_scenario_param_is_set (sc, "seed"))
+    {
+      g_clear_pointer (&sc, sim_scenario_free);
+      return run_batch (path, (const char *const *) sets, NULL, NULL, FALSE,
+                        0, no_lookups, out_dir, jobs, task, quiet, max_memory,
+                        max_events, fingerprint);
+    }
+  if (task != -1)
+    return usage_error ("--task: needs --seeds, --sweep or a scenario with "
+                        "'seeds = LIST'");
   if (out_dir == NULL)
     out_dir = g_build_filename ("results", sim_scenario_name (sc), NULL);
 
@@ -463,6 +502,28 @@ cmd_run (int argc, char **argv)
         }
     }
 
+  if (no_judge || declared != NULL)
+    {
+      /* Recorded, not judged: a batch judges the mean over its seeds. */
+      g_autofree char *list
+          = declared != NULL ? sim_seed_list_format (declared, n_declared)
+                             : NULL;
+      for (guint i = 0; !quiet && i < sim_scenario_n_expects (sc); i++)
+        {
+          const SimExpect *e = sim_scenario_expect (sc, i);
+          double v;
+          if (!sim_metrics_get (metrics, e->metric, &v))
+            v = NAN;
+          printf ("  expect %s %s %g: not judged (%g; %s%s%s)\n", e->metric,
+                  sim_compare_op_to_string (e->op),
+                  sim_scenario_expect_threshold (e), v,
+                  list != NULL ? "judged on the mean over seeds " : "",
+                  list != NULL ? list : "--no-judge",
+                  list != NULL ? ": run without --seed" : "");
+        }
+      return 0;
+    }
+
   int status = 0;
   for (guint i = 0; i < sim_scenario_n_expects (sc); i++)
     {
@@ -517,15 +578,25 @@ cmd_params (void)
 static int
 cmd_collect (int argc, char **argv)
 {
+  gboolean quiet = FALSE;
+  GOptionEntry entries[] = {
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+      "Print nothing but errors and failed expectations", NULL },
+    G_OPTION_ENTRY_NULL
+  };
   g_autoptr (GOptionContext) ctx = g_option_context_new (
       "DIR - build the multi-run files of a results directory");
+  g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_description (
       ctx, "From DIR/seed-N/ runs: DIR/summary.csv and aggregate.csv (mean, "
            "stddev and 95% CI\nper metric), pooled DIR/hops.csv and "
            "DIR/scenario.scn.  From DIR/NAME=VALUE,.../\npoints: the same "
            "in every point that has seed-N runs, then DIR/sweep.csv\n(one "
-           "row per run) and DIR/scenario.scn.\n\nExit status: 0 ok, 1 I/O "
-           "failure, 2 not a multi-run directory or a run is\nincomplete.");
+           "row per run) and DIR/scenario.scn.\nThen judges the expectations "
+           "of every seeds directory on the mean over its\nseeds (against "
+           "its scenario.scn).\n\nExit status: 0 ok, 1 I/O "
+           "failure, 2 not a multi-run directory or a run is\nincomplete, "
+           "3 an expectation failed.");
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return usage_error (error->message);
@@ -542,7 +613,11 @@ cmd_collect (int argc, char **argv)
   sigprocmask (SIG_SETMASK, &orig, NULL);
   if (!ok)
     return error != NULL ? sim_cli_fail (error) : interrupted_exit ();
-  return 0;
+  /* The expectations over seeds, as the batch would judge them. */
+  gboolean all_hold;
+  if (!sim_judge_collected (argv[1], quiet, &all_hold, &error))
+    return sim_cli_fail (error);
+  return all_hold ? 0 : EXIT_EXPECT;
 }
 
 /* Characters that need no quoting in a POSIX shell word. */
@@ -577,15 +652,14 @@ cmd_sweep_list (int argc, char **argv)
       ctx, "Prints one line per run: its results subdirectory, a tab, and "
            "the options\n(shell-quoted) of 'pastrysim run SCENARIO --out "
            "DIR/SUBDIR OPTIONS'.\nValidates exactly as 'run --seeds/--sweep' "
-           "does; exit status 2 on bad input.");
+           "does; exit status 2 on bad input.\nA scenario's own 'seeds = "
+           "LIST' counts as --seeds.");
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return usage_error (error->message);
   if (argc != 2)
     return usage_error (argc < 2 ? "sweep-list: missing SCENARIO"
                                  : "sweep-list: too many arguments");
-  if (seeds == NULL && sweeps == NULL)
-    return usage_error ("sweep-list: needs --seeds or --sweep");
   guint64 seed = 0;
   if (seed_text != NULL && !sim_plan_parse_seed (seed_text, &seed, &error))
     return sim_cli_fail (error);
@@ -595,6 +669,9 @@ cmd_sweep_list (int argc, char **argv)
       &error);
   if (plan == NULL)
     return sim_cli_fail (error);
+  if (!sim_plan_has_seeds (plan) && !sim_plan_has_sweep (plan))
+    return usage_error ("sweep-list: needs --seeds, --sweep or a scenario "
+                        "with 'seeds = LIST'");
   g_autoptr (GString) out = g_string_new (NULL);
   for (guint i = 0; i < sim_plan_n_runs (plan); i++)
     {

@@ -13,6 +13,7 @@
  */
 #include "sim-cli.h"
 #include "sim-scenario.h"
+#include "sim-seed-list.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,9 @@ struct _SimPlan
   GPtrArray *axes;  /* Axis */
   GArray *runs;     /* SimPlanRun; their strings live in `owned` */
   GPtrArray *owned; /* everything the runs point into */
+  GPtrArray *sets;  /* char *: the --set values */
+  GPtrArray *point_dirs; /* char *, one per point; NULL without --sweep */
+  GPtrArray *point_sets; /* GStrv, one per point: its swept NAME=VALUE */
 };
 
 static void
@@ -55,6 +59,9 @@ sim_plan_free (SimPlan *plan)
   g_ptr_array_unref (plan->axes);
   g_array_unref (plan->runs);
   g_ptr_array_unref (plan->owned);
+  g_ptr_array_unref (plan->sets);
+  g_ptr_array_unref (plan->point_dirs);
+  g_ptr_array_unref (plan->point_sets);
   g_free (plan);
 }
 
@@ -94,58 +101,15 @@ cmp_u64 (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
-/* Parses "A..B", "A,B,C" and mixtures into seeds (appended). */
+/* Parses "A..B", "A,B,C" and mixtures into seeds (appended), with the
+ * grammar and messages of the scenario's `seeds = LIST` (sim-seed-list.h). */
 static gboolean
 parse_seeds (const char *spec, GArray *seeds, GError **error)
 {
-  g_auto (GStrv) items = g_strsplit (spec, ",", -1);
-  if (items[0] == NULL)
-    return sim_cli_input_error (error, "--seeds: empty list (write A..B or A,B,C)");
-  for (guint i = 0; items[i] != NULL; i++)
-    {
-      char *item = g_strstrip (items[i]);
-      const char *dots = strstr (item, "..");
-      guint64 lo, hi;
-      if (dots != NULL)
-        {
-          g_autofree char *a = g_strndup (item, (gsize)(dots - item));
-          if (!parse_u64 (a, &lo) || !parse_u64 (dots + 2, &hi))
-            return sim_cli_input_error (error,
-                         "--seeds: '%s' is not a range of seeds "
-                         "(A..B with whole numbers 0 <= A <= B < 2^64)",
-                         item);
-          if (lo > hi)
-            return sim_cli_input_error (error,
-                         "--seeds: '%s' is an empty range (the "
-                         "first seed must not exceed the last)",
-                         item);
-        }
-      else if (*item == '\0')
-        return sim_cli_input_error (error, "--seeds: empty item in '%s'", spec);
-      else if (!parse_u64 (item, &lo))
-        return sim_cli_input_error (error,
-                     "--seeds: '%s' is not a seed (a whole number "
-                     "0 .. 2^64-1, or a range A..B)",
-                     item);
-      else
-        hi = lo;
-      if (hi - lo >= SIM_PLAN_MAX_RUNS
-          || seeds->len + (hi - lo) >= SIM_PLAN_MAX_RUNS)
-        return sim_cli_input_error (error, "--seeds: more than %d seeds", SIM_PLAN_MAX_RUNS);
-      for (guint64 s = lo;; s++)
-        {
-          g_array_append_val (seeds, s);
-          if (s == hi)
-            break;
-        }
-    }
-  g_autoptr (GArray) sorted = g_array_copy (seeds);
-  g_array_sort (sorted, cmp_u64);
-  for (guint i = 1; i < sorted->len; i++)
-    if (g_array_index (sorted, guint64, i)
-        == g_array_index (sorted, guint64, i - 1))
-      return sim_cli_input_error (error, "--seeds: seed %" G_GUINT64_FORMAT " is listed twice",
-                   g_array_index (sorted, guint64, i));
+  g_autofree char *msg = NULL;
+  if (sim_seed_list_parse (spec, SIM_PLAN_MAX_RUNS, seeds, &msg, NULL, NULL)
+      != SIM_SEED_LIST_OK)
+    return sim_cli_input_error (error, "--seeds: %s", msg);
   return TRUE;
 }
 
@@ -351,7 +315,17 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
   plan->axes = g_ptr_array_new_with_free_func (axis_free);
   plan->runs = g_array_new (FALSE, TRUE, sizeof (SimPlanRun));
   plan->owned = g_ptr_array_new_with_free_func (g_free);
+  plan->sets = g_ptr_array_new_with_free_func (g_free);
+  plan->point_dirs = g_ptr_array_new_with_free_func (g_free);
+  plan->point_sets = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
   guint n_sets = sets != NULL ? g_strv_length ((char **)sets) : 0;
+  gboolean set_seed = FALSE; /* --set seed=... */
+  for (guint k = 0; k < n_sets; k++)
+    {
+      g_autofree char *n = set_name (sets[k]);
+      g_ptr_array_add (plan->sets, g_strdup (sets[k]));
+      set_seed |= g_str_equal (n, "seed");
+    }
 
   if (seeds != NULL)
     {
@@ -395,6 +369,41 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
         }
     }
 
+  /* The scenario with the --set overrides alone: its errors read exactly
+   * as those of a single run.  Without --seeds, --seed and --set seed=...,
+   * the seeds it declares make the batch. */
+  {
+    g_autoptr (GPtrArray) ov0 = g_ptr_array_new ();
+    for (guint k = 0; k < n_sets; k++)
+      g_ptr_array_add (ov0, (gpointer)sets[k]);
+    g_ptr_array_add (ov0, NULL);
+    g_autoptr (SimScenario) sc
+        = sim_scenario_load (scenario, (const char *const *)ov0->pdata, error);
+    if (sc == NULL || !sim_cli_check_expects (sc, error))
+      return NULL;
+    plan->name = g_strdup (sim_scenario_name (sc));
+    guint n_declared;
+    const guint64 *declared = sim_scenario_seeds (sc, &n_declared);
+    if (seeds == NULL && !has_seed_opt && !set_seed && n_declared > 0)
+      g_array_append_vals (plan->seeds, declared, n_declared);
+    /* A claim about an interval needs one. */
+    for (guint i = 0; plan->seeds->len == 1 && i < sim_scenario_n_expects (sc);
+         i++)
+      {
+        const SimExpect *e = sim_scenario_expect (sc, i);
+        if (e->confidence > 0)
+          {
+            sim_cli_input_error (error,
+                                 "--seeds: one seed cannot judge 'expect %s "
+                                 "... confidence' (%s:%u:%u): a confidence "
+                                 "interval needs at least 2 seeds",
+                                 e->metric, sim_scenario_display_name (sc),
+                                 e->line, e->col);
+            return NULL;
+          }
+      }
+  }
+
   guint64 n_points = 1;
   for (guint i = 0; i < plan->axes->len; i++)
     {
@@ -410,8 +419,6 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
       return NULL;
     }
 
-  /* The scenario with the --set overrides alone: its errors read exactly
-   * as those of a single run. */
   gboolean has_seed = plan->seeds->len > 0 || has_seed_opt;
   guint64 first_seed = plan->seeds->len > 0
                            ? g_array_index (plan->seeds, guint64, 0)
@@ -424,13 +431,6 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
     g_ptr_array_add (ov,
                      g_strdup_printf ("seed=%" G_GUINT64_FORMAT, first_seed));
   g_ptr_array_add (ov, NULL);
-  {
-    g_autoptr (SimScenario) sc
-        = sim_scenario_load (scenario, (const char *const *)ov->pdata, error);
-    if (sc == NULL || !sim_cli_check_expects (sc, error))
-      return NULL;
-    plan->name = g_strdup (sim_scenario_name (sc));
-  }
   g_ptr_array_set_size (ov, n_fixed);
 
   /* Every point, in cartesian order (odometer, last axis fastest). */
@@ -468,6 +468,8 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
                             dir, error))
             return NULL;
         }
+      g_ptr_array_add (plan->point_dirs, g_strdup (dir));
+      g_ptr_array_add (plan->point_sets, g_strdupv (point_sets));
       if (plan->seeds->len > 0)
         for (guint s = 0; s < plan->seeds->len; s++)
           add_run (plan, p, dir, sets, (const char *const *)point_sets, TRUE,
@@ -488,7 +490,7 @@ sim_plan_new (const char *scenario, const char *const *sets, const char *seeds,
     {
       g_autoptr (GArray) sorted = g_array_copy (plan->seeds);
       g_array_sort (sorted, cmp_u64);
-      g_autofree char *list = sim_plan_format_seeds (
+      g_autofree char *list = sim_seed_list_format (
           (const guint64 *)(void *)sorted->data, sorted->len);
       if (n_axes > 0)
         plan->describe
@@ -554,27 +556,33 @@ sim_plan_has_seeds (const SimPlan *plan)
   return plan->seeds->len > 0;
 }
 
-char *
-sim_plan_format_seeds (const guint64 *seeds, guint n)
+guint
+sim_plan_n_points (const SimPlan *plan)
 {
-  GString *s = g_string_new (NULL);
-  for (guint i = 0; i < n;)
-    {
-      guint j = i;
-      while (j + 1 < n && seeds[j + 1] == seeds[j] + 1)
-        j++;
-      if (s->len > 0)
-        g_string_append_c (s, ',');
-      if (j - i >= 2)
-        g_string_append_printf (s, "%" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT,
-                                seeds[i], seeds[j]);
-      else
-        for (guint k = i; k <= j; k++)
-          g_string_append_printf (s, "%s%" G_GUINT64_FORMAT, k > i ? "," : "",
-                                  seeds[k]);
-      i = j + 1;
-    }
-  return g_string_free (s, FALSE);
+  g_return_val_if_fail (plan != NULL, 0);
+  return plan->point_dirs->len;
+}
+
+const char *
+sim_plan_point_dir (const SimPlan *plan, guint p)
+{
+  g_return_val_if_fail (plan != NULL && p < plan->point_dirs->len, NULL);
+  return plan->point_dirs->pdata[p];
+}
+
+SimScenario *
+sim_plan_load_point (const SimPlan *plan, guint p, GError **error)
+{
+  g_return_val_if_fail (plan != NULL && p < plan->point_sets->len, NULL);
+  g_autoptr (GPtrArray) ov = g_ptr_array_new ();
+  for (guint k = 0; k < plan->sets->len; k++)
+    g_ptr_array_add (ov, plan->sets->pdata[k]);
+  char **ps = plan->point_sets->pdata[p];
+  for (guint k = 0; ps[k] != NULL; k++)
+    g_ptr_array_add (ov, ps[k]);
+  g_ptr_array_add (ov, NULL);
+  return sim_scenario_load (plan->scenario, (const char *const *)ov->pdata,
+                            error);
 }
 
 static gboolean

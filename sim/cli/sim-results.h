@@ -49,6 +49,10 @@ const char *sim_csv_meta (const SimCsv *csv, const char *key);
  * (header "metric,value").  Returns NULL with an INPUT error otherwise. */
 SimCsv *sim_results_read_run_summary (const char *run_dir, GError **error);
 
+/* The value of metric in one run's summary: the field as written, or
+ * NULL when the run has no such row.  (transfer none) */
+const char *sim_results_run_value (const SimCsv *csv, const char *metric);
+
 /* Adds the counts of the hops.csv at path to counts (a GArray of guint64,
  * grown as needed; index = hop count). */
 gboolean sim_results_add_hops (const char *path, GArray *counts,

@@ -180,6 +180,9 @@ struct _SimScenario
   guint measure_line;    /* line of `measure`, 0 if none */
   SimTime measure_from;  /* 0 without `measure` */
   SimTime measure_to;    /* SIM_TIME_MAX when open */
+  GArray *seeds;         /* guint64, `seeds = LIST` in file order; empty
+                            without that line */
+  guint seeds_line;      /* line of `seeds`, 0 if none */
 };
 
 /* The parser's state while it reads one file. */
@@ -198,6 +201,8 @@ typedef struct
                                 may have created (join, build, churn
                                 population, trace nodes); G_MAXUINT64 when
                                 unknown (after `id new` rejoins) */
+  gboolean has_confidence;   /* some `expect ... confidence P%` was read */
+  Pos first_confidence;      /* the first such `confidence` keyword */
 } Parser;
 
 /* What a context accepts.  Literals of the wrong kind get BAD_NUMBER or

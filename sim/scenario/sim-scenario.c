@@ -22,6 +22,7 @@
  * the getters and the writers; see sim-scenario-private.h for the others.
  */
 #include "sim-scenario-private.h"
+#include "sim-seed-list.h"
 
 #include <errno.h>
 #include <math.h>
@@ -310,6 +311,7 @@ sim_scenario_free (SimScenario *sc)
   g_ptr_array_unref (sc->vars);
   g_array_unref (sc->actions);
   g_array_unref (sc->expects);
+  g_array_unref (sc->seeds);
   g_free (sc->display_name);
   g_free (sc->base_dir);
   g_free (sc);
@@ -720,7 +722,7 @@ param_eval (Parser *P,
 /* Statements                                                             */
 
 static const char *const statement_keywords[]
-    = { "let", "at", "measure", "expect", "end", NULL };
+    = { "let", "at", "measure", "expect", "seeds", "end", NULL };
 
 /* Fails on the first token after @n_used, if any. */
 gboolean
@@ -797,6 +799,12 @@ parse_param_line (Parser *P, const GArray *toks, GError **error)
     return fail_tok (error, SIM_SCENARIO_ERROR_DUPLICATE, name,
                      "'%s' already set at line %u", name->text,
                      ps->file_line);
+  if (strcmp (name->text, "seed") == 0 && P->sc->seeds_line != 0)
+    return fail_tok (error, SIM_SCENARIO_ERROR_DUPLICATE, name,
+                     "'seed' cannot be set in a file that declares 'seeds' "
+                     "(line %u): each run of the batch gets its seed from "
+                     "that list",
+                     P->sc->seeds_line);
   if (ps->used_line != 0)
     return fail_tok (error, SIM_SCENARIO_ERROR_USE_BEFORE_SET, name,
                      "'%s' is set here, but line %u already used its value "
@@ -870,6 +878,10 @@ parse_let (Parser *P, const GArray *toks, GError **error)
     return fail_tok (error, SIM_SCENARIO_ERROR_DUPLICATE, name,
                      "'%s' is a parameter; set it with '%s = ...'",
                      name->text, name->text);
+  if (strcmp (name->text, "seeds") == 0)
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, name,
+                     "'seeds' is a statement (seeds = LIST), not a variable "
+                     "name");
   old = g_hash_table_lookup (P->sc->var_index, name->text);
   if (old != NULL)
     return fail_tok (error, SIM_SCENARIO_ERROR_DUPLICATE, name,
@@ -973,8 +985,38 @@ parse_expect (Parser *P, const GArray *toks, GError **error)
   if (toks->len < 4)
     return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, op_tok,
                      "missing value after '%s'", op_tok->text);
-  if (!sim__scenario_expect_no_more (toks, 4, "the value", error))
-    return FALSE;
+  if (toks->len > 4 && !tok_is (&g_array_index (toks, Token, 4), "confidence"))
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX,
+                     &g_array_index (toks, Token, 4),
+                     "unexpected '%s' after the value (expected the end of "
+                     "the line or 'confidence P%%')",
+                     g_array_index (toks, Token, 4).text);
+  if (toks->len > 4)
+    {
+      const Token *ck = &g_array_index (toks, Token, 4);
+      const Token *cv;
+      Value c;
+      if (toks->len < 6)
+        return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, ck,
+                         "missing level after 'confidence' (e.g. "
+                         "confidence 95%%)");
+      if (!sim__scenario_expect_no_more (toks, 6, "the confidence level",
+                                         error))
+        return FALSE;
+      cv = &g_array_index (toks, Token, 5);
+      if (!sim__scenario_eval_token (P, cv, WANT_DOUBLE, &c, error))
+        return FALSE;
+      if (!(c.d > 0 && c.d < 1))
+        return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, cv,
+                         "the confidence level must be above 0%% and below "
+                         "100%% (e.g. 95%%)");
+      e.confidence = c.d;
+      if (!P->has_confidence)
+        {
+          P->has_confidence = TRUE;
+          P->first_confidence = ck->pos;
+        }
+    }
 
   for (guint i = 0; i < P->sc->expects->len; i++)
     {
@@ -993,6 +1035,77 @@ parse_expect (Parser *P, const GArray *toks, GError **error)
   e.line = kw->pos.line;
   e.col = kw->pos.col;
   g_array_append_val (P->sc->expects, e);
+  return TRUE;
+}
+
+/* `seeds = LIST`: the list may be written with blanks after (or before)
+ * the commas and so span several tokens, which are joined; errors point
+ * at the item to blame. */
+static gboolean
+parse_seeds_line (Parser *P, const GArray *toks, GError **error)
+{
+  const Token *kw = &g_array_index (toks, Token, 0);
+  g_autoptr (GString) joined = g_string_new (NULL);
+  g_autoptr (GArray) from = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (GArray) seeds = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autofree char *msg = NULL;
+  gsize off = 0, len = 0;
+  SimSeedListError code;
+
+  if (P->sc->seeds_line != 0)
+    return fail_tok (error, SIM_SCENARIO_ERROR_DUPLICATE, kw,
+                     "'seeds' already set at line %u", P->sc->seeds_line);
+  if (toks->len < 2 || !tok_is (&g_array_index (toks, Token, 1), "="))
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX,
+                     toks->len < 2 ? kw : &g_array_index (toks, Token, 1),
+                     "expected '=' after 'seeds' (seeds = 1..8)");
+  if (toks->len < 3)
+    return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX,
+                     &g_array_index (toks, Token, 1),
+                     "missing seed list after '=' (write A..B or A,B,C)");
+  if (P->sc->params[param_find ("seed")].file_line != 0)
+    return fail_tok (error, SIM_SCENARIO_ERROR_DUPLICATE, kw,
+                     "'seeds' cannot be declared in a file that sets 'seed' "
+                     "(line %u): remove that line; each run of the batch "
+                     "gets its seed from this list",
+                     P->sc->params[param_find ("seed")].file_line);
+  for (guint i = 2; i < toks->len; i++)
+    {
+      const Token *t = &g_array_index (toks, Token, i);
+      if (t->quoted)
+        return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, t,
+                         "expected a seed, not a quoted string");
+      if (i > 2 && joined->str[joined->len - 1] != ',' && t->text[0] != ',')
+        return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX, t,
+                         "missing ',' between seeds (write A..B or A,B,C)");
+      for (gsize k = 0; t->text[k] != '\0'; k++)
+        g_array_append_val (from, i);
+      g_string_append (joined, t->text);
+    }
+  code = sim_seed_list_parse (joined->str, SIM_SEED_LIST_MAX, seeds, &msg,
+                              &off, &len);
+  if (code != SIM_SEED_LIST_OK)
+    {
+      /* The position of the first byte to blame, in its token. */
+      guint ti = g_array_index (from, guint, MIN (off, from->len - 1));
+      const Token *t = &g_array_index (toks, Token, ti);
+      gsize start = 0;
+      for (gsize k = 0; k < off && k < from->len; k++)
+        if (g_array_index (from, guint, k) < ti)
+          start = k + 1;
+      Pos p = t->pos;
+      p.col += (guint) g_utf8_strlen (t->text,
+                                      (gssize) (MIN (off, from->len) - start));
+      return sim__scenario_fail (
+          error,
+          code == SIM_SEED_LIST_DUPLICATE ? SIM_SCENARIO_ERROR_DUPLICATE
+          : code == SIM_SEED_LIST_RANGE   ? SIM_SCENARIO_ERROR_RANGE
+                                          : SIM_SCENARIO_ERROR_SYNTAX,
+          p, len > 0 ? joined->str + off : joined->str,
+          len > 0 ? (gssize) len : -1, "seeds: %s", msg);
+    }
+  g_array_append_vals (P->sc->seeds, seeds->data, seeds->len);
+  P->sc->seeds_line = P->line;
   return TRUE;
 }
 
@@ -1015,6 +1128,8 @@ parse_statement (Parser *P, const GArray *toks, gboolean *ended,
     return sim__scenario_parse_measure (P, toks, error);
   if (tok_is (first, "expect"))
     return parse_expect (P, toks, error);
+  if (tok_is (first, "seeds"))
+    return parse_seeds_line (P, toks, error);
   if ((toks->len >= 2 && tok_is (&g_array_index (toks, Token, 1), "="))
       || (!first->quoted && param_find (first->text) >= 0))
     return parse_param_line (P, toks, error);
@@ -1024,7 +1139,7 @@ parse_statement (Parser *P, const GArray *toks, gboolean *ended,
         = sim__scenario_suggest (first->text, statement_keywords, G_MAXSIZE);
     hint = s != NULL ? g_strdup_printf ("; did you mean '%s'?", s)
                      : g_strdup (" (expected let, at, measure, expect, "
-                                 "end or NAME = VALUE)");
+                                 "seeds, end or NAME = VALUE)");
     return fail_tok (error, SIM_SCENARIO_ERROR_UNKNOWN_KEYWORD, first,
                      "unknown keyword '%s'%s", first->text, hint);
   }
@@ -1097,6 +1212,14 @@ parse_overrides (Parser *P, const char *const *overrides, GError **error)
       else
         value.text = g_strndup (val_start, (gsize) (val_end - val_start));
 
+      if (strcmp (name, "seeds") == 0)
+        {
+          token_clear (&value);
+          return sim__scenario_fail (error, SIM_SCENARIO_ERROR_BAD_OVERRIDE,
+                                     name_pos, name, -1,
+                                     "the seeds of a batch are chosen with "
+                                     "--seeds, not --set seeds=...");
+        }
       pi = param_find (name);
       if (pi >= 0)
         {
@@ -1268,6 +1391,7 @@ scenario_new (const char *display_name, const char *base_dir)
   sc->var_index = g_hash_table_new (g_str_hash, g_str_equal);
   sc->params = g_new0 (ParamState, N_PARAMS);
   sc->measure_to = SIM_TIME_MAX;
+  sc->seeds = g_array_new (FALSE, FALSE, sizeof (guint64));
   sc->actions = g_array_new (FALSE, TRUE, sizeof (SimAction));
   g_array_set_clear_func (sc->actions, sim__scenario_action_clear);
   sc->expects = g_array_new (FALSE, TRUE, sizeof (SimExpect));
@@ -1394,6 +1518,14 @@ sim_scenario_parse (const char *display_name,
     }
   if (!finish_overrides (&P, error) || !check_cross_rules (&P, error))
     goto out;
+  if (P.has_confidence && sc->seeds_line == 0)
+    {
+      sim__scenario_fail (error, SIM_SCENARIO_ERROR_MISSING_PARAM,
+                          P.first_confidence, "confidence", -1,
+                          "'confidence' judges the mean over seeds: declare "
+                          "them with 'seeds = LIST' (e.g. seeds = 1..8)");
+      goto out;
+    }
   ok = TRUE;
 
 out:
@@ -1509,6 +1641,15 @@ sim_scenario_action (const SimScenario *sc, guint i)
   g_return_val_if_fail (sc != NULL, NULL);
   g_return_val_if_fail (i < sc->actions->len, NULL);
   return &g_array_index (sc->actions, SimAction, i);
+}
+
+const guint64 *
+sim_scenario_seeds (const SimScenario *sc, guint *n)
+{
+  g_return_val_if_fail (sc != NULL && n != NULL, NULL);
+  *n = sc->seeds->len;
+  return sc->seeds->len > 0 ? (const guint64 *) (void *) sc->seeds->data
+                            : NULL;
 }
 
 guint
@@ -1720,11 +1861,28 @@ append_value (GString *out, const Value *v)
     }
 }
 
+/* With @canonical and declared seeds, the `seeds` line stands where the
+ * `seed` line would (a file with `seeds` cannot set `seed`). */
 static void
-write_assignments (const SimScenario *sc, const char *prefix, GString *out)
+write_assignments (const SimScenario *sc, const char *prefix,
+                   gboolean canonical, GString *out)
 {
   for (gsize i = 0; i < N_PARAMS; i++)
     {
+      if (canonical && sc->seeds->len > 0
+          && strcmp (param_table[i].name, "seed") == 0)
+        {
+          g_autofree char *list = sim_seed_list_format (
+              (const guint64 *) (void *) sc->seeds->data, sc->seeds->len);
+          if (sc->params[i].origin == ORIGIN_OVERRIDE)
+            g_string_append_printf (out,
+                                    "# seed = %" G_GUINT64_FORMAT ": the "
+                                    "seed of this run (repeat it alone with "
+                                    "--seed %" G_GUINT64_FORMAT ")\n",
+                                    sc->params[i].v.u, sc->params[i].v.u);
+          g_string_append_printf (out, "seeds = %s\n", list);
+          continue;
+        }
       g_string_append_printf (out, "%s%s = ", prefix, param_table[i].name);
       if (param_table[i].type == PT_TIMEOUT)
         g_string_append (out, sc->params[i].v.s); /* "rtt" or a time */
@@ -1746,7 +1904,7 @@ sim_scenario_write_resolved (const SimScenario *sc, GString *out)
 {
   g_return_if_fail (sc != NULL);
   g_return_if_fail (out != NULL);
-  write_assignments (sc, "# ", out);
+  write_assignments (sc, "# ", FALSE, out);
 }
 
 void
@@ -1759,7 +1917,7 @@ sim_scenario_write_canonical (const SimScenario *sc, GString *out)
   sim__scenario_append_excerpt (out, sc->display_name, -1);
   g_string_append (out, ": every parameter explicit, references "
                         "resolved.\n");
-  write_assignments (sc, "", out);
+  write_assignments (sc, "", TRUE, out);
   for (guint i = 0; i < sc->expects->len; i++)
     {
       const SimExpect *e = &g_array_index (sc->expects, SimExpect, i);
@@ -1769,6 +1927,14 @@ sim_scenario_write_canonical (const SimScenario *sc, GString *out)
         sim__scenario_append_time (out, e->time);
       else
         sim__scenario_append_double (out, e->value);
+      if (e->confidence > 0)
+        {
+          char pct[40];
+          /* Ten digits: 0.95 * 100 is 95.00000000000001 in binary. */
+          g_string_append_printf (out, " confidence %s%%",
+                                  g_ascii_formatd (pct, sizeof pct, "%.10g",
+                                                   e->confidence * 100));
+        }
       g_string_append_c (out, '\n');
     }
   sim__scenario_write_timeline (sc, out);

@@ -244,7 +244,14 @@ typedef enum
  * sim_scenario_expect_threshold(), which convert a time threshold to the
  * metric's unit (`_ms`, `_us` suffixes).  `value` is always finite.
  * line/col point at the `expect` keyword; they stay those of the file line
- * when a --set expect.METRIC=VALUE override replaced the value. */
+ * when a --set expect.METRIC=VALUE override replaced the value.
+ *
+ * In a scenario that declares `seeds = LIST`, expectations are judged on
+ * the mean of the metric over the seeds of a batch, not per run (the CLI
+ * does that, sim/cli/sim-judge.c).  confidence is 0 for the plain form;
+ * `expect METRIC OP VALUE confidence P%` sets it to P/100 (0 < P < 100)
+ * and then the whole P % confidence interval of the mean must satisfy
+ * OP VALUE.  The parser accepts `confidence` only in a file with `seeds`. */
 typedef struct
 {
   char *metric; /* owned by the scenario */
@@ -253,6 +260,7 @@ typedef struct
   gboolean is_time;
   SimTime time;
   guint line, col;
+  double confidence; /* 0, or the level of the interval: 0 < c < 1 */
 } SimExpect;
 
 typedef struct _SimScenario SimScenario;
@@ -321,6 +329,13 @@ const SimAction *sim_scenario_action (const SimScenario *sc, guint i);
  * Returns: (transfer none): valid as long as @sc. */
 guint sim_scenario_n_expects (const SimScenario *sc);
 const SimExpect *sim_scenario_expect (const SimScenario *sc, guint i);
+
+/* The seeds declared by `seeds = LIST` (sim-seed-list.h grammar), in file
+ * order.  A file with `seeds` does not set `seed`; run without --seed it is
+ * a batch over these seeds whose expectations are judged on the mean.
+ * @n: (out): the number of seeds, 0 when the file declares none.
+ * Returns: (transfer none): the seeds, NULL when there are none. */
+const guint64 *sim_scenario_seeds (const SimScenario *sc, guint *n);
 
 /* The measurement window set by `measure from T1 [to T2]`: metrics count
  * only lookups issued in [from, to) and maintenance traffic sent in
@@ -396,7 +411,9 @@ void sim_scenario_write_resolved (const SimScenario *sc, GString *out);
 
 /* Appends a complete, self-contained scenario equivalent to @sc: a header
  * comment, every parameter, every variable, every expectation, every action
- * with references replaced by values, and `end`.  Parsing it (with no
+ * with references replaced by values, and `end`.  With `seeds`, the
+ * `seeds` line replaces the `seed` line (a comment then names the seed of
+ * this run when an override set it).  Parsing it (with no
  * overrides) yields the same parameters, variables, actions and
  * expectations; use it to record exactly what a run executed. */
 void sim_scenario_write_canonical (const SimScenario *sc, GString *out);

@@ -140,7 +140,8 @@ done
 check "--seeds list form" status_is 0 "$sim" run small.scn --seeds 7,3 --out res-s73 --quiet
 check "--seeds list: seed-3 and seed-7" test -d res-s73/seed-3 -a -d res-s73/seed-7
 check "failed expectation in a batch exits 3" status_is 3 "$sim" run small.scn --seeds 1..2 --set expect.ok_ratio=1.5 --out res-se
-check "... reported per run" grep -q '^pastrysim: seed-2: .*expectation failed: ok_ratio' err.txt
+check "... judged once, on the mean over seeds" grep -q '^small.scn:[0-9]*:[0-9]*: expectation failed: ok_ratio .*(mean .*, 95% CI .*, n 2)$' err.txt
+check "... not per run" bash -c "! grep -q 'seed-[12]: .*expectation failed' err.txt"
 check "... results still written" test -s res-se/aggregate.csv
 
 # 10. --sweep: one directory per point, sweep.csv with one row per run.

@@ -735,6 +735,75 @@ static const InvalidCase invalid_cases[] = {
   { "override-expect-ambiguous",
     TXT ("expect hops < 4\nexpect hops > 1\nend\n"), { "expect.hops=5", NULL },
     E (BAD_OVERRIDE), "1:1", "--set", "ambiguous" },
+  /* Seeds and confidence (issue 12): both sides of every edge. */
+  { "seeds-reversed", TXT ("seeds = 5..1\nend\n"), { NULL }, E (RANGE),
+    "1:9", NULL, "'5..1' is an empty range" },
+  { "seeds-reversed-late", TXT ("seeds = 1, 2, 9..3\nend\n"), { NULL },
+    E (RANGE), "1:15", NULL, "empty range" },
+  { "seeds-empty", TXT ("seeds =\nend\n"), { NULL }, E (SYNTAX), "1:7",
+    NULL, "missing seed list" },
+  { "seeds-no-eq", TXT ("seeds 1..8\nend\n"), { NULL }, E (SYNTAX), "1:7",
+    NULL, "expected '='" },
+  { "seeds-empty-item", TXT ("seeds = 1,,2\nend\n"), { NULL }, E (SYNTAX),
+    "1:11", NULL, "empty item" },
+  { "seeds-trailing-comma", TXT ("seeds = 1,2,\nend\n"), { NULL },
+    E (SYNTAX), "1:13", NULL, "empty item" },
+  { "seeds-missing-comma", TXT ("seeds = 1 2\nend\n"), { NULL }, E (SYNTAX),
+    "1:11", NULL, "missing ','" },
+  { "seeds-blank-in-range", TXT ("seeds = 1 ..4\nend\n"), { NULL },
+    E (SYNTAX), "1:11", NULL, "missing ','" },
+  { "seeds-2^64", TXT ("seeds = 18446744073709551616\nend\n"), { NULL },
+    E (RANGE), "1:9", NULL, "beyond the largest seed" },
+  { "seeds-range-to-2^64", TXT ("seeds = 1,\t3..18446744073709551616\nend\n"),
+    { NULL }, E (RANGE), "1:12", NULL, "beyond the largest seed" },
+  { "seeds-not-a-number", TXT ("seeds = 1..x\nend\n"), { NULL }, E (SYNTAX),
+    "1:9", NULL, "not a range of seeds" },
+  { "seeds-negative", TXT ("seeds = -1\nend\n"), { NULL }, E (SYNTAX),
+    "1:9", NULL, "not a seed" },
+  { "seeds-suffix", TXT ("seeds = 1k\nend\n"), { NULL }, E (SYNTAX), "1:9",
+    NULL, "not a seed" },
+  { "seeds-quoted", TXT ("seeds = \"1..3\"\nend\n"), { NULL }, E (SYNTAX),
+    "1:9", NULL, "quoted" },
+  { "seeds-twice-in-list", TXT ("seeds = 1..3, 2\nend\n"), { NULL },
+    E (DUPLICATE), "1:9", NULL, "seed 2 is listed twice" },
+  { "seeds-too-many", TXT ("seeds = 0..100000\nend\n"), { NULL }, E (RANGE),
+    "1:9", NULL, "more than 100000 seeds" },
+  { "seeds-line-twice", TXT ("seeds = 1..3\nseeds = 4\nend\n"), { NULL },
+    E (DUPLICATE), "2:1", NULL, "already set at line 1" },
+  { "seeds-after-seed", TXT ("seed = 3\nseeds = 1..3\nend\n"), { NULL },
+    E (DUPLICATE), "2:1", NULL, "sets 'seed' (line 1)" },
+  { "seed-after-seeds", TXT ("seeds = 1..3\nseed = 3\nend\n"), { NULL },
+    E (DUPLICATE), "2:1", NULL, "declares 'seeds' (line 1)" },
+  { "seeds-as-variable", TXT ("let seeds = 3\nend\n"), { NULL }, E (SYNTAX),
+    "1:5", NULL, NULL },
+  { "seeds-override", TXT ("seeds = 1..3\nend\n"), { "seeds=1..4", NULL },
+    E (BAD_OVERRIDE), "1:1", "--set", "--seeds" },
+  { "confidence-without-seeds",
+    TXT ("expect hops < 4 confidence 95%\nend\n"), { NULL },
+    E (MISSING_PARAM), "1:17", NULL, "seeds = LIST" },
+  { "confidence-150", TXT ("seeds = 1..4\nexpect hops < 4 confidence 150%\nend\n"),
+    { NULL }, E (RANGE), "2:28", NULL, "below 100%" },
+  { "confidence-100", TXT ("seeds = 1..4\nexpect hops < 4 confidence 100%\nend\n"),
+    { NULL }, E (RANGE), "2:28", NULL, NULL },
+  { "confidence-0", TXT ("seeds = 1..4\nexpect hops < 4 confidence 0%\nend\n"),
+    { NULL }, E (RANGE), "2:28", NULL, NULL },
+  { "confidence-95-not-percent",
+    TXT ("seeds = 1..4\nexpect hops < 4 confidence 95\nend\n"), { NULL },
+    E (RANGE), "2:28", NULL, NULL },
+  { "confidence-negative",
+    TXT ("seeds = 1..4\nexpect hops < 4 confidence -5%\nend\n"), { NULL },
+    E (RANGE), "2:28", NULL, NULL },
+  { "confidence-time",
+    TXT ("seeds = 1..4\nexpect hops < 4 confidence 5s\nend\n"), { NULL },
+    E (BAD_NUMBER), "2:28", NULL, NULL },
+  { "confidence-missing-level",
+    TXT ("seeds = 1..4\nexpect hops < 4 confidence\nend\n"), { NULL },
+    E (SYNTAX), "2:17", NULL, "missing level" },
+  { "confidence-extra",
+    TXT ("seeds = 1..4\nexpect hops < 4 confidence 95% please\nend\n"),
+    { NULL }, E (SYNTAX), "2:32", NULL, NULL },
+  { "expect-unknown-option", TXT ("expect hops < 4 confident 95%\nend\n"),
+    { NULL }, E (SYNTAX), "1:17", NULL, "confidence P%" },
   { "override-control-char", TXT ("end\n"), { "name=a\nb", NULL },
     E (ENCODING), "1:7", "--set", NULL },
   { "override-param-ref", TXT ("end\n"), { "b=$leaf_size", NULL },
@@ -1551,6 +1620,69 @@ test_write_resolved (void)
 
 /* The resolved lines with "# " stripped, plus the canonical actions,
  * parse back to the same scenario; and so does write_canonical(). */
+/* `seeds = LIST` and `confidence`: values, order, the canonical form. */
+static void
+test_seeds (void)
+{
+  guint n = 99;
+  {
+    g_autoptr (SimScenario) sc = parse_ok ("end\n");
+    g_assert_null (sim_scenario_seeds (sc, &n));
+    g_assert_cmpuint (n, ==, 0);
+  }
+  {
+    g_autoptr (SimScenario) sc = parse_ok (
+        "seeds = 7, 1..3,\t18446744073709551615,0\n"
+        "expect hops < 4 confidence 95%\n"
+        "expect hops > 1 confidence 99.9%\n"
+        "expect lost == 0\n"
+        "end\n");
+    const guint64 *s = sim_scenario_seeds (sc, &n);
+    const guint64 want[] = { 7, 1, 2, 3, G_MAXUINT64, 0 };
+    g_assert_cmpuint (n, ==, G_N_ELEMENTS (want));
+    for (guint i = 0; i < n; i++)
+      g_assert_cmpuint (s[i], ==, want[i]);
+    g_assert_cmpfloat (sim_scenario_expect (sc, 0)->confidence, ==, 0.95);
+    g_assert_cmpfloat_with_epsilon (sim_scenario_expect (sc, 1)->confidence,
+                                    0.999, 1e-12);
+    g_assert_cmpfloat (sim_scenario_expect (sc, 2)->confidence, ==, 0);
+    /* The canonical form keeps the list and the levels, and is a fixed
+     * point. */
+    g_autoptr (GString) c1 = g_string_new (NULL);
+    g_autoptr (GString) c2 = g_string_new (NULL);
+    sim_scenario_write_canonical (sc, c1);
+    g_assert_nonnull (strstr (c1->str, "\nseeds = 7,1..3,18446744073709551615,0\n"));
+    g_assert_null (strstr (c1->str, "\nseed = "));
+    g_assert_nonnull (strstr (c1->str, "expect hops < 4.0 confidence 95%\n"));
+    g_assert_nonnull (strstr (c1->str, "confidence 99.9%\n"));
+    g_autoptr (SimScenario) again = parse_ok (c1->str);
+    sim_scenario_write_canonical (again, c2);
+    g_assert_cmpstr (c1->str, ==, c2->str);
+    g_assert_cmpfloat (sim_scenario_expect (again, 1)->confidence, ==,
+                       sim_scenario_expect (sc, 1)->confidence);
+  }
+  {
+    /* One run of the batch: --seed (an override of 'seed') is allowed and
+     * named in a comment of the canonical form. */
+    const char *const ov[] = { "seed=5", NULL };
+    g_autoptr (SimScenario) sc = parse_ok_with ("seeds = 1..8\nend\n", ov);
+    g_autoptr (GString) c = g_string_new (NULL);
+    g_assert_cmpuint (sim_scenario_get_uint (sc, "seed"), ==, 5);
+    g_assert_true (sim_scenario_param_is_set (sc, "seed"));
+    sim_scenario_write_canonical (sc, c);
+    g_assert_nonnull (strstr (c->str, "\n# seed = 5: the seed of this run"));
+    g_assert_nonnull (strstr (c->str, "\nseeds = 1..8\n"));
+  }
+  {
+    /* The smallest list and the smallest and largest levels. */
+    g_autoptr (SimScenario) sc = parse_ok (
+        "seeds = 0\nexpect a < 1 confidence 0.001%\n"
+        "expect b < 1 confidence 99.999%\nend\n");
+    g_assert_cmpuint (sim_scenario_seeds (sc, &n)[0], ==, 0);
+    g_assert_cmpuint (n, ==, 1);
+  }
+}
+
 static void
 test_round_trip (void)
 {
@@ -2403,6 +2535,7 @@ main (int argc, char **argv)
   g_test_add_func ("/scenario/end-without-newline", test_end_without_newline);
   g_test_add_func ("/scenario/write-resolved", test_write_resolved);
   g_test_add_func ("/scenario/round-trip", test_round_trip);
+  g_test_add_func ("/scenario/seeds", test_seeds);
   g_test_add_func ("/scenario/describe-params", test_describe_params);
   g_test_add_func ("/scenario/fail-leave-rejoin", test_fail_leave_rejoin);
   g_test_add_func ("/scenario/churn", test_churn);
