@@ -468,6 +468,36 @@ neigh_remove (PastryNode *node, PastryPeer peer)
   return FALSE;
 }
 
+/* TRUE when peer, not yet on side, would enter it. */
+static gboolean
+side_admits (const PastryNode *node, PastrySide side, PastryPeer peer,
+             const PastryId *pid)
+{
+  if (side_has (node, side, peer))
+    return FALSE;
+  guint n = node->n_side[side];
+  if (n < node->half)
+    return TRUE;
+  const PastryPeer *s = LEAF (node) + side * node->half;
+  PastryId d = side_distance (node, side, pid);
+  PastryId far = side_distance (node, side, peer_id (node, s[n - 1]));
+  return pastry_id_cmp (&d, &far) < 0;
+}
+
+gboolean
+pastry_node_leafset_admits (const PastryNode *node, PastryPeer peer)
+{
+  g_return_val_if_fail (node != NULL, FALSE);
+  g_return_val_if_fail (peer < pastry_directory_size (node->dir), FALSE);
+  if (peer == node->self)
+    return FALSE;
+  const PastryId *pid = peer_id (node, peer);
+  if (pastry_id_equal (pid, &node->id))
+    return FALSE;
+  return side_admits (node, PASTRY_SIDE_LEFT, peer, pid)
+         || side_admits (node, PASTRY_SIDE_RIGHT, peer, pid);
+}
+
 /* ---- Mutation ---- */
 
 guint

@@ -107,6 +107,12 @@ PastryDirectory *pastry_node_directory (const PastryNode *node);
  * hold the peer afterwards.  Cost O(L + M). */
 guint pastry_node_insert (PastryNode *node, PastryPeer peer, guint32 prox);
 
+/* TRUE when peer is not in the leaf set and pastry_node_insert() would put
+ * it there (it is among the L/2 nearest on a side).  Lets a caller check a
+ * peer it heard of from others before taking it into its leaf set.  O(L). */
+gboolean pastry_node_leafset_admits (const PastryNode *node,
+                                     PastryPeer peer);
+
 /* Removes peer from every structure and refills the leaf set from the other
  * known peers.  Returns the PastryWhere mask of structures it was removed
  * from (0: the peer was unknown).  Cost O(K * L) with K known peers. */

@@ -167,6 +167,15 @@ static const ParamSpec param_table[] = {
            "and every receiver offers it to its own tables (the paper's "
            "\"update their own state based on the information received\"); "
            "off = receivers only learn of the joiner" },
+  { .name = "oracle_hints", .type = PT_ENUM, .def = "on",
+    .choices = onoff_choices,
+    .doc = "on = two shortcuts tell nodes who is down, where a real node "
+           "finds out by timeouts: offers skip down nodes, and a JOIN is "
+           "routed around a down next hop at once (fast; flatters churn "
+           "results: see sim/README.md); off = nodes know only what they "
+           "learn: a would-be leaf-set member heard of from others is "
+           "probed before it enters, JOINs and a joiner's announcements "
+           "to its leaf set are acknowledged" },
   { .name = "bootstrap_sample", .type = PT_UINT, .def = "1000", .umin = 0,
     .umax = G_MAXUINT32,
     .doc = "joins: the bootstrap node is the closest of this many random "

@@ -60,9 +60,21 @@ sim__world_offer (SimWorld *w, guint32 x, const PastryEntry *e, guint n,
     {
       guint32 p = i < n ? e[i].peer : sender;
       if (p == x || p == PASTRY_PEER_NONE
-          || sim__world_state (w, p) != NODE_LIVE
           || sim__world_believes_dead (w, x, p))
         continue;
+      /* Oracle hint: skip nodes that are down (global truth). */
+      if (w->oracle_hints && sim__world_state (w, p) != NODE_LIVE)
+        continue;
+      /* Without it: heard of from a third party, which may be out of date,
+       * a would-be leaf-set member is checked first (a joiner takes the
+       * root's leaf set as it comes, and checks it when it announces). */
+      if (!w->oracle_hints && p != sender && w->maintain
+          && sim__world_state (w, x) == NODE_LIVE
+          && pastry_node_leafset_admits (node, p))
+        {
+          sim__world_verify (w, x, p);
+          continue;
+        }
       gboolean was_leaf = (pastry_node_where (node, p)
                            & PASTRY_IN_LEAFSET) != 0;
       guint where = pastry_node_insert (node, p, sim__world_prox (w, x, p));
@@ -114,6 +126,11 @@ join_complete (SimWorld *w, guint32 x)
       guint32 a = sim__world_msg_new (w, PASTRY_MSG_ANNOUNCE, x);
       if (w->announce_state)
         sim__world_msg_add (w, a, state, n);
+      /* Leaf-set members answer: x learnt of them from others, and a dead
+       * one would otherwise stay in its leaf set unnoticed. */
+      if (!w->oracle_hints
+          && (pastry_node_where (node, known[i]) & PASTRY_IN_LEAFSET))
+        sim__world_msg (w, a)->flags |= MSG_FLAG_LEAF;
       sim__world_send (w, x, known[i], a);
     }
   g_free (state);
@@ -182,6 +199,56 @@ join_restart (SimWorld *w, guint32 x, JoinState *js)
   join_attempt (w, x, js);
 }
 
+/* The next hop of a JOIN for xid at node at: the paper's choice, or, when
+ * at suspects it, the best route() candidate it does not suspect (at
+ * itself when there is none).  Only the node's own knowledge: a dead next
+ * hop it does not suspect yet is found when the JOIN comes back unanswered
+ * (sim__world_join_bounced). */
+static PastryPeer
+join_next_hop (SimWorld *w, guint32 at, const PastryId *xid, guint32 x)
+{
+  PastryNode *node = sim__world_node (w, at);
+  PastryPeer next = pastry_node_next_hop (node, xid, NULL);
+  /* Oracle hint: a down next hop is known at once (with maintenance the
+   * node would find out by the missing acknowledgement); it is suspected
+   * now and routed around. */
+  gboolean hint = w->oracle_hints && w->maintain && next != x
+                  && sim__world_state (w, next) != NODE_LIVE;
+  if (next == at || next == x
+      || (!hint && !sim__world_is_suspect (w, at, next)))
+    return next;
+  if (hint)
+    sim__world_suspect (w, at, next);
+  PastryPeer cand[8];
+  guint nc = pastry_node_route (node, xid, cand, G_N_ELEMENTS (cand));
+  for (guint i = 1; i < nc; i++)
+    if (!sim__world_is_suspect (w, at, cand[i])
+        && (!w->oracle_hints || sim__world_state (w, cand[i]) == NODE_LIVE))
+      return cand[i];
+  return at;
+}
+
+void
+sim__world_join_bounced (SimWorld *w, guint32 at, guint32 m)
+{
+  Msg *msg = sim__world_msg (w, m);
+  guint32 x = msg->about, dead = msg->to;
+  sim__world_suspect (w, at, dead);
+  PastryPeer next = sim__world_state (w, x) == NODE_JOINING
+                      ? join_next_hop (w, at, pastry_directory_id (w->dir, x),
+                                       x)
+                      : at;
+  if (next == at || next == x || next == dead)
+    {
+      /* No other way on (at already answered as a path node, not as the
+       * root): the joiner's own timeout restarts the join. */
+      sim__world_msg_release (w, m);
+      return;
+    }
+  msg->flags &= (guint8) ~MSG_FLAG_TIMEOUT;
+  sim__world_send (w, at, next, m);
+}
+
 /* A node on the join path: reply to the joiner, then forward. */
 static void
 handle_join (SimWorld *w, guint32 at, guint32 m)
@@ -195,26 +262,7 @@ handle_join (SimWorld *w, guint32 at, guint32 m)
     }
   PastryNode *node = sim__world_node (w, at);
   const PastryId *xid = pastry_directory_id (w->dir, x);
-  PastryPeer next = pastry_node_next_hop (node, xid, NULL);
-  if (next != at && next != x
-      && (sim__world_is_suspect (w, at, next)
-          || (w->maintain && sim__world_state (w, next) != NODE_LIVE)))
-    {
-      /* A dead next hop: with maintenance on, the node would find out by
-       * the missing acknowledgement and route around it; approximate that
-       * by suspecting it now and taking the next candidate. */
-      sim__world_suspect (w, at, next);
-      PastryPeer cand[8];
-      guint nc = pastry_node_route (node, xid, cand, G_N_ELEMENTS (cand));
-      next = at;
-      for (guint i = 1; i < nc; i++)
-        if (!sim__world_is_suspect (w, at, cand[i])
-            && sim__world_state (w, cand[i]) == NODE_LIVE)
-          {
-            next = cand[i];
-            break;
-          }
-    }
+  PastryPeer next = join_next_hop (w, at, xid, x);
   gboolean root = next == at || next == x;
 
   guint32 r = sim__world_msg_new (w, PASTRY_MSG_JOIN_REPLY, x);
@@ -247,6 +295,8 @@ handle_join (SimWorld *w, guint32 at, guint32 m)
   Msg *fw = sim__world_msg (w, m);
   fw->type = PASTRY_MSG_JOIN;
   fw->hops = (guint8) MIN (msg.hops + 1, 255);
+  if (!w->oracle_hints)
+    fw->flags |= MSG_FLAG_ACKED;
   sim__world_send (w, at, next, m);
 }
 
@@ -382,22 +432,34 @@ handle_leafset_push (SimWorld *w, guint32 x, guint32 m)
   Msg *msg = sim__world_msg (w, m);
   PastryNode *node = sim__world_node (w, x);
   guint n = msg->n_entries;
+  guint32 from = msg->from; /* msg moves when the pool grows below */
   PastryEntry *e = g_newa (PastryEntry, n + 1);
   memcpy (e, msg->entries, n * sizeof (PastryEntry));
   for (guint i = 0; i < n; i++)
     {
       guint32 p = e[i].peer;
-      if (p == x || sim__world_state (w, p) != NODE_LIVE
-          || sim__world_believes_dead (w, x, p))
+      if (p == x || sim__world_believes_dead (w, x, p))
         continue;
+      if (w->oracle_hints && sim__world_state (w, p) != NODE_LIVE)
+        continue; /* oracle hint */
+      if (!w->oracle_hints && p != from && w->maintain
+          && sim__world_state (w, x) == NODE_LIVE
+          && pastry_node_leafset_admits (node, p))
+        {
+          sim__world_verify (w, x, p); /* as in sim__world_offer */
+          continue;
+        }
       gboolean was_leaf = (pastry_node_where (node, p)
                            & PASTRY_IN_LEAFSET) != 0;
       guint where = pastry_node_insert (node, p, sim__world_prox (w, x, p));
-      /* A new leaf that may not know us yet: announce ourselves. */
+      /* A new leaf that may not know us yet: announce ourselves, and
+       * check it is alive (the push may be out of date). */
       if (!was_leaf && (where & PASTRY_IN_LEAFSET)
           && sim__world_state (w, x) == NODE_LIVE)
-        sim__world_send (w, x, p,
-                         sim__world_msg_new (w, PASTRY_MSG_ANNOUNCE, x));
+        {
+          sim__world_send (w, x, p,
+                           sim__world_msg_new (w, PASTRY_MSG_ANNOUNCE, x));
+        }
     }
 }
 

@@ -120,6 +120,18 @@ send_probe (SimWorld *w, guint32 x, guint32 p, guint attempt,
 }
 
 void
+sim__world_verify (SimWorld *w, guint32 x, guint32 p)
+{
+  if (!w->maintain || x == p || sim__world_state (w, x) != NODE_LIVE)
+    return;
+  if (!pastry_fd_suspect (&maint_of (w, x)->fd, p, sim__world_now (w)))
+    return; /* already being probed, or believed dead */
+  guint32 m = sim__world_msg_new (w, PASTRY_MSG_PROBE, p);
+  sim__world_msg (w, m)->flags |= MSG_FLAG_VERIFY;
+  sim__world_send (w, x, p, m);
+}
+
+void
 sim__world_suspect (SimWorld *w, guint32 x, guint32 p)
 {
   if (!w->maintain || x == p || sim__world_state (w, x) != NODE_LIVE)
@@ -505,6 +517,10 @@ request_timed_out (SimWorld *w, guint32 x, Msg *msg)
     case PASTRY_MSG_ENTRY_REPLY:
       table_repair (w, x, msg->row, msg->col, msg->attempt + 1u);
       break;
+    case PASTRY_MSG_ANNOUNCE:
+      /* A leaf-set member did not answer the joiner's announcement. */
+      sim__world_suspect (w, x, msg->to);
+      break;
     default:
       break;
     }
@@ -567,8 +583,9 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
                             EV_MSG, prober, m);
             return TRUE;
           }
-        if (fd_of (w, prober) != NULL
-            && pastry_fd_knows (fd_of (w, prober), at))
+        if ((msg->flags & MSG_FLAG_VERIFY)
+            || (fd_of (w, prober) != NULL
+                && pastry_fd_knows (fd_of (w, prober), at)))
           {
             msg->type = PASTRY_MSG_PROBE_REPLY;
             msg->from = at;
@@ -582,6 +599,10 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
         PastryFd *fd = fd_of (w, at);
         if (fd != NULL)
           pastry_fd_probe_answered (fd, msg->from);
+        /* A verified peer: direct evidence, it may enter the leaf set. */
+        if ((msg->flags & MSG_FLAG_VERIFY)
+            && sim__world_state (w, at) == NODE_LIVE)
+          sim__world_offer (w, at, NULL, 0, msg->from);
         break;
       }
     case PASTRY_MSG_LEAFSET_REQUEST:

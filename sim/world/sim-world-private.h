@@ -100,6 +100,12 @@ typedef struct
 #define MSG_FLAG_BROADCAST 8u /* LEAFSET_REQUEST: broadcast after reply */
 #define MSG_FLAG_TIMEOUT 16u  /* a request that found its target down */
 #define MSG_FLAG_JOINING 32u  /* ROW_REQUEST/REPLY of a join's second stage */
+#define MSG_FLAG_LEAF 64u     /* ANNOUNCE to a leaf-set member: answered;
+                                 JOIN: acknowledged hop by hop (both only
+                                 without oracle hints) */
+#define MSG_FLAG_ACKED MSG_FLAG_LEAF
+#define MSG_FLAG_VERIFY 128u  /* PROBE(_REPLY) checking a peer heard of from
+                                 others before it enters the leaf set */
 
 /* A lookup in flight: core's message and forwarding state, and the
  * simulator's bookkeeping (pool generation, the lookup action). */
@@ -151,6 +157,7 @@ struct _SimWorld
   /* Parameters read once. */
   gboolean join_refine;
   gboolean announce_state;
+  gboolean oracle_hints; /* the two global-truth shortcuts (oracle_hints) */
   guint bootstrap_sample;
   guint build_sample;
   gboolean ideal_compare;
@@ -286,8 +293,13 @@ void sim__world_join_timeout (SimWorld *w, guint32 x, guint64 b);
 /* Handles JOIN_REQUEST, JOIN, JOIN_REPLY, ROW_REQUEST, ROW_REPLY, ANNOUNCE
  * and LEAFSET_PUSH.  Returns FALSE if the type is not a join message. */
 gboolean sim__world_join_msg (SimWorld *w, guint32 at, guint32 m);
+/* A JOIN that at forwarded came back unanswered (its target is down, or
+ * it was lost): at suspects the target and forwards the JOIN again around
+ * it (or drops it, leaving the restart to the joiner's timeout). */
+void sim__world_join_bounced (SimWorld *w, guint32 at, guint32 m);
 /* Offers a message's entries (and its sender) to node x with x's measured
- * proximity; skips x itself, nodes not live and nodes x believes dead.
+ * proximity; skips x itself and nodes x believes dead (x cannot know who
+ * else is down: a dead entry is found by x's own failure detection).
  * Returns how many entered x's leaf set. */
 guint sim__world_offer (SimWorld *w, guint32 x, const PastryEntry *e,
                         guint n, guint32 sender);
@@ -316,6 +328,12 @@ gboolean sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m);
 /* Joiner x will not get the reply msg stands for (the request or the
  * reply was lost, or the target is down): it goes on without it. */
 void sim__world_join_missed (SimWorld *w, guint32 x, const Msg *msg);
+/* x heard of p from a third party, and p would enter x's leaf set: x
+ * probes p first (MSG_FLAG_VERIFY) and takes it in only when it answers,
+ * so a dead node that others still list never gets into a leaf set, where
+ * nothing would notice it (heartbeats check a node's right neighbour
+ * only).  p is suspected meanwhile (one probe per peer at a time). */
+void sim__world_verify (SimWorld *w, guint32 x, guint32 p);
 /* x starts suspecting peer p (a missed heartbeat or acknowledgement). */
 void sim__world_suspect (SimWorld *w, guint32 x, guint32 p);
 /* TRUE when x currently suspects or believes dead peer p. */

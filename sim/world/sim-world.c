@@ -77,12 +77,19 @@ sim__world_msg_add_leafset (SimWorld *w, guint32 m, guint32 node)
   sim__world_msg_add (w, m, e, n);
 }
 
-/* Requests whose target may be down: they come back as timeouts. */
+/* Requests whose target may be down: they come back as timeouts.  Without
+ * oracle hints a JOIN is acknowledged hop by hop, and a joiner's
+ * announcement to a leaf-set member is answered, so a dead or unreachable
+ * target is found either way (those acknowledgements are not simulated as
+ * messages). */
 static gboolean
-expects_reply (PastryMsgType t)
+expects_reply (const Msg *msg)
 {
+  PastryMsgType t = msg->type;
   return t == PASTRY_MSG_PROBE || t == PASTRY_MSG_LEAFSET_REQUEST
-         || t == PASTRY_MSG_ENTRY_REQUEST || t == PASTRY_MSG_ROW_REQUEST;
+         || t == PASTRY_MSG_ENTRY_REQUEST || t == PASTRY_MSG_ROW_REQUEST
+         || (t == PASTRY_MSG_JOIN && (msg->flags & MSG_FLAG_ACKED))
+         || (t == PASTRY_MSG_ANNOUNCE && (msg->flags & MSG_FLAG_LEAF));
 }
 
 /* Replies whose requester acts on their absence: a joiner counting its
@@ -112,7 +119,7 @@ sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m)
   SimTime d = sim_net_delay_sample (w->net, from, to, &w->rng_network, &lost);
   if (lost)
     {
-      if (w->maintain && expects_reply (msg->type))
+      if (w->maintain && expects_reply (msg))
         {
           msg->flags |= MSG_FLAG_TIMEOUT;
           sim_queue_push (w->q, sim_time_add (now, w->probe_timeout), EV_MSG,
@@ -139,7 +146,7 @@ handle_msg (SimWorld *w, guint32 at, guint32 m)
   if (sim__world_state (w, at) == NODE_DOWN)
     {
       /* Nobody home.  A request turns into a timeout at its sender. */
-      if (w->maintain && expects_reply (msg->type) && !(msg->flags & MSG_FLAG_TIMEOUT)
+      if (w->maintain && expects_reply (msg) && !(msg->flags & MSG_FLAG_TIMEOUT)
           && sim__world_state (w, msg->from) != NODE_DOWN)
         {
           msg->flags |= MSG_FLAG_TIMEOUT;
@@ -149,6 +156,11 @@ handle_msg (SimWorld *w, guint32 at, guint32 m)
           return;
         }
       sim__world_msg_release (w, m);
+      return;
+    }
+  if ((msg->flags & MSG_FLAG_TIMEOUT) && msg->type == PASTRY_MSG_JOIN)
+    {
+      sim__world_join_bounced (w, at, m);
       return;
     }
   if (!(msg->flags & MSG_FLAG_TIMEOUT) && sim__world_join_msg (w, at, m))
@@ -834,6 +846,8 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->announce_state = g_str_equal (sim_scenario_get_string (sc,
                                                             "announce_state"),
                                    "on");
+  w->oracle_hints = g_str_equal (sim_scenario_get_string (sc, "oracle_hints"),
+                                 "on");
   w->bootstrap_sample = (guint) sim_scenario_get_uint (sc,
                                                        "bootstrap_sample");
   w->build_sample = (guint) sim_scenario_get_uint (sc, "build_sample");

@@ -381,7 +381,7 @@ test_churn_determinism (void)
  * probe to run twice, every live node's leaf set must be exactly its true
  * neighbours and every lookup must reach the true root. */
 static void
-stress (guint64 seed, double loss)
+stress (guint64 seed, double loss, gboolean hints)
 {
   SimRng r;
   sim_rng_init (&r, seed, SIM_RNG_PURPOSE_TEST, 77);
@@ -396,6 +396,7 @@ stress (guint64 seed, double loss)
       = leaves > 0 ? g_strdup_printf ("at 3min leave %u over 10s\n", leaves)
                    : g_strdup ("");
   g_autofree char *text = g_strdup_printf (
+      "oracle_hints = %s\n"
       "loss = %g\nb = %u\nleaf_size = %u\nheartbeat_period = 5s\n"
       "heartbeat_timeout = 12s\nprobe_period = 1min\nmaintenance = on\n"
       "at 0s join %u over 30s\n"
@@ -405,7 +406,7 @@ stress (guint64 seed, double loss)
       "at 4min rejoin %u over 30s id %s\n"
       "at 12min lookup 2000 over 20s keys random\n"
       "end\n",
-      loss, b, l, n, fails, range,
+      hints ? "on" : "off", loss, b, l, n, fails, range,
       leave_line, rejoin > 0 ? rejoin : 1u,
       sim_rng_bernoulli (&r, 0.5) ? "same" : "new");
   g_test_message ("scenario:\n%s", text);
@@ -452,7 +453,15 @@ stress (guint64 seed, double loss)
 static void
 test_stress (gconstpointer data)
 {
-  stress (*(const guint64 *) data, 0.0);
+  stress (*(const guint64 *) data, 0.0, TRUE);
+}
+
+/* The same without oracle hints: nodes know only what they learn (a dead
+ * node others still list must never settle in a leaf set). */
+static void
+test_stress_no_hints (gconstpointer data)
+{
+  stress (*(const guint64 *) data, 0.0, FALSE);
 }
 
 /* The same with 1 % of all messages lost: acknowledgements, resends and
@@ -460,7 +469,7 @@ test_stress (gconstpointer data)
 static void
 test_stress_loss (gconstpointer data)
 {
-  stress (*(const guint64 *) data, 0.01);
+  stress (*(const guint64 *) data, 0.01, TRUE);
 }
 
 /* lookup_timeout holds however slow the links: with 40 s per hop and a
@@ -588,5 +597,7 @@ main (int argc, char **argv)
     add_seeded ("/world/stress", test_stress, 100 + i);
   for (guint i = 0; i < 12; i++)
     add_seeded ("/world/stress-loss", test_stress_loss, 200 + i);
+  for (guint i = 0; i < 8; i++)
+    add_seeded ("/world/stress-no-hints", test_stress_no_hints, 300 + i);
   return g_test_run ();
 }
