@@ -3,26 +3,12 @@
 # statuses, error positions, atomic results directories, byte-identical
 # reruns.  Usage: test-cli.sh PATH/TO/pastrysim
 set -u
+. "$(dirname "$0")/tap.sh"
 sim=$(readlink -f "$1")
 scripts=$(cd "$(dirname "$0")/../../../scripts" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
-fails=0
-n=0
-
-check () { # name, condition (a command)
-  n=$((n + 1))
-  local name=$1; shift
-  if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fails=$((fails + 1)); fi
-}
-
-status_is () { # want, command...
-  local want=$1; shift
-  "$@" >out.txt 2>err.txt
-  local got=$?
-  [ "$got" -eq "$want" ] || { echo "# exit $got, wanted $want; stderr:"; sed 's/^/#   /' err.txt; return 1; }
-}
 
 cat > small.scn <<'SCN'
 let nodes = 60

@@ -7,25 +7,11 @@
 # the same function; bad lists and levels exit 2 with a position and write
 # nothing.  Usage: test-expect.sh PATH/TO/pastrysim
 set -u
+. "$(dirname "$0")/tap.sh"
 sim=$(readlink -f "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
-fails=0
-n=0
-
-check () { # name, condition (a command)
-  n=$((n + 1))
-  local name=$1; shift
-  if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fails=$((fails + 1)); fi
-}
-
-status_is () { # want, command...
-  local want=$1; shift
-  "$@" >out.txt 2>err.txt
-  local got=$?
-  [ "$got" -eq "$want" ] || { echo "# exit $got, wanted $want; stderr:"; sed 's/^/#   /' err.txt; return 1; }
-}
 
 # A metric of an aggregate summary.csv: column 2 mean, 4 ci95_low,
 # 5 ci95_high.

@@ -6,17 +6,11 @@
 # does not claim any one run's fingerprint).
 # Usage: test-fingerprint.sh PATH/TO/pastrysim
 set -u
+. "$(dirname "$0")/tap.sh"
 sim=$(readlink -f "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
-n=0
-fails=0
-check () {
-  n=$((n + 1))
-  local name=$1; shift
-  if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fails=$((fails + 1)); fi
-}
 printf 'maintenance = on\nat 0s join 40 over 20s\nat 1min fail 3\nat 2min lookup 300 over 10s\nend\n' > f.scn
 fp () { "$sim" run f.scn --quiet --fingerprint "$@" | sed -n 's/^fingerprint: //p'; }
 a=$(fp --out r1)

@@ -6,18 +6,11 @@
 # the option named), no results directory, no *.tmp-* left.
 # Usage: test-limits.sh PATH/TO/pastrysim
 set -u
+. "$(dirname "$0")/tap.sh"
 sim=$(readlink -f "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
-fails=0
-n=0
-
-check () { # name, condition (a command)
-  n=$((n + 1))
-  local name=$1; shift
-  if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fails=$((fails + 1)); fi
-}
 
 # Runs pastrysim with a time limit, so that a runaway (the bug these tests
 # guard against) fails the test instead of hanging it.

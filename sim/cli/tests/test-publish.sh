@@ -6,6 +6,7 @@
 # write failure leaves no temporary directory and nothing that looks
 # complete.  Usage: test-publish.sh PATH/TO/pastrysim
 set -u
+. "$(dirname "$0")/tap.sh"
 sim=$(readlink -f "$1")
 work=$(mktemp -d)
 mounted=
@@ -17,22 +18,7 @@ cleanup () {
 trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap - EXIT
 cd "$work" || exit 1
-fails=0
-n=0
 
-check () { # name, condition (a command)
-  n=$((n + 1))
-  local name=$1; shift
-  if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fails=$((fails + 1)); fi
-}
-skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-
-status_is () { # want, command...
-  local want=$1; shift
-  "$@" >out.txt 2>err.txt
-  local got=$?
-  [ "$got" -eq "$want" ] || { echo "# exit $got, wanted $want; stderr:"; sed 's/^/#   /' err.txt; return 1; }
-}
 # No staging or set-aside directory anywhere under the work directory.
 no_leftovers () { [ -z "$(find "$work" -name '*.tmp-*' -o -name '*.old-*' | grep -v '/home/')" ]; }
 same () { cmp -s "$1" "$2"; }

@@ -6,31 +6,12 @@
 # VECTORS defaults to $PASTRY_SEED_VECTORS, else
 # $PASTRYSIM_SHARED_DATA/seed-route/vectors.jsonl.
 set -u
+. "$(dirname "$0")/tap.sh"
 sim=$(readlink -f "$1")
 vectors=${2:-${PASTRY_SEED_VECTORS:-${PASTRYSIM_SHARED_DATA:-/nonexistent}/seed-route/vectors.jsonl}}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
-fails=0
-n=0
-
-check () { # name, condition (a command)
-  n=$((n + 1))
-  local name=$1; shift
-  if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fails=$((fails + 1)); fi
-}
-
-skip () { # name, reason
-  n=$((n + 1))
-  echo "ok $n - $1 # SKIP $2"
-}
-
-status_is () { # want, command...
-  local want=$1; shift
-  "$@" >out.txt 2>err.txt
-  local got=$?
-  [ "$got" -eq "$want" ] || { echo "# exit $got, wanted $want; stderr:"; sed 's/^/#   /' err.txt | head -20; return 1; }
-}
 
 # A README-example line written here, so the exit-1 and exit-2 checks run
 # even without the shared data.
