@@ -54,6 +54,8 @@ typedef struct
   GHashTable *metrics; /* name -> Metric */
   GArray *hops;        /* guint64 per hop count, pooled */
   SimCsv *first;       /* the first summary read, for its metadata */
+  GArray *seeds;       /* guint64 per run (seed directories only), in the
+                          order of Metric.values */
 } Side;
 
 static void
@@ -77,6 +79,8 @@ side_clear (Side *s)
   if (s->hops != NULL)
     g_array_unref (s->hops);
   sim_csv_free (s->first);
+  if (s->seeds != NULL)
+    g_array_unref (s->seeds);
 }
 
 static Metric *
@@ -136,7 +140,7 @@ side_load (Side *s, const char *dir, GError **error)
         "two of its point directories (e.g. %s/%s)",
         dir, dir, points->len > 0 ? (char *)points->pdata[0] : "NAME=VALUE");
 
-  g_autoptr (GArray) seeds = g_array_new (FALSE, FALSE, sizeof (guint64));
+  GArray *seeds = s->seeds = g_array_new (FALSE, FALSE, sizeof (guint64));
   if (sim_results_list_seeds (dir, seeds) > 0)
     {
       for (guint i = 0; i < seeds->len; i++)
@@ -260,6 +264,50 @@ typedef struct
   const char *na; /* why there is no p-value, or NULL */
 } Row;
 
+/* The paired t-test over the seeds both sides ran (B - A per seed): mean
+ * difference, two-sided p-value, and the half width of its 95 % interval.
+ * Returns the number of pairs (0 when fewer than 2). */
+static guint
+paired_stats (const Side *A, const Side *B, const Metric *ma,
+              const Metric *mb, double *mean, double *p, double *half)
+{
+  if (A->seeds == NULL || B->seeds == NULL || ma == NULL || mb == NULL
+      || ma->summarized || mb->summarized)
+    return 0;
+  g_autoptr (GArray) d = g_array_new (FALSE, FALSE, sizeof (double));
+  for (guint i = 0; i < A->seeds->len && i < ma->values->len; i++)
+    for (guint k = 0; k < B->seeds->len && k < mb->values->len; k++)
+      if (g_array_index (A->seeds, guint64, i)
+          == g_array_index (B->seeds, guint64, k))
+        {
+          double x = g_array_index (mb->values, double, k)
+                     - g_array_index (ma->values, double, i);
+          if (isfinite (x))
+            g_array_append_val (d, x);
+        }
+  guint n = d->len;
+  if (n < 2)
+    return 0;
+  double sum = 0, ss = 0;
+  for (guint i = 0; i < n; i++)
+    sum += g_array_index (d, double, i);
+  *mean = sum / n;
+  for (guint i = 0; i < n; i++)
+    {
+      double e = g_array_index (d, double, i) - *mean;
+      ss += e * e;
+    }
+  double se = sqrt (ss / (n - 1) / n);
+  *half = sim_stats_t_quantile (0.975, n - 1) * se;
+  if (se == 0)
+    *p = *mean == 0 ? 1.0 : 0.0;
+  else
+    *p = 2 * (1 - sim_stats_t_cdf (fabs (*mean / se), n - 1));
+  return n;
+}
+
+static gboolean paired_mode;
+
 static void
 compare_metric (const Side *A, const Side *B, const char *name, Row *r)
 {
@@ -295,6 +343,24 @@ compare_metric (const Side *A, const Side *B, const char *name, Row *r)
   if (isnan (r->a) || isnan (r->b))
     {
       r->na = "n/a (nan)";
+      return;
+    }
+  double dmean, dp, dhalf;
+  guint np;
+  if (paired_mode
+      && (np = paired_stats (A, B, ma, mb, &dmean, &dp, &dhalf)) >= 2)
+    {
+      /* Same seeds, same ids, positions, churn and workload draws: the
+       * per-seed differences cancel what both runs share.  The Welch
+       * interval of the same difference is shown beside it. */
+      double wdof = NAN;
+      sim_stats_welch (r->a, sa, na, r->b, sb, nb, NULL, &wdof);
+      double whalf = sim_stats_t_quantile (0.975, isnan (wdof) ? 1 : wdof)
+                     * sqrt (sa * sa / na + sb * sb / nb);
+      r->p = dp;
+      g_snprintf (r->test, sizeof r->test,
+                  "paired(seeds %u, +/-%.3g; welch +/-%.3g)", np, dhalf,
+                  whalf);
       return;
     }
   if (na >= 2 && nb >= 2)
@@ -478,6 +544,10 @@ sim_cli_compare (int argc, char **argv)
     { "metrics", 'm', 0, G_OPTION_ARG_STRING, &only,
       "Show only these metrics (comma-separated)", "LIST" },
     { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, "Print CSV instead of a table",
+      NULL },
+    { "paired", 'p', 0, G_OPTION_ARG_NONE, &paired_mode,
+      "Matched seeds: the paired t-test on per-seed differences (B - A) "
+      "over the seeds both sides ran, instead of Welch's",
       NULL },
     G_OPTION_ENTRY_NULL
   };

@@ -170,6 +170,22 @@ check "compare: unknown --worse-if metric exits 2" status_is 2 "$sim" compare re
 check "... and names it" grep -q "unknown metric 'mean_hopz'" err.txt
 check "compare: unknown --worse-if metric exits 2 before reading runs" status_is 2 "$sim" compare no-such-a no-such-b --worse-if 'ok_ration<'
 check "... and names it" grep -q "unknown metric 'ok_ration'" err.txt
+# compare --paired: per-seed differences over matched seeds, on summaries
+# made by hand (A: 1, 2, 3; B: 1.1, 2.2, 3.3): differences 0.1, 0.2, 0.3,
+# mean 0.2, t = 3.464 with 2 dof, p = 0.0742, half width 4.303 x 0.0577.
+for side in pa pb; do
+  for k in 1 2 3; do
+    mkdir -p "$side/seed-$k"
+    v=$k; [ "$side" = pb ] && v=$(awk -v k=$k 'BEGIN { print k * 1.1 }')
+    printf '# pastrysim 0\n# seed: %s\nmetric,value\nmean_hops,%s\n' "$k" "$v" > "$side/seed-$k/summary.csv"
+    printf 'hops,count,fraction\n1,1,1\n' > "$side/seed-$k/hops.csv"
+  done
+done
+check "compare --paired exits 0" status_is 0 "$sim" compare pa pb --paired --metrics mean_hops --csv
+check "... paired p-value" grep -q '^mean_hops,2,2.2,0.2,0.0741[0-9]*,no,paired(seeds 3, +/-0.248; welch +/-' out.txt
+check "... Welch without --paired" bash -c '"$0" compare pa pb --metrics mean_hops --csv | grep -q "^mean_hops,2,2.2,0.2,0.8[0-9]*,no,welch(seeds 3/3)$"' "$sim"
+rm -rf pb/seed-3
+check "... only the seeds both ran" bash -c '"$0" compare pa pb --paired --metrics mean_hops --csv | grep -q "paired(seeds 2,"' "$sim"
 check "compare: --worse-if without direction exits 2" status_is 2 "$sim" compare res-s res-b1 --worse-if mean_hops
 check "compare: missing directory exits 2" status_is 2 "$sim" compare res-s no-such-dir
 check "compare: a sweep directory exits 2" status_is 2 "$sim" compare res-s res-w
