@@ -64,3 +64,84 @@ pastry_forward_next_hop (const PastryNode *node, const PastryId *key,
     }
   return self;
 }
+
+/* The k closest to key of self and the leaf-set members not avoided as
+ * final hops (insertion into a small sorted array: k <= L/2 + 1). */
+static guint
+closest_k (const PastryNode *node, const PastryId *key, guint k,
+           PastryAvoidFunc avoid, gpointer data, PastryPeer *out)
+{
+  const PastryDirectory *dir = pastry_node_directory (node);
+  guint n = 0;
+  PastryPeer self = pastry_node_self (node);
+  for (gint side = -1; side < 2; side++)
+    {
+      const PastryPeer *members = &self;
+      guint m = 1;
+      if (side >= 0)
+        m = pastry_node_leafset_side (node, side, &members);
+      for (guint i = 0; i < m; i++)
+        {
+          PastryPeer p = members[i];
+          if (side >= 0 && avoid != NULL && avoid (p, TRUE, data))
+            continue;
+          gboolean dup = FALSE;
+          for (guint j = 0; j < n && !dup; j++)
+            dup = out[j] == p;
+          if (dup)
+            continue;
+          const PastryId *id = pastry_directory_id (dir, p);
+          guint pos = n;
+          while (pos > 0
+                 && pastry_id_closer (key, id,
+                                      pastry_directory_id (dir, out[pos - 1]))
+                      < 0)
+            pos--;
+          if (pos >= k)
+            continue;
+          guint last = MIN (n, k - 1);
+          for (guint j = last; j > pos; j--)
+            out[j] = out[j - 1];
+          out[pos] = p;
+          if (n < k)
+            n++;
+        }
+    }
+  return n;
+}
+
+PastryPeer
+pastry_forward_next_hop_replicas (const PastryNode *node, const PastryId *key,
+                                  const PastryReplicas *rep,
+                                  PastryAvoidFunc avoid, gpointer data,
+                                  gboolean *final_hop)
+{
+  g_return_val_if_fail (node != NULL && key != NULL && final_hop != NULL,
+                        PASTRY_PEER_NONE);
+  if (rep == NULL || rep->k <= 1)
+    return pastry_forward_next_hop (node, key, avoid, data, final_hop);
+  g_return_val_if_fail (rep->prox != NULL, PASTRY_PEER_NONE);
+  PastryPeer self = pastry_node_self (node);
+  PastryHopKind kind;
+  pastry_node_next_hop (node, key, &kind);
+  if (kind != PASTRY_HOP_LEAFSET && kind != PASTRY_HOP_LOCAL)
+    return pastry_forward_next_hop (node, key, avoid, data, final_hop);
+  PastryPeer set[257];
+  guint k = MIN (rep->k, G_N_ELEMENTS (set));
+  guint n = closest_k (node, key, k, avoid, data, set);
+  *final_hop = TRUE;
+  PastryPeer best = self;
+  guint32 best_prox = G_MAXUINT32;
+  for (guint i = 0; i < n; i++)
+    {
+      if (set[i] == self)
+        return self; /* a replica: deliver here */
+      guint32 px = rep->prox (self, set[i], rep->prox_data);
+      if (px < best_prox)
+        {
+          best = set[i];
+          best_prox = px;
+        }
+    }
+  return best;
+}

@@ -15,6 +15,24 @@ G_BEGIN_DECLS
 typedef gboolean (*PastryAvoidFunc) (PastryPeer peer, gboolean final_hop,
                                      gpointer data);
 
+/* The proximity from node `from` to peer `to` as the caller measures it
+ * (µs; smaller is nearer). */
+typedef guint32 (*PastryProxFunc) (PastryPeer from, PastryPeer to,
+                                   gpointer data);
+
+/* Replica delivery (PAST's rule, the paper's failure experiment): with
+ * replicas k > 1 a message for key may end at any of the k nodes
+ * numerically closest to it.  Once the key is within leaf-set range, the
+ * node takes the k closest of its leaf set and itself (none avoided as a
+ * final hop): it delivers if it is one of them, else it sends to the
+ * nearest of them by proximity.  k = 1 is the paper's routing. */
+typedef struct
+{
+  guint k;              /* replicas, 1 .. L/2 + 1 */
+  PastryProxFunc prox;  /* needed when k > 1 */
+  gpointer prox_data;
+} PastryReplicas;
+
 /* The next hop for key at node.
  * @avoid: (nullable): which peers to skip; NULL skips none, and the answer
  *   is pastry_node_next_hop()'s.
@@ -32,5 +50,14 @@ typedef gboolean (*PastryAvoidFunc) (PastryPeer peer, gboolean final_hop,
 PastryPeer pastry_forward_next_hop (const PastryNode *node, const PastryId *key,
                                     PastryAvoidFunc avoid, gpointer data,
                                     gboolean *final_hop);
+
+/* As pastry_forward_next_hop(), with replica delivery (rep may be NULL or
+ * its k 1: the same answer). */
+PastryPeer pastry_forward_next_hop_replicas (const PastryNode *node,
+                                             const PastryId *key,
+                                             const PastryReplicas *rep,
+                                             PastryAvoidFunc avoid,
+                                             gpointer data,
+                                             gboolean *final_hop);
 
 G_END_DECLS

@@ -97,8 +97,9 @@ pastry_lookup_forward (PastryLookup *lk, const PastryNode *node,
   PastryPeer self = pastry_node_self (node);
   AvoidCtx c = { lk, fd, now };
   gboolean final_hop;
-  PastryPeer next = pastry_forward_next_hop (
-      node, &lk->key, cfg->avoid ? avoided : NULL, &c, &final_hop);
+  PastryPeer next = pastry_forward_next_hop_replicas (
+      node, &lk->key, &cfg->replicas, cfg->avoid ? avoided : NULL, &c,
+      &final_hop);
   if (next == self)
     return PASTRY_LOOKUP_DELIVER;
   if (lk->hops + 1u >= PASTRY_LOOKUP_MAX_HOPS)

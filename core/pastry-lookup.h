@@ -29,6 +29,7 @@
 #pragma once
 
 #include "pastry-fd.h"
+#include "pastry-forward.h"
 #include "pastry-node.h"
 
 G_BEGIN_DECLS
@@ -49,6 +50,7 @@ typedef struct
                         them every hop follows the paper's rule) */
   guint hop_retries; /* hop timeouts before the lookup fails */
   PastryTime lookup_timeout;
+  PastryReplicas replicas; /* k = 1 (or 0): deliver at the root only */
 } PastryLookupConfig;
 
 /* A lookup message and the forwarding state of its current holder. */

@@ -200,6 +200,80 @@ test_leaf_without_root (void)
   ring_free (ring);
 }
 
+static guint32
+ring_prox_cb (PastryPeer from, PastryPeer to, gpointer data)
+{
+  return ring_prox (data, from, to);
+}
+
+/* Rank of node among all ids by closeness to key (0 = the root). */
+static guint
+closeness_rank (const Ring *ring, const PastryId *key, guint node)
+{
+  guint rank = 0;
+  const PastryId *nid = pastry_directory_id (ring->dir, node);
+  for (guint i = 0; i < ring->n; i++)
+    if (i != node
+        && pastry_id_closer (key, pastry_directory_id (ring->dir, i), nid) < 0)
+      rank++;
+  return rank;
+}
+
+/* Replica delivery (k = 5): every route ends at one of the 5 nodes
+ * closest to the key (brute force), never later than the root would be
+ * reached, and a node that is a replica delivers at once. */
+static void
+test_replicas (gconstpointer data)
+{
+  guint64 seed = *(const guint64 *) data;
+  PastryConfig cfg = { 4, 16, 32 };
+  Ring *ring = ring_new (&cfg, 400, seed, 0);
+  PastryReplicas rep = { 5, ring_prox_cb, ring };
+  TestRng r = { seed ^ 0x7e9 };
+  guint64 hops_k = 0, hops_1 = 0;
+  for (guint k = 0; k < 2000; k++)
+    {
+      PastryId key = test_rng_id (&r);
+      guint src = (guint) test_rng_below (&r, ring->n);
+      guint at = src, hops = 0;
+      gboolean final_hop;
+      for (;;)
+        {
+          PastryPeer next = pastry_forward_next_hop_replicas (
+              ring->nodes[at], &key, &rep, NULL, NULL, &final_hop);
+          if (next == at)
+            break;
+          at = next;
+          g_assert_cmpuint (++hops, <=, 8);
+        }
+      g_assert_cmpuint (closeness_rank (ring, &key, at), <, 5);
+      hops_k += hops;
+      at = src;
+      for (;;)
+        {
+          PastryPeer next = pastry_forward_next_hop (ring->nodes[at], &key,
+                                                     NULL, NULL, &final_hop);
+          if (next == at)
+            break;
+          at = next;
+          hops_1++;
+        }
+      g_assert_cmpuint (at, ==, ring_root (ring, &key));
+    }
+  g_test_message ("mean hops: %.3f with 5 replicas, %.3f to the root",
+                  hops_k / 2000.0, hops_1 / 2000.0);
+  g_assert_cmpuint (hops_k, <, hops_1);
+  /* k = 1 is the paper's rule exactly. */
+  PastryReplicas one = { 1, ring_prox_cb, ring };
+  PastryId key = test_rng_id (&r);
+  gboolean f1, f2;
+  g_assert_cmpuint (pastry_forward_next_hop_replicas (ring->nodes[3], &key,
+                                                      &one, NULL, NULL, &f1),
+                    ==, pastry_forward_next_hop (ring->nodes[3], &key, NULL,
+                                                 NULL, &f2));
+  ring_free (ring);
+}
+
 static void
 add_seeded (const char *path, GTestDataFunc fn, guint64 offset)
 {
@@ -223,6 +297,7 @@ main (int argc, char **argv)
                         : (guint64) g_get_real_time ();
   add_seeded ("/forward/nothing-avoided", test_nothing_avoided, 0);
   add_seeded ("/forward/route-around-dead", test_route_around_dead, 1);
+  add_seeded ("/forward/replicas", test_replicas, 2);
   g_test_add_func ("/forward/all-doubtful-retries-final",
                    test_all_doubtful_retries_final);
   g_test_add_func ("/forward/everything-avoided", test_everything_avoided);

@@ -13,7 +13,7 @@
 
 #define MS 1000
 
-static const PastryLookupConfig cfg_on = { TRUE, 8, 60 * 1000 * MS };
+static const PastryLookupConfig cfg_on = { TRUE, 8, 60 * 1000 * MS, { 1, NULL, NULL } };
 
 /* Plays the network from src until delivery: every hop takes 10 ms.
  * Returns the node that delivered; *hops counts the SEND steps. */
@@ -239,7 +239,7 @@ test_limits (void)
   Ring *ring = ring_new (&cfg, 300, 81, 0);
   TestRng r = { 82 };
   PastryId key = table_key (ring, &r, 0);
-  PastryLookupConfig one = { TRUE, 1, 60 * 1000 * MS };
+  PastryLookupConfig one = { TRUE, 1, 60 * 1000 * MS, { 1, NULL, NULL } };
   PastryLookup lk;
   PastryPeer gone;
   gboolean fr;
@@ -291,7 +291,7 @@ test_avoidance_off (void)
   PastryFd fd;
   pastry_fd_init (&fd);
   pastry_fd_suspect (&fd, paper, 0);
-  PastryLookupConfig off = { FALSE, 8, 60 * 1000 * MS };
+  PastryLookupConfig off = { FALSE, 8, 60 * 1000 * MS, { 1, NULL, NULL } };
   PastryLookup lk;
   pastry_lookup_init (&lk, &key, 0, 0);
   g_assert_cmpint (pastry_lookup_forward (&lk, ring->nodes[0], &fd, &off, 0),

@@ -167,6 +167,11 @@ static const ParamSpec param_table[] = {
            "and every receiver offers it to its own tables (the paper's "
            "\"update their own state based on the information received\"); "
            "off = receivers only learn of the joiner" },
+  { .name = "replicas", .type = PT_UINT, .def = "1", .umin = 1, .umax = 129,
+    .doc = "replica delivery: a lookup may end at any of the k live nodes "
+           "numerically closest to its key (the root's leaf set names them; "
+           "the last hop goes to the nearest by proximity), as in the "
+           "paper's failure experiment (k = 5); 1 .. leaf_size / 2 + 1" },
   { .name = "oracle_hints", .type = PT_ENUM, .def = "on",
     .choices = onoff_choices,
     .doc = "on = two shortcuts tell nodes who is down, where a real node "
@@ -1363,6 +1368,15 @@ check_cross_rules (Parser *P, GError **error)
       return sim__scenario_fail (
           error, SIM_SCENARIO_ERROR_MISSING_PARAM, net->where, network, -1,
           "network = %s needs '%s' to be set", network, needs[i].file_param);
+  /* The replica set is named by the root's leaf set and the root. */
+  const ParamState *rep = &P->sc->params[param_find ("replicas")];
+  guint64 leaf = sim_scenario_get_uint (P->sc, "leaf_size");
+  if (rep->v.u > leaf / 2 + 1)
+    return sim__scenario_fail (
+        error, SIM_SCENARIO_ERROR_RANGE, rep->where, "replicas", -1,
+        "replicas = %" G_GUINT64_FORMAT " is more than leaf_size / 2 + 1 = %"
+        G_GUINT64_FORMAT " (the root's leaf set names the replicas)",
+        rep->v.u, leaf / 2 + 1);
   return TRUE;
 }
 

@@ -294,3 +294,33 @@ sim_ring_neighbours (const SimRing *ring, PastryPeer node, guint k,
     }
   return count;
 }
+
+gboolean
+sim_ring_in_closest (const SimRing *ring, const PastryId *key, guint k,
+                     PastryPeer node)
+{
+  g_return_val_if_fail (ring != NULL && key != NULL, FALSE);
+  guint n = ring->dense->len;
+  if (n == 0 || k == 0)
+    return FALSE;
+  if (k >= n)
+    return TRUE;
+  /* Merge the two walks away from the key, closest first. */
+  PastryPeer succ, pred;
+  successor_predecessor (ring, key, &succ, &pred);
+  for (guint taken = 0; taken < k; taken++)
+    {
+      gboolean take_succ
+          = succ == pred
+            || pastry_id_closer (key, id_of (ring, succ), id_of (ring, pred))
+                 <= 0;
+      PastryPeer p = take_succ ? succ : pred;
+      if (p == node)
+        return TRUE;
+      if (take_succ)
+        succ = step (ring, succ, +1);
+      else
+        pred = step (ring, pred, -1);
+    }
+  return FALSE;
+}

@@ -33,6 +33,11 @@ PastryPeer sim_ring_root (const SimRing *ring, const PastryId *key);
  * size): used to draw uniformly random live nodes.  O(1). */
 PastryPeer sim_ring_nth (const SimRing *ring, guint i);
 
+/* TRUE when node is among the k live nodes numerically closest to key
+ * (ties to the smaller id, as sim_ring_root).  O(k). */
+gboolean sim_ring_in_closest (const SimRing *ring, const PastryId *key,
+                              guint k, PastryPeer node);
+
 /* Writes the k live nodes nearest to node's id on each side (clockwise into
  * right, counter-clockwise into left), nearest first.  Returns how many were
  * written per side (fewer when the ring is small; a node can appear on both

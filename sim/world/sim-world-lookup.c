@@ -95,7 +95,9 @@ finish (SimWorld *w, guint32 at, guint32 l, EndReason why)
     case END_DELIVERED: default: break;
     }
   PastryPeer root = sim_ring_root (w->live, &lk.p.key);
-  if (outcome == SIM_OUTCOME_OK && at != root)
+  guint k = w->lookup_cfg.replicas.k;
+  if (outcome == SIM_OUTCOME_OK && at != root
+      && !(k > 1 && sim_ring_in_closest (w->live, &lk.p.key, k, at)))
     {
       outcome = SIM_OUTCOME_WRONG;
       /* Misled by lost probe replies: this node declared the live root

@@ -240,6 +240,13 @@ sim__world_prox (const SimWorld *w, guint32 a, guint32 b)
   return t >= PASTRY_PROX_UNKNOWN ? PASTRY_PROX_UNKNOWN - 1 : (guint32) t;
 }
 
+/* sim__world_prox() as core's PastryProxFunc (data: the world). */
+static inline guint32
+sim__world_prox_cb (PastryPeer from, PastryPeer to, gpointer data)
+{
+  return sim__world_prox (data, from, to);
+}
+
 /* Allocates a message of type (pool slot). */
 guint32 sim__world_msg_new (SimWorld *w, PastryMsgType type, guint32 about);
 /* Appends entries to message slot m. */

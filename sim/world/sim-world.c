@@ -871,6 +871,9 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->lookup_cfg.avoid = w->maintain;
   w->lookup_cfg.hop_retries = w->hop_retries;
   w->lookup_cfg.lookup_timeout = w->lookup_timeout;
+  w->lookup_cfg.replicas.k = (guint) sim_scenario_get_uint (sc, "replicas");
+  w->lookup_cfg.replicas.prox = sim__world_prox_cb;
+  w->lookup_cfg.replicas.prox_data = w;
   w->timeline_interval = sim_scenario_get_time (sc, "timeline_interval");
   w->msg_header_bytes = (guint) sim_scenario_get_uint (sc,
                                                        "msg_header_bytes");

@@ -543,6 +543,25 @@ test_stall_ends_lookups (void)
                            - metric (m, "failed_stalled")), <, 1e-9);
 }
 
+/* Replicas: with k = 5 a lookup ends at one of the 5 live nodes closest to
+ * its key, judged ok by the oracle (sim_ring_in_closest), in fewer hops
+ * than with the root alone; failures included. */
+static void
+test_replicas (gconstpointer data)
+{
+  g_autofree char *s = seed_override (*(const guint64 *) data);
+  const char *text = "at 0s build 800\nat 1s lookup 3000 over 10s\n"
+                     "at 1min fail 40\nat 1min lookup 3000 over 10s\nend\n";
+  const char *k1[] = { s, NULL };
+  const char *k5[] = { s, "replicas=5", NULL };
+  g_autoptr (SimMetrics) m1 = run_text (text, k1, NULL, NULL, NULL);
+  g_autoptr (SimMetrics) m5 = run_text (text, k5, NULL, NULL, NULL);
+  g_assert_cmpfloat (metric (m5, "wrong_ratio"), ==, 0);
+  g_assert_cmpfloat (metric (m5, "ok_ratio"), >=, 0.999);
+  g_assert_cmpfloat (metric (m5, "phase1_mean_hops"), <,
+                     metric (m1, "phase1_mean_hops") - 0.1);
+}
+
 static void
 add_seeded (const char *path, GTestDataFunc fn, guint64 offset)
 {
@@ -592,6 +611,7 @@ main (int argc, char **argv)
                    test_loss_without_maintenance);
   g_test_add_func ("/world/churn-determinism", test_churn_determinism);
   g_test_add_func ("/world/lookup-timeout", test_lookup_timeout);
+  add_seeded ("/world/replicas", test_replicas, 9);
   g_test_add_func ("/world/stall-ends-lookups", test_stall_ends_lookups);
   for (guint i = 0; i < 12; i++)
     add_seeded ("/world/stress", test_stress, 100 + i);
