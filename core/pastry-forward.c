@@ -95,7 +95,7 @@ closest_k (const PastryNode *node, const PastryId *key, guint k,
           while (pos > 0
                  && pastry_id_closer (key, id,
                                       pastry_directory_id (dir, out[pos - 1]))
-                      < 0)
+                        < 0)
             pos--;
           if (pos >= k)
             continue;

@@ -28,8 +28,8 @@ typedef guint32 (*PastryProxFunc) (PastryPeer from, PastryPeer to,
  * nearest of them by proximity.  k = 1 is the paper's routing. */
 typedef struct
 {
-  guint k;              /* replicas, 1 .. L/2 + 1 */
-  PastryProxFunc prox;  /* needed when k > 1 */
+  guint k;             /* replicas, 1 .. L/2 + 1 */
+  PastryProxFunc prox; /* needed when k > 1 */
   gpointer prox_data;
 } PastryReplicas;
 
@@ -53,11 +53,8 @@ PastryPeer pastry_forward_next_hop (const PastryNode *node, const PastryId *key,
 
 /* As pastry_forward_next_hop(), with replica delivery (rep may be NULL or
  * its k 1: the same answer). */
-PastryPeer pastry_forward_next_hop_replicas (const PastryNode *node,
-                                             const PastryId *key,
-                                             const PastryReplicas *rep,
-                                             PastryAvoidFunc avoid,
-                                             gpointer data,
-                                             gboolean *final_hop);
+PastryPeer pastry_forward_next_hop_replicas (
+    const PastryNode *node, const PastryId *key, const PastryReplicas *rep,
+    PastryAvoidFunc avoid, gpointer data, gboolean *final_hop);
 
 G_END_DECLS

@@ -267,10 +267,10 @@ test_replicas (gconstpointer data)
   PastryReplicas one = { 1, ring_prox_cb, ring };
   PastryId key = test_rng_id (&r);
   gboolean f1, f2;
-  g_assert_cmpuint (pastry_forward_next_hop_replicas (ring->nodes[3], &key,
-                                                      &one, NULL, NULL, &f1),
-                    ==, pastry_forward_next_hop (ring->nodes[3], &key, NULL,
-                                                 NULL, &f2));
+  g_assert_cmpuint (
+      pastry_forward_next_hop_replicas (ring->nodes[3], &key, &one, NULL, NULL,
+                                        &f1),
+      ==, pastry_forward_next_hop (ring->nodes[3], &key, NULL, NULL, &f2));
   ring_free (ring);
 }
 

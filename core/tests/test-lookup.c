@@ -13,7 +13,8 @@
 
 #define MS 1000
 
-static const PastryLookupConfig cfg_on = { TRUE, 8, 60 * 1000 * MS, { 1, NULL, NULL } };
+static const PastryLookupConfig cfg_on
+    = { TRUE, 8, 60 * 1000 * MS, { 1, NULL, NULL } };
 
 /* Plays the network from src until delivery: every hop takes 10 ms.
  * Returns the node that delivered; *hops counts the SEND steps. */
