@@ -3,7 +3,7 @@
  *   pastrysim run SCENARIO [--seed N] [--out DIR] [--set NAME=VALUE]...
  *                          [--quiet] [--no-lookups-csv]
  *                          [--seeds A..B|LIST] [--sweep NAME=V1,V2,...]...
- *                          [--jobs N]
+ *                          [--jobs N] [--threads N]
  *   pastrysim compare DIR_A DIR_B [--worse-if METRIC>,METRIC<] [--alpha A]
  *                                 [--metrics LIST] [--csv]
  *   pastrysim collect DIR
@@ -87,6 +87,21 @@ parse_size (const char *text, guint64 *out)
   if (*end != '\0' || v > G_MAXUINT64 / mult)
     return FALSE;
   *out = v * mult;
+  return TRUE;
+}
+
+/* The largest --threads: far above any machine this runs on, small enough
+ * that a typo (--threads 1000000) is refused rather than obeyed. */
+#define MAX_THREADS 1024
+
+/* Parses --threads: decimal digits only, 1 .. MAX_THREADS. */
+static gboolean
+parse_threads (const char *text, guint *out)
+{
+  guint64 v;
+  if (!g_ascii_string_to_unsigned (text, 10, 1, MAX_THREADS, &v, NULL))
+    return FALSE;
+  *out = (guint) v;
   return TRUE;
 }
 
@@ -186,6 +201,7 @@ cmd_run (int argc, char **argv)
   gint64 task = -1;
   gboolean quiet = FALSE, no_lookups = FALSE;
   g_autofree char *max_memory = NULL, *max_events = NULL;
+  g_autofree char *threads_text = NULL;
   GOptionEntry entries[] = {
     { "max-memory", 0, 0, G_OPTION_ARG_STRING, &max_memory,
       "Refuse scenarios estimated to need more memory than SIZE (e.g. 8G, "
@@ -193,6 +209,9 @@ cmd_run (int argc, char **argv)
     { "max-events", 0, 0, G_OPTION_ARG_STRING, &max_events,
       "Refuse scenarios estimated to process more than N events (default "
       "2000000000)", "N" },
+    { "threads", 0, 0, G_OPTION_ARG_STRING, &threads_text,
+      "Threads for instant builds (default: online CPUs); results do not "
+      "depend on it", "N" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text,
       "Master random seed, 0 .. 2^64-1 (overrides the scenario's 'seed')",
       "N" },
@@ -242,6 +261,10 @@ cmd_run (int argc, char **argv)
   guint64 seed = 0;
   if (seed_text != NULL && !sim_plan_parse_seed (seed_text, &seed, &error))
     return sim_cli_fail (error);
+  guint threads = MAX (g_get_num_processors (), 1u);
+  if (threads_text != NULL && !parse_threads (threads_text, &threads))
+    return usage_error ("--threads: expected a whole number from 1 to "
+                        G_STRINGIFY (MAX_THREADS));
 
   if (seeds != NULL || sweeps != NULL)
     {
@@ -257,7 +280,8 @@ cmd_run (int argc, char **argv)
         return sim_cli_fail (error);
       if (out_dir == NULL)
         out_dir = g_build_filename ("results", sim_plan_name (plan), NULL);
-      /* The limits go to every run of the batch as given. */
+      /* The limits and the thread count go to every run of the batch as
+       * given. */
       g_autoptr (GPtrArray) limits = g_ptr_array_new ();
       if (max_memory != NULL)
         {
@@ -268,6 +292,11 @@ cmd_run (int argc, char **argv)
         {
           g_ptr_array_add (limits, "--max-events");
           g_ptr_array_add (limits, max_events);
+        }
+      if (threads_text != NULL)
+        {
+          g_ptr_array_add (limits, "--threads");
+          g_ptr_array_add (limits, threads_text);
         }
       g_ptr_array_add (limits, NULL);
       const char *const *child_opts = (const char *const *) limits->pdata;
@@ -342,6 +371,10 @@ cmd_run (int argc, char **argv)
                           "seconds (t_s) and milliseconds (*_ms)\n",
                           PASTRYSIM_VERSION, base,
                           sim_scenario_get_uint (sc, "seed"));
+  /* The one metadata line that may differ between runs of one scenario
+   * and seed: nothing else depends on the thread count (determinism tests
+   * compare everything but this line). */
+  g_string_append_printf (meta, "# threads: %u\n", threads);
 
   /* Where the results go: refused now, before anything runs, unless it is
    * new or a previous result (sim-publish.h).  Inputs may not be inside. */
@@ -400,6 +433,7 @@ cmd_run (int argc, char **argv)
                                sim_scenario_get_time (sc,
                                                       "timeline_interval"));
 
+  sim_world_set_threads (world, threads);
   gint64 t0 = g_get_monotonic_time ();
   gboolean done = sim_world_run (world, !quiet && isatty (STDERR_FILENO),
                                  sim_cli_interrupt_flag ());

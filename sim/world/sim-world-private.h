@@ -153,6 +153,7 @@ struct _SimWorld
   gboolean announce_state;
   guint bootstrap_sample;
   guint build_sample;
+  guint threads;         /* instant builds; 0 or 1: the calling thread */
   gboolean ideal_compare;
   guint ideal_sample;
   guint quality_sample;
