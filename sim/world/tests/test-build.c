@@ -68,15 +68,22 @@ result_clear (Result *r)
   g_free (r->files);
 }
 
-static char *
-slurp (const char *dir, const char *name)
+/* Appends dir/name to out, up to its wall-clock rows (build time among
+ * them), which vary between runs. */
+static void
+append_file (GString *out, const char *dir, const char *name)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  char *text = NULL;
+  gchar *text = NULL;
+  gsize len = 0;
   g_autoptr (GError) error = NULL;
-  g_file_get_contents (path, &text, NULL, &error);
+  g_file_get_contents (path, &text, &len, &error);
   g_assert_no_error (error);
-  return text;
+  gchar *wall = g_strstr_len (text, (gssize) len, "# wall-clock rows");
+  g_string_append_printf (out, "== %s\n", name);
+  g_string_append_len (out, text, wall != NULL ? wall - text : (gssize) len);
+  g_free (text);
+  g_unlink (path);
 }
 
 /* Runs text with seed on the given thread count. */
@@ -113,16 +120,7 @@ run_with (const char *text, guint64 seed, guint threads,
   g_autoptr (GString) files = g_string_new (NULL);
   static const char *names[] = { "hops.csv", "messages.csv", "summary.csv" };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      g_autofree char *t = slurp (dir, names[i]);
-      /* The wall-clock rows (build time among them) vary between runs. */
-      char *wall = strstr (t, "# wall-clock rows");
-      if (wall != NULL)
-        *wall = '\0';
-      g_string_append_printf (files, "== %s\n%s", names[i], t);
-      g_autofree char *path = g_build_filename (dir, names[i], NULL);
-      g_unlink (path);
-    }
+    append_file (files, dir, names[i]);
   g_rmdir (dir);
   out->files = g_string_free (g_steal_pointer (&files), FALSE);
 }
