@@ -15,6 +15,16 @@
  * Invariant: afterwards every live node's leaf set is exactly its L/2
  * ring neighbours on each side, and every non-empty slot range yields a
  * non-empty slot.
+ *
+ * Threads (w->threads): the ideal build is split into blocks of nodes in
+ * id order, taken by threads in any order.  A node's state depends only
+ * on the sorted ids and on the random draws of its sampled slots, and its
+ * builder writes only its own slot of nodes[]; the shared stream is dealt
+ * out first (see sim__world_build_ideal), so the result, and the stream's
+ * final state, are byte-identical to a one-thread build whatever the
+ * count.  Nothing else is written: no queue, no metrics, no world array
+ * but nodes[].  The table-quality measurement stays single-threaded (it
+ * grades quality_sample nodes, a few hundred).
  */
 #include "sim-world-private.h"
 
