@@ -3,7 +3,7 @@
  *   pastrysim run SCENARIO [--seed N] [--out DIR] [--set NAME=VALUE]...
  *                          [--quiet] [--no-lookups-csv]
  *                          [--seeds A..B|LIST] [--sweep NAME=V1,V2,...]...
- *                          [--jobs N]
+ *                          [--jobs N] [--threads N]
  *   pastrysim compare DIR_A DIR_B [--worse-if METRIC>,METRIC<] [--alpha A]
  *                                 [--metrics LIST] [--csv]
  *   pastrysim collect DIR
@@ -89,6 +89,21 @@ parse_size (const char *text, guint64 *out)
   if (*end != '\0' || v > G_MAXUINT64 / mult)
     return FALSE;
   *out = v * mult;
+  return TRUE;
+}
+
+/* The largest --threads: far above any machine this runs on, small enough
+ * that a typo (--threads 1000000) is refused rather than obeyed. */
+#define MAX_THREADS 1024
+
+/* Parses --threads: decimal digits only, 1 .. MAX_THREADS. */
+static gboolean
+parse_threads (const char *text, guint *out)
+{
+  guint64 v;
+  if (!g_ascii_string_to_unsigned (text, 10, 1, MAX_THREADS, &v, NULL))
+    return FALSE;
+  *out = (guint) v;
   return TRUE;
 }
 
@@ -185,7 +200,7 @@ run_batch (const char *path, const char *const *sets, const char *seeds,
            const char *const *sweeps, gboolean has_seed, guint64 seed,
            gboolean no_lookups, const char *out, gint jobs, gint64 task,
            gboolean quiet, const char *max_memory, const char *max_events,
-           gboolean fingerprint)
+           gboolean fingerprint, const char *threads)
 {
   g_autoptr (GError) error = NULL;
   if (jobs != G_MININT && jobs < 1)
@@ -213,6 +228,11 @@ run_batch (const char *path, const char *const *sets, const char *seeds,
     }
   if (fingerprint)
     g_ptr_array_add (opts, "--fingerprint");
+  if (threads != NULL)
+    {
+      g_ptr_array_add (opts, "--threads");
+      g_ptr_array_add (opts, (gpointer) threads);
+    }
   if (sim_plan_has_seeds (plan))
     g_ptr_array_add (opts, "--no-judge");
   g_ptr_array_add (opts, NULL);
@@ -237,6 +257,7 @@ cmd_run (int argc, char **argv)
   gboolean quiet = FALSE, no_lookups = FALSE, no_judge = FALSE;
   gboolean fingerprint = FALSE;
   g_autofree char *max_memory = NULL, *max_events = NULL;
+  g_autofree char *threads_text = NULL;
   GOptionEntry entries[] = {
     { "no-judge", 0, 0, G_OPTION_ARG_NONE, &no_judge,
       "Record the run but do not judge its expectations (the runs of a "
@@ -248,6 +269,9 @@ cmd_run (int argc, char **argv)
     { "max-events", 0, 0, G_OPTION_ARG_STRING, &max_events,
       "Refuse scenarios estimated to process more than N events (default "
       "2000000000)", "N" },
+    { "threads", 0, 0, G_OPTION_ARG_STRING, &threads_text,
+      "Threads for instant builds (default: online CPUs); results do not "
+      "depend on it", "N" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text,
       "Master random seed, 0 .. 2^64-1 (overrides the scenario's 'seed')",
       "N" },
@@ -303,12 +327,16 @@ cmd_run (int argc, char **argv)
   guint64 seed = 0;
   if (seed_text != NULL && !sim_plan_parse_seed (seed_text, &seed, &error))
     return sim_cli_fail (error);
+  guint threads = MAX (g_get_num_processors (), 1u);
+  if (threads_text != NULL && !parse_threads (threads_text, &threads))
+    return usage_error ("--threads: expected a whole number from 1 to "
+                        G_STRINGIFY (MAX_THREADS));
 
   if (seeds != NULL || sweeps != NULL)
     return run_batch (path, (const char *const *) sets, seeds,
                       (const char *const *) sweeps, seed_text != NULL, seed,
                       no_lookups, out_dir, jobs, task, quiet, max_memory,
-                      max_events, fingerprint);
+                      max_events, fingerprint, threads_text);
   if (jobs != G_MININT && jobs < 1)
     return usage_error ("--jobs: must be at least 1");
 
@@ -339,7 +367,7 @@ cmd_run (int argc, char **argv)
       g_clear_pointer (&sc, sim_scenario_free);
       return run_batch (path, (const char *const *) sets, NULL, NULL, FALSE,
                         0, no_lookups, out_dir, jobs, task, quiet, max_memory,
-                        max_events, fingerprint);
+                        max_events, fingerprint, threads_text);
     }
   if (task != -1)
     return usage_error ("--task: needs --seeds, --sweep or a scenario with "
@@ -386,6 +414,10 @@ cmd_run (int argc, char **argv)
                           "seconds (t_s) and milliseconds (*_ms)\n",
                           PASTRYSIM_VERSION, base,
                           sim_scenario_get_uint (sc, "seed"));
+  /* The one metadata line that may differ between runs of one scenario
+   * and seed: nothing else depends on the thread count (determinism tests
+   * compare everything but this line). */
+  g_string_append_printf (meta, "# threads: %u\n", threads);
 
   /* Where the results go: refused now, before anything runs, unless it is
    * new or a previous result (sim-publish.h).  Inputs may not be inside. */
@@ -445,6 +477,7 @@ cmd_run (int argc, char **argv)
                                                       "timeline_interval"));
 
   sim_world_set_fingerprint (world, fingerprint);
+  sim_world_set_threads (world, threads);
   gint64 t0 = g_get_monotonic_time ();
   gboolean done = sim_world_run (world, !quiet && isatty (STDERR_FILENO),
                                  sim_cli_interrupt_flag ());

@@ -160,6 +160,7 @@ struct _SimWorld
   gboolean oracle_hints; /* the two global-truth shortcuts (oracle_hints) */
   guint bootstrap_sample;
   guint build_sample;
+  guint threads;         /* instant builds; 0 or 1: the calling thread */
   gboolean ideal_compare;
   guint ideal_sample;
   guint quality_sample;

@@ -1508,6 +1508,66 @@ sim_world_n_live (const SimWorld *w)
   return sim_ring_size (w->live);
 }
 
+void
+sim_world_set_threads (SimWorld *w, guint threads)
+{
+  g_return_if_fail (w != NULL);
+  w->threads = MAX (threads, 1u);
+}
+
+static void
+dump_node (const PastryNode *node, guint neigh_size, GString *out)
+{
+  if (node == NULL)
+    {
+      g_string_append (out, "-\n");
+      return;
+    }
+  static const PastrySide sides[] = { PASTRY_SIDE_LEFT, PASTRY_SIDE_RIGHT };
+  for (guint k = 0; k < G_N_ELEMENTS (sides); k++)
+    {
+      const PastryPeer *p;
+      guint n = pastry_node_leafset_side (node, sides[k], &p);
+      g_string_append (out, k == 0 ? "L" : " R");
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (out, " %u", p[i]);
+    }
+  for (guint row = 0; row < pastry_node_n_rows (node); row++)
+    {
+      PastryEntry e[1u << PASTRY_B_MAX];
+      guint n = pastry_node_export_row (node, row, e);
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (out, " T%u:%u/%u", row, e[i].peer, e[i].prox);
+    }
+  g_autofree PastryEntry *ne = g_new (PastryEntry, MAX (neigh_size, 1u));
+  guint n = pastry_node_export_neighbours (node, ne);
+  g_string_append (out, " N");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (out, " %u/%u", ne[i].peer, ne[i].prox);
+  g_string_append_c (out, '\n');
+}
+
+void
+sim_world_dump_nodes (const SimWorld *w, GString *out)
+{
+  g_return_if_fail (w != NULL && out != NULL);
+  for (guint i = 0; i < w->nodes->len; i++)
+    {
+      g_string_append_printf (out, "%u: ", i);
+      dump_node (g_ptr_array_index (w->nodes, i), w->cfg.neigh_size, out);
+    }
+  for (guint i = 0; i < w->n_ideal; i++)
+    {
+      g_string_append_printf (out, "ideal %u: ", i);
+      dump_node (w->ideal[i], w->cfg.neigh_size, out);
+    }
+  g_string_append_printf (out, "rng_protocol: %" G_GINT64_MODIFIER "x %"
+                          G_GINT64_MODIFIER "x %" G_GINT64_MODIFIER "x %"
+                          G_GINT64_MODIFIER "x\n",
+                          w->rng_protocol.s[0], w->rng_protocol.s[1],
+                          w->rng_protocol.s[2], w->rng_protocol.s[3]);
+}
+
 static gboolean
 side_matches (const PastryPeer *have, guint n_have, const PastryPeer *want,
               guint n_want)

@@ -57,6 +57,19 @@ guint64 sim_world_now (const SimWorld *w);
 /* Testing: the number of live nodes. */
 guint sim_world_n_live (const SimWorld *w);
 
+/* Sets how many threads instant builds (`build`, and the shadow overlay of
+ * ideal_compare) use; 0 means 1, the default.  Outputs do not depend on
+ * it: every node's state and every random stream end up byte-identical
+ * whatever the count.  Call before sim_world_run. */
+void sim_world_set_threads (SimWorld *w, guint threads);
+
+/* Testing: appends a canonical text form of every node's state to out
+ * (one line per node, by index: leaf set sides, routing-table entries with
+ * their proximity codes, neighbourhood set), then the shadow overlay's if
+ * there is one, then the protocol stream's state.  Two worlds that print
+ * the same text hold the same overlay.  O(total state); out is borrowed. */
+void sim_world_dump_nodes (const SimWorld *w, GString *out);
+
 /* The part of a scenario an estimate holds responsible: the action or
  * parameter assignment that contributes most. */
 typedef struct
