@@ -92,6 +92,9 @@ static const SimMetricInfo metrics[] = {
      "maintenance messages per live node per second"),
   M ("maint_bytes_per_node_s", "bytes/node/s", "traffic",
      "maintenance bytes per live node per second"),
+  M ("repair_requests_per_failure", "msgs", "traffic",
+     "repair requests (leaf-set and table-entry requests) per failed node: "
+     "the paper's repair RPCs, without detection probes and broadcasts"),
   M ("repair_msgs_per_failure", "msgs", "traffic",
      "repair messages per failed node"),
   /* -- routing tables -- */

@@ -65,6 +65,7 @@ struct _SimMetrics
 
   SimTime win_from, win_to;
   guint64 repair_msgs;
+  guint64 repair_requests; /* repair messages of request types */
   guint64 failures_in_window;
 
   /* Node-seconds: live nodes integrated over time. */
@@ -317,7 +318,11 @@ sim_metrics_message (SimMetrics *m, SimTime now, guint type, guint bytes,
   m->msg_count[type]++;
   m->msg_bytes[type] += bytes;
   if (repair)
-    m->repair_msgs++;
+    {
+      m->repair_msgs++;
+      if (m->types[type].request)
+        m->repair_requests++;
+    }
 }
 
 void
@@ -494,6 +499,10 @@ sim_metrics_finish (SimMetrics *m, SimTime end)
   sim_metrics_set (m, "repair_msgs_per_failure",
                    m->failures_in_window > 0
                      ? (double) m->repair_msgs / m->failures_in_window : NAN);
+  sim_metrics_set (m, "repair_requests_per_failure",
+                   m->failures_in_window > 0
+                     ? (double) m->repair_requests / m->failures_in_window
+                     : NAN);
   for (guint k = 0; m->n_phases >= 2 && k < m->n_phases; k++)
     {
       const Phase *ph = &m->phases[k];

@@ -40,6 +40,8 @@ typedef struct
 {
   const char *name; /* borrowed: must outlive the collector */
   SimTraffic traffic;
+  gboolean request; /* a request a repair sends (repair_requests_per_failure
+                       counts these: the paper's "repair RPCs") */
 } SimMsgTypeInfo;
 
 /* Node life-cycle events counted in the timeline. */

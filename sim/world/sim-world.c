@@ -889,6 +889,8 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
     {
       types[t].name = pastry_msg_type_name (t);
       types[t].traffic = traffic[pastry_msg_type_class (t)];
+      types[t].request = t == PASTRY_MSG_LEAFSET_REQUEST
+                         || t == PASTRY_MSG_ENTRY_REQUEST;
     }
   sim_metrics_set_message_types (metrics, types, PASTRY_MSG_N_TYPES);
   SimTime from, to;

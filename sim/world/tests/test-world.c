@@ -560,6 +560,10 @@ test_replicas (gconstpointer data)
   g_assert_cmpfloat (metric (m5, "ok_ratio"), >=, 0.999);
   g_assert_cmpfloat (metric (m5, "phase1_mean_hops"), <,
                      metric (m1, "phase1_mean_hops") - 0.1);
+  /* The paper's repair RPCs are a part of all repair traffic. */
+  g_assert_cmpfloat (metric (m1, "repair_requests_per_failure"), >, 0);
+  g_assert_cmpfloat (metric (m1, "repair_requests_per_failure"), <,
+                     metric (m1, "repair_msgs_per_failure"));
 }
 
 static void
