@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "pastry-node.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -43,6 +45,50 @@ typedef enum
   PASTRY_MSG_CLASS_JOIN,        /* the join protocol (also maintenance) */
   PASTRY_MSG_CLASS_MAINTENANCE, /* failure detection, repair, leaves */
 } PastryMsgClass;
+
+/* Message flags (PastryMessage.flags). */
+#define PASTRY_MSG_FLAG_ROOT 1u      /* JOIN_REPLY from the root: holds the
+                                        leaf set */
+#define PASTRY_MSG_FLAG_BOOTSTRAP 2u /* JOIN_REPLY from the bootstrap:
+                                        neighbours */
+#define PASTRY_MSG_FLAG_REPAIR 4u    /* sent because of a failure */
+#define PASTRY_MSG_FLAG_BROADCAST 8u /* LEAFSET_REQUEST: broadcast after
+                                        the reply */
+#define PASTRY_MSG_FLAG_TIMEOUT 16u  /* a request that found its target
+                                        down */
+#define PASTRY_MSG_FLAG_JOINING 32u  /* ROW_REQUEST/REPLY of a join's second
+                                        stage */
+#define PASTRY_MSG_FLAG_LEAF 64u     /* ANNOUNCE to a leaf-set member:
+                                        answered; JOIN: acknowledged hop by
+                                        hop (both only without oracle
+                                        hints) */
+#define PASTRY_MSG_FLAG_ACKED PASTRY_MSG_FLAG_LEAF
+#define PASTRY_MSG_FLAG_VERIFY 128u  /* PROBE(_REPLY) checking a peer heard
+                                        of from others before it enters the
+                                        leaf set */
+
+/* A protocol message other than a lookup (lookups travel as PastryLookup).
+ * Which fields mean something depends on the type; entries are owned by
+ * whoever holds the message. */
+typedef struct
+{
+  guint8 type; /* PastryMsgType */
+  guint8 hops;
+  guint8 row;
+  guint8 flags; /* PASTRY_MSG_FLAG_* */
+  guint8 attempt;
+  guint8 col;
+  PastryPeer from;
+  PastryPeer to;
+  PastryPeer about; /* the node the message is about: the joiner (JOIN*),
+                       the dead, leaving or probed node (the others) */
+  guint32 n_entries;
+  guint32 epoch; /* LEAFSET_UPDATE: incarnation of the dead node when it
+                    was declared dead (node ids carry an epoch, so a death
+                    notice never removes a later life of the same id) */
+  guint64 sent;  /* when it was sent (the sender's clock, for RTTs) */
+  PastryEntry *entries;
+} PastryMessage;
 
 /* The type's name in messages.csv ("lookup", "join_request", ...).
  * (transfer none) */

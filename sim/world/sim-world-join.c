@@ -130,7 +130,7 @@ join_complete (SimWorld *w, guint32 x)
        * one would otherwise stay in its leaf set unnoticed. */
       if (!w->oracle_hints
           && (pastry_node_where (node, known[i]) & PASTRY_IN_LEAFSET))
-        sim__world_msg (w, a)->flags |= MSG_FLAG_LEAF;
+        sim__world_msg (w, a)->flags |= PASTRY_MSG_FLAG_LEAF;
       sim__world_send (w, x, known[i], a);
     }
   g_free (state);
@@ -231,7 +231,7 @@ join_next_hop (SimWorld *w, guint32 at, const PastryId *xid, guint32 x)
 void
 sim__world_join_bounced (SimWorld *w, guint32 at, guint32 m)
 {
-  Msg *msg = sim__world_msg (w, m);
+  PastryMessage *msg = sim__world_msg (w, m);
   guint32 x = msg->about, dead = msg->to;
   sim__world_suspect (w, at, dead);
   PastryPeer next = sim__world_state (w, x) == NODE_JOINING
@@ -245,7 +245,7 @@ sim__world_join_bounced (SimWorld *w, guint32 at, guint32 m)
       sim__world_msg_release (w, m);
       return;
     }
-  msg->flags &= (guint8) ~MSG_FLAG_TIMEOUT;
+  msg->flags &= (guint8) ~PASTRY_MSG_FLAG_TIMEOUT;
   sim__world_send (w, at, next, m);
 }
 
@@ -253,7 +253,7 @@ sim__world_join_bounced (SimWorld *w, guint32 at, guint32 m)
 static void
 handle_join (SimWorld *w, guint32 at, guint32 m)
 {
-  Msg msg = *sim__world_msg (w, m);
+  PastryMessage msg = *sim__world_msg (w, m);
   guint32 x = msg.about;
   if (sim__world_state (w, x) != NODE_JOINING)
     {
@@ -275,12 +275,12 @@ handle_join (SimWorld *w, guint32 at, guint32 m)
     {
       PastryEntry *nb = g_newa (PastryEntry, w->cfg.neigh_size + 1);
       sim__world_msg_add (w, r, nb, pastry_node_export_neighbours (node, nb));
-      sim__world_msg (w, r)->flags |= MSG_FLAG_BOOTSTRAP;
+      sim__world_msg (w, r)->flags |= PASTRY_MSG_FLAG_BOOTSTRAP;
     }
   if (root)
     {
       sim__world_msg_add_leafset (w, r, at);
-      sim__world_msg (w, r)->flags |= MSG_FLAG_ROOT;
+      sim__world_msg (w, r)->flags |= PASTRY_MSG_FLAG_ROOT;
     }
   /* The root's reply carries the path length in `hops`: the path has
    * hops + 1 nodes, each of which replies once. */
@@ -292,11 +292,11 @@ handle_join (SimWorld *w, guint32 at, guint32 m)
       sim__world_msg_release (w, m);
       return;
     }
-  Msg *fw = sim__world_msg (w, m);
+  PastryMessage *fw = sim__world_msg (w, m);
   fw->type = PASTRY_MSG_JOIN;
   fw->hops = (guint8) MIN (msg.hops + 1, 255);
   if (!w->oracle_hints)
-    fw->flags |= MSG_FLAG_ACKED;
+    fw->flags |= PASTRY_MSG_FLAG_ACKED;
   sim__world_send (w, at, next, m);
 }
 
@@ -316,7 +316,7 @@ join_stage2 (SimWorld *w, guint32 x, JoinState *js)
               guint32 m = sim__world_msg_new (w, PASTRY_MSG_ROW_REQUEST, x);
               sim__world_msg (w, m)->row = (guint8) l;
               sim__world_msg (w, m)->attempt = js->attempt;
-              sim__world_msg (w, m)->flags |= MSG_FLAG_JOINING;
+              sim__world_msg (w, m)->flags |= PASTRY_MSG_FLAG_JOINING;
               sim__world_send (w, x, row[i].peer, m);
               js->outstanding++;
             }
@@ -329,7 +329,7 @@ join_stage2 (SimWorld *w, guint32 x, JoinState *js)
 static void
 handle_join_reply (SimWorld *w, guint32 x, guint32 m)
 {
-  Msg *msg = sim__world_msg (w, m);
+  PastryMessage *msg = sim__world_msg (w, m);
   JoinState *js = g_ptr_array_index (w->joins, x);
   if (sim__world_state (w, x) == NODE_DOWN)
     return;
@@ -337,14 +337,14 @@ handle_join_reply (SimWorld *w, guint32 x, guint32 m)
   if (js == NULL || msg->attempt != js->attempt)
     return; /* a late reply: its state was still useful */
   js->replies++;
-  if (msg->flags & MSG_FLAG_ROOT)
+  if (msg->flags & PASTRY_MSG_FLAG_ROOT)
     js->expected = msg->hops + 1u;
   if (js->expected != 0 && js->replies == js->expected && !js->stage2)
     join_stage2 (w, x, js);
 }
 
 void
-sim__world_join_missed (SimWorld *w, guint32 x, const Msg *msg)
+sim__world_join_missed (SimWorld *w, guint32 x, const PastryMessage *msg)
 {
   JoinState *js = g_ptr_array_index (w->joins, x);
   if (js == NULL || sim__world_state (w, x) != NODE_JOINING
@@ -352,7 +352,7 @@ sim__world_join_missed (SimWorld *w, guint32 x, const Msg *msg)
     return;
   if (msg->type == PASTRY_MSG_JOIN_REPLY)
     {
-      if (msg->flags & MSG_FLAG_ROOT)
+      if (msg->flags & PASTRY_MSG_FLAG_ROOT)
         {
           /* Without the root's leaf set the join cannot finish: start
            * over now rather than at the attempt's timeout. */
@@ -364,7 +364,7 @@ sim__world_join_missed (SimWorld *w, guint32 x, const Msg *msg)
         join_stage2 (w, x, js);
       return;
     }
-  if ((msg->flags & MSG_FLAG_JOINING) && js->outstanding > 0
+  if ((msg->flags & PASTRY_MSG_FLAG_JOINING) && js->outstanding > 0
       && --js->outstanding == 0)
     join_complete (w, x);
 }
@@ -373,12 +373,12 @@ static void
 handle_row_request (SimWorld *w, guint32 at, guint32 m)
 {
   /* Copy what we need: allocating the reply may move the pool. */
-  Msg msg = *sim__world_msg (w, m);
+  PastryMessage msg = *sim__world_msg (w, m);
   guint32 x = msg.about;
   guint row = msg.row;
   guint32 r = sim__world_msg_new (w, PASTRY_MSG_ROW_REPLY, x);
   sim__world_msg (w, r)->attempt = msg.attempt;
-  sim__world_msg (w, r)->flags = msg.flags & MSG_FLAG_JOINING;
+  sim__world_msg (w, r)->flags = msg.flags & PASTRY_MSG_FLAG_JOINING;
   PastryEntry entries[256];
   /* Rows 0..row of this node all fit the asker's table: this node shares
    * `row` digits with it, so its row r < row holds nodes sharing exactly r
@@ -393,12 +393,12 @@ handle_row_request (SimWorld *w, guint32 at, guint32 m)
 static void
 handle_row_reply (SimWorld *w, guint32 x, guint32 m)
 {
-  Msg *msg = sim__world_msg (w, m);
+  PastryMessage *msg = sim__world_msg (w, m);
   if (sim__world_state (w, x) == NODE_DOWN)
     return;
   sim__world_offer (w, x, msg->entries, msg->n_entries, msg->from);
   JoinState *js = g_ptr_array_index (w->joins, x);
-  if (js != NULL && (msg->flags & MSG_FLAG_JOINING)
+  if (js != NULL && (msg->flags & PASTRY_MSG_FLAG_JOINING)
       && msg->attempt == js->attempt && js->outstanding > 0
       && --js->outstanding == 0)
     join_complete (w, x);
@@ -414,7 +414,7 @@ handle_announce (SimWorld *w, guint32 at, guint32 m)
   sim__world_alive (w, at, x);
   gboolean was_leaf = (pastry_node_where (node, x) & PASTRY_IN_LEAFSET) != 0;
   guint where = pastry_node_insert (node, x, sim__world_prox (w, at, x));
-  Msg *msg = sim__world_msg (w, m);
+  PastryMessage *msg = sim__world_msg (w, m);
   if (msg->n_entries > 0)
     sim__world_offer (w, at, msg->entries, msg->n_entries, x);
   if (!was_leaf && (where & PASTRY_IN_LEAFSET))
@@ -429,7 +429,7 @@ handle_announce (SimWorld *w, guint32 at, guint32 m)
 static void
 handle_leafset_push (SimWorld *w, guint32 x, guint32 m)
 {
-  Msg *msg = sim__world_msg (w, m);
+  PastryMessage *msg = sim__world_msg (w, m);
   PastryNode *node = sim__world_node (w, x);
   guint n = msg->n_entries;
   guint32 from = msg->from; /* msg moves when the pool grows below */

@@ -112,10 +112,10 @@ send_probe (SimWorld *w, guint32 x, guint32 p, guint attempt,
             gboolean repair)
 {
   guint32 m = sim__world_msg_new (w, PASTRY_MSG_PROBE, p);
-  Msg *msg = sim__world_msg (w, m);
+  PastryMessage *msg = sim__world_msg (w, m);
   msg->attempt = (guint8) attempt;
   if (repair)
-    msg->flags |= MSG_FLAG_REPAIR;
+    msg->flags |= PASTRY_MSG_FLAG_REPAIR;
   sim__world_send (w, x, p, m);
 }
 
@@ -127,7 +127,7 @@ sim__world_verify (SimWorld *w, guint32 x, guint32 p)
   if (!pastry_fd_suspect (&maint_of (w, x)->fd, p, sim__world_now (w)))
     return; /* already being probed, or believed dead */
   guint32 m = sim__world_msg_new (w, PASTRY_MSG_PROBE, p);
-  sim__world_msg (w, m)->flags |= MSG_FLAG_VERIFY;
+  sim__world_msg (w, m)->flags |= PASTRY_MSG_FLAG_VERIFY;
   sim__world_send (w, x, p, m);
 }
 
@@ -160,7 +160,7 @@ broadcast_leafset (SimWorld *w, guint32 x, guint32 dead)
   for (guint i = 0; i < n; i++)
     {
       guint32 m = sim__world_msg_new (w, PASTRY_MSG_LEAFSET_UPDATE, dead);
-      sim__world_msg (w, m)->flags |= MSG_FLAG_REPAIR;
+      sim__world_msg (w, m)->flags |= PASTRY_MSG_FLAG_REPAIR;
       sim__world_msg (w, m)->epoch = claim_epoch (w, dead);
       sim__world_msg_add_leafset (w, m, x);
       sim__world_send (w, x, leaf[i], m);
@@ -244,10 +244,10 @@ forget (SimWorld *w, guint32 x, guint32 p, gboolean broadcast)
           if (far == PASTRY_PEER_NONE)
             continue;
           guint32 m = sim__world_msg_new (w, PASTRY_MSG_LEAFSET_REQUEST, p);
-          Msg *msg = sim__world_msg (w, m);
-          msg->flags |= MSG_FLAG_REPAIR;
+          PastryMessage *msg = sim__world_msg (w, m);
+          msg->flags |= PASTRY_MSG_FLAG_REPAIR;
           if (broadcast && !asked)
-            msg->flags |= MSG_FLAG_BROADCAST;
+            msg->flags |= PASTRY_MSG_FLAG_BROADCAST;
           sim__world_send (w, x, far, m);
           asked = TRUE;
         }
@@ -294,11 +294,11 @@ table_repair (SimWorld *w, guint32 x, guint row, guint col, guint attempt)
       if (k++ < attempt)
         continue;
       guint32 m = sim__world_msg_new (w, PASTRY_MSG_ENTRY_REQUEST, x);
-      Msg *msg = sim__world_msg (w, m);
+      PastryMessage *msg = sim__world_msg (w, m);
       msg->row = (guint8) row;
       msg->col = (guint8) col;
       msg->attempt = (guint8) attempt;
-      msg->flags |= MSG_FLAG_REPAIR;
+      msg->flags |= PASTRY_MSG_FLAG_REPAIR;
       sim__world_send (w, x, cand[i], m);
       return;
     }
@@ -465,12 +465,12 @@ refute (SimWorld *w, guint32 x, guint32 judge)
 
 /* A request whose target is down comes back to its sender as a timeout. */
 static void
-request_timed_out (SimWorld *w, guint32 x, Msg *msg)
+request_timed_out (SimWorld *w, guint32 x, PastryMessage *msg)
 {
   switch ((PastryMsgType) msg->type)
     {
     case PASTRY_MSG_PROBE:
-      if ((msg->flags & MSG_FLAG_TIMEOUT) && msg->epoch != 0
+      if ((msg->flags & PASTRY_MSG_FLAG_TIMEOUT) && msg->epoch != 0
           && msg->epoch != sim__world_incarnation (w, msg->about)
           && sim__world_state (w, msg->about) != NODE_DOWN)
         {
@@ -497,7 +497,7 @@ request_timed_out (SimWorld *w, guint32 x, Msg *msg)
       sim__world_suspect (w, x, msg->to);
       /* The repair source is gone too; still tell the leaf set what we
        * learnt (its members' replies will fill the gap). */
-      if (msg->flags & MSG_FLAG_BROADCAST)
+      if (msg->flags & PASTRY_MSG_FLAG_BROADCAST)
         broadcast_leafset (w, x, msg->about);
       break;
     case PASTRY_MSG_ROW_REQUEST:
@@ -511,7 +511,7 @@ request_timed_out (SimWorld *w, guint32 x, Msg *msg)
     case PASTRY_MSG_LEAFSET_REPLY:
       /* The answer was lost (the replier is alive): still tell the leaf
        * set, as when the far member is gone. */
-      if (msg->flags & MSG_FLAG_BROADCAST)
+      if (msg->flags & PASTRY_MSG_FLAG_BROADCAST)
         broadcast_leafset (w, x, msg->about);
       break;
     case PASTRY_MSG_ENTRY_REPLY:
@@ -529,8 +529,8 @@ request_timed_out (SimWorld *w, guint32 x, Msg *msg)
 gboolean
 sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
 {
-  Msg *msg = sim__world_msg (w, m);
-  if (msg->flags & MSG_FLAG_TIMEOUT)
+  PastryMessage *msg = sim__world_msg (w, m);
+  if (msg->flags & PASTRY_MSG_FLAG_TIMEOUT)
     {
       request_timed_out (w, at, msg);
       sim__world_msg_release (w, m);
@@ -561,7 +561,7 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
         /* Alive: the reply is drawn now and only costs an event when the
          * prober waits for it (a suspect) or when it is lost. */
         guint32 prober = msg->from;
-        gboolean repair = (msg->flags & MSG_FLAG_REPAIR) != 0;
+        gboolean repair = (msg->flags & PASTRY_MSG_FLAG_REPAIR) != 0;
         /* A probe is proof of life of its sender too, and a node probing
          * us usually has us in its leaf set or table: learn it.  (This
          * heals one-sided leaf sets, where a node keeps probing a
@@ -578,12 +578,12 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
                                           &w->rng_network, &lost);
         if (lost)
           {
-            msg->flags |= MSG_FLAG_TIMEOUT;
+            msg->flags |= PASTRY_MSG_FLAG_TIMEOUT;
             sim_queue_push (w->q, sim_time_add (msg->sent, w->probe_timeout),
                             EV_MSG, prober, m);
             return TRUE;
           }
-        if ((msg->flags & MSG_FLAG_VERIFY)
+        if ((msg->flags & PASTRY_MSG_FLAG_VERIFY)
             || (fd_of (w, prober) != NULL
                 && pastry_fd_knows (fd_of (w, prober), at)))
           {
@@ -600,7 +600,7 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
         if (fd != NULL)
           pastry_fd_probe_answered (fd, msg->from);
         /* A verified peer: direct evidence, it may enter the leaf set. */
-        if ((msg->flags & MSG_FLAG_VERIFY)
+        if ((msg->flags & PASTRY_MSG_FLAG_VERIFY)
             && sim__world_state (w, at) == NODE_LIVE)
           sim__world_offer (w, at, NULL, 0, msg->from);
         break;
@@ -609,16 +609,16 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
       {
         guint32 r = sim__world_msg_new (w, PASTRY_MSG_LEAFSET_REPLY,
                                         msg->about);
-        Msg *reply = sim__world_msg (w, r);
+        PastryMessage *reply = sim__world_msg (w, r);
         msg = sim__world_msg (w, m); /* the pool may have moved */
-        reply->flags = msg->flags & (MSG_FLAG_BROADCAST | MSG_FLAG_REPAIR);
+        reply->flags = msg->flags & (PASTRY_MSG_FLAG_BROADCAST | PASTRY_MSG_FLAG_REPAIR);
         sim__world_msg_add_leafset (w, r, at);
         sim__world_send (w, at, msg->from, r);
         break;
       }
     case PASTRY_MSG_LEAFSET_REPLY:
       sim__world_offer (w, at, msg->entries, msg->n_entries, msg->from);
-      if (msg->flags & MSG_FLAG_BROADCAST)
+      if (msg->flags & PASTRY_MSG_FLAG_BROADCAST)
         broadcast_leafset (w, at, msg->about);
       break;
     case PASTRY_MSG_LEAFSET_UPDATE:
@@ -656,11 +656,11 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
       {
         guint32 r = sim__world_msg_new (w, PASTRY_MSG_ENTRY_REPLY, msg->about);
         msg = sim__world_msg (w, m);
-        Msg *reply = sim__world_msg (w, r);
+        PastryMessage *reply = sim__world_msg (w, r);
         reply->row = msg->row;
         reply->col = msg->col;
         reply->attempt = msg->attempt;
-        reply->flags |= MSG_FLAG_REPAIR;
+        reply->flags |= PASTRY_MSG_FLAG_REPAIR;
         PastryEntry e = pastry_node_entry (sim__world_node (w, at), msg->row,
                                            msg->col);
         if (e.peer != PASTRY_PEER_NONE && e.peer != msg->from)
@@ -724,7 +724,7 @@ sim__world_leave (SimWorld *w, guint32 x)
       for (guint i = 0; i < n; i++)
         {
           guint32 m = sim__world_msg_new (w, PASTRY_MSG_LEAVE, x);
-          sim__world_msg (w, m)->flags |= MSG_FLAG_REPAIR;
+          sim__world_msg (w, m)->flags |= PASTRY_MSG_FLAG_REPAIR;
           sim__world_msg_add_leafset (w, m, x);
           sim__world_send (w, x, leaf[i], m);
         }

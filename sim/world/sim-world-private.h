@@ -72,41 +72,6 @@ typedef struct
   guint8 claims;      /* death verdicts this life refuted (wraps) */
 } NodeMaint;
 
-/* A message in flight (other than lookups, which travel as their own
- * record).  Entries are owned. */
-typedef struct
-{
-  guint8 type; /* PastryMsgType */
-  guint8 hops;
-  guint8 row;
-  guint8 flags;
-  guint8 attempt;
-  guint8 col;
-  guint32 from;
-  guint32 to;
-  guint32 about;  /* the node the message is about: the joiner (JOIN*),
-                     the dead, leaving or probed node (the others) */
-  guint32 n_entries;
-  guint32 epoch;  /* LEAFSET_UPDATE: incarnation of the dead node when it
-                     was declared dead (node ids carry an epoch, so a death
-                     notice never removes a later life of the same id) */
-  SimTime sent;
-  PastryEntry *entries;
-} Msg;
-
-#define MSG_FLAG_ROOT 1u      /* JOIN_REPLY from the root: holds leaf set */
-#define MSG_FLAG_BOOTSTRAP 2u /* JOIN_REPLY from the bootstrap: neighbours */
-#define MSG_FLAG_REPAIR 4u    /* sent because of a failure */
-#define MSG_FLAG_BROADCAST 8u /* LEAFSET_REQUEST: broadcast after reply */
-#define MSG_FLAG_TIMEOUT 16u  /* a request that found its target down */
-#define MSG_FLAG_JOINING 32u  /* ROW_REQUEST/REPLY of a join's second stage */
-#define MSG_FLAG_LEAF 64u     /* ANNOUNCE to a leaf-set member: answered;
-                                 JOIN: acknowledged hop by hop (both only
-                                 without oracle hints) */
-#define MSG_FLAG_ACKED MSG_FLAG_LEAF
-#define MSG_FLAG_VERIFY 128u  /* PROBE(_REPLY) checking a peer heard of from
-                                 others before it enters the leaf set */
-
 /* A lookup in flight: core's message and forwarding state, and the
  * simulator's bookkeeping (pool generation, the lookup action). */
 typedef struct
@@ -146,7 +111,7 @@ struct _SimWorld
   SimRng rng_ids, rng_topology, rng_workload, rng_protocol, rng_network;
   SimRng rng_churn;
 
-  GArray *msgs;       /* Msg pool */
+  GArray *msgs;       /* PastryMessage pool */
   GArray *msg_free;   /* guint32 free slots */
   GArray *lookups;    /* Lookup pool */
   GArray *lookup_free;
@@ -255,10 +220,10 @@ void sim__world_msg_add (SimWorld *w, guint32 m, const PastryEntry *e,
                          guint n);
 /* Appends a node's leaf set to message slot m. */
 void sim__world_msg_add_leafset (SimWorld *w, guint32 m, guint32 node);
-static inline Msg *
+static inline PastryMessage *
 sim__world_msg (SimWorld *w, guint32 m)
 {
-  return &g_array_index (w->msgs, Msg, m);
+  return &g_array_index (w->msgs, PastryMessage, m);
 }
 void sim__world_msg_release (SimWorld *w, guint32 m);
 
@@ -335,9 +300,9 @@ void sim__world_probe_round (SimWorld *w, guint32 x);
 gboolean sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m);
 /* Joiner x will not get the reply msg stands for (the request or the
  * reply was lost, or the target is down): it goes on without it. */
-void sim__world_join_missed (SimWorld *w, guint32 x, const Msg *msg);
+void sim__world_join_missed (SimWorld *w, guint32 x, const PastryMessage *msg);
 /* x heard of p from a third party, and p would enter x's leaf set: x
- * probes p first (MSG_FLAG_VERIFY) and takes it in only when it answers,
+ * probes p first (PASTRY_MSG_FLAG_VERIFY) and takes it in only when it answers,
  * so a dead node that others still list never gets into a leaf set, where
  * nothing would notice it (heartbeats check a node's right neighbour
  * only).  p is suspected meanwhile (one probe per peer at a time). */

@@ -36,7 +36,7 @@ sim__world_msg_new (SimWorld *w, PastryMsgType type, guint32 about)
       g_array_set_size (w->msgs, w->msgs->len + 1);
       m = w->msgs->len - 1;
     }
-  Msg *msg = sim__world_msg (w, m);
+  PastryMessage *msg = sim__world_msg (w, m);
   memset (msg, 0, sizeof *msg);
   msg->type = (guint8) type;
   msg->about = about;
@@ -46,7 +46,7 @@ sim__world_msg_new (SimWorld *w, PastryMsgType type, guint32 about)
 void
 sim__world_msg_release (SimWorld *w, guint32 m)
 {
-  Msg *msg = sim__world_msg (w, m);
+  PastryMessage *msg = sim__world_msg (w, m);
   g_free (msg->entries);
   memset (msg, 0, sizeof *msg);
   g_array_append_val (w->msg_free, m);
@@ -57,7 +57,7 @@ sim__world_msg_add (SimWorld *w, guint32 m, const PastryEntry *e, guint n)
 {
   if (n == 0)
     return;
-  Msg *msg = sim__world_msg (w, m);
+  PastryMessage *msg = sim__world_msg (w, m);
   msg->entries = g_renew (PastryEntry, msg->entries, msg->n_entries + n);
   memcpy (msg->entries + msg->n_entries, e, n * sizeof (PastryEntry));
   msg->n_entries += n;
@@ -83,24 +83,24 @@ sim__world_msg_add_leafset (SimWorld *w, guint32 m, guint32 node)
  * target is found either way (those acknowledgements are not simulated as
  * messages). */
 static gboolean
-expects_reply (const Msg *msg)
+expects_reply (const PastryMessage *msg)
 {
   PastryMsgType t = msg->type;
   return t == PASTRY_MSG_PROBE || t == PASTRY_MSG_LEAFSET_REQUEST
          || t == PASTRY_MSG_ENTRY_REQUEST || t == PASTRY_MSG_ROW_REQUEST
-         || (t == PASTRY_MSG_JOIN && (msg->flags & MSG_FLAG_ACKED))
-         || (t == PASTRY_MSG_ANNOUNCE && (msg->flags & MSG_FLAG_LEAF));
+         || (t == PASTRY_MSG_JOIN && (msg->flags & PASTRY_MSG_FLAG_ACKED))
+         || (t == PASTRY_MSG_ANNOUNCE && (msg->flags & PASTRY_MSG_FLAG_LEAF));
 }
 
 /* Replies whose requester acts on their absence: a joiner counting its
  * replies, a node that broadcasts a repaired leaf set once the far
  * member's answer is in, a table repair moving on to its next source. */
 static gboolean
-awaited (const Msg *msg)
+awaited (const PastryMessage *msg)
 {
   return msg->type == PASTRY_MSG_JOIN_REPLY
          || (msg->type == PASTRY_MSG_ROW_REPLY
-             && (msg->flags & MSG_FLAG_JOINING))
+             && (msg->flags & PASTRY_MSG_FLAG_JOINING))
          || msg->type == PASTRY_MSG_LEAFSET_REPLY
          || msg->type == PASTRY_MSG_ENTRY_REPLY;
 }
@@ -108,27 +108,27 @@ awaited (const Msg *msg)
 void
 sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m)
 {
-  Msg *msg = sim__world_msg (w, m);
+  PastryMessage *msg = sim__world_msg (w, m);
   SimTime now = sim__world_now (w);
   msg->from = from;
   msg->to = to;
   msg->sent = now;
   sim__world_count_msg (w, now, msg->type, msg->n_entries + 1,
-                       (msg->flags & MSG_FLAG_REPAIR) != 0);
+                       (msg->flags & PASTRY_MSG_FLAG_REPAIR) != 0);
   gboolean lost = FALSE;
   SimTime d = sim_net_delay_sample (w->net, from, to, &w->rng_network, &lost);
   if (lost)
     {
       if (w->maintain && expects_reply (msg))
         {
-          msg->flags |= MSG_FLAG_TIMEOUT;
+          msg->flags |= PASTRY_MSG_FLAG_TIMEOUT;
           sim_queue_push (w->q, sim_time_add (now, w->probe_timeout), EV_MSG,
                           from, m);
         }
       else if (w->maintain && awaited (msg))
         {
           /* The requester's own timer fires instead. */
-          msg->flags |= MSG_FLAG_TIMEOUT;
+          msg->flags |= PASTRY_MSG_FLAG_TIMEOUT;
           sim_queue_push (w->q, sim_time_add (now, w->probe_timeout), EV_MSG,
                           to, m);
         }
@@ -142,14 +142,14 @@ sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m)
 static void
 handle_msg (SimWorld *w, guint32 at, guint32 m)
 {
-  Msg *msg = sim__world_msg (w, m);
+  PastryMessage *msg = sim__world_msg (w, m);
   if (sim__world_state (w, at) == NODE_DOWN)
     {
       /* Nobody home.  A request turns into a timeout at its sender. */
-      if (w->maintain && expects_reply (msg) && !(msg->flags & MSG_FLAG_TIMEOUT)
+      if (w->maintain && expects_reply (msg) && !(msg->flags & PASTRY_MSG_FLAG_TIMEOUT)
           && sim__world_state (w, msg->from) != NODE_DOWN)
         {
-          msg->flags |= MSG_FLAG_TIMEOUT;
+          msg->flags |= PASTRY_MSG_FLAG_TIMEOUT;
           msg->epoch = sim__world_incarnation (w, at); /* the down life */
           sim_queue_push (w->q, sim_time_add (msg->sent, w->probe_timeout),
                           EV_MSG, msg->from, m);
@@ -158,12 +158,12 @@ handle_msg (SimWorld *w, guint32 at, guint32 m)
       sim__world_msg_release (w, m);
       return;
     }
-  if ((msg->flags & MSG_FLAG_TIMEOUT) && msg->type == PASTRY_MSG_JOIN)
+  if ((msg->flags & PASTRY_MSG_FLAG_TIMEOUT) && msg->type == PASTRY_MSG_JOIN)
     {
       sim__world_join_bounced (w, at, m);
       return;
     }
-  if (!(msg->flags & MSG_FLAG_TIMEOUT) && sim__world_join_msg (w, at, m))
+  if (!(msg->flags & PASTRY_MSG_FLAG_TIMEOUT) && sim__world_join_msg (w, at, m))
     return;
   if (sim__world_maint_msg (w, at, m))
     return;
@@ -828,7 +828,7 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->down = g_array_new (FALSE, FALSE, sizeof (guint32));
   w->live = sim_ring_new (w->dir);
   w->q = sim_queue_new (SIM_QUEUE_DEFAULT);
-  w->msgs = g_array_new (FALSE, TRUE, sizeof (Msg));
+  w->msgs = g_array_new (FALSE, TRUE, sizeof (PastryMessage));
   w->msg_free = g_array_new (FALSE, FALSE, sizeof (guint32));
   w->lookups = g_array_new (FALSE, TRUE, sizeof (Lookup));
   w->lookup_free = g_array_new (FALSE, FALSE, sizeof (guint32));
@@ -921,7 +921,7 @@ sim_world_free (SimWorld *w)
   if (w == NULL)
     return;
   for (guint i = 0; i < w->msgs->len; i++)
-    g_free (g_array_index (w->msgs, Msg, i).entries);
+    g_free (g_array_index (w->msgs, PastryMessage, i).entries);
   for (guint i = 0; i < w->joins->len; i++)
     g_free (g_ptr_array_index (w->joins, i));
   for (guint i = 0; i < w->maint->len; i++)
@@ -1283,7 +1283,7 @@ memory_rows (SimWorld *w)
   sim_metrics_set (w->metrics, "bytes_per_node_world",
                    (double) per_node_arrays);
   sim_metrics_set (w->metrics, "bytes_per_node_pools",
-                   (double) (w->msgs->len * sizeof (Msg)
+                   (double) (w->msgs->len * sizeof (PastryMessage)
                              + w->lookups->len * sizeof (Lookup))
                      / n);
 }
