@@ -47,25 +47,32 @@ typedef enum
 } PastryMsgClass;
 
 /* Message flags (PastryMessage.flags). */
-#define PASTRY_MSG_FLAG_ROOT 1u      /* JOIN_REPLY from the root: holds the
-                                        leaf set */
-#define PASTRY_MSG_FLAG_BOOTSTRAP 2u /* JOIN_REPLY from the bootstrap:
-                                        neighbours */
-#define PASTRY_MSG_FLAG_REPAIR 4u    /* sent because of a failure */
-#define PASTRY_MSG_FLAG_BROADCAST 8u /* LEAFSET_REQUEST: broadcast after
-                                        the reply */
-#define PASTRY_MSG_FLAG_TIMEOUT 16u  /* a request that found its target
-                                        down */
-#define PASTRY_MSG_FLAG_JOINING 32u  /* ROW_REQUEST/REPLY of a join's second
-                                        stage */
-#define PASTRY_MSG_FLAG_LEAF 64u     /* ANNOUNCE to a leaf-set member:
-                                        answered; JOIN: acknowledged hop by
-                                        hop (both only without oracle
-                                        hints) */
+#define PASTRY_MSG_FLAG_ROOT                                                   \
+  1u /* JOIN_REPLY from the root: holds the                                    \
+        leaf set */
+#define PASTRY_MSG_FLAG_BOOTSTRAP                                              \
+  2u                              /* JOIN_REPLY from the bootstrap:            \
+                                     neighbours */
+#define PASTRY_MSG_FLAG_REPAIR 4u /* sent because of a failure */
+#define PASTRY_MSG_FLAG_BROADCAST                                              \
+  8u /* LEAFSET_REQUEST: broadcast after                                       \
+        the reply */
+#define PASTRY_MSG_FLAG_TIMEOUT                                                \
+  16u /* a request that found its target                                       \
+         down */
+#define PASTRY_MSG_FLAG_JOINING                                                \
+  32u /* ROW_REQUEST/REPLY of a join's second                                  \
+         stage */
+#define PASTRY_MSG_FLAG_LEAF                                                   \
+  64u /* ANNOUNCE to a leaf-set member:                                        \
+         answered; JOIN: acknowledged hop by                                   \
+         hop (both only without oracle                                         \
+         hints) */
 #define PASTRY_MSG_FLAG_ACKED PASTRY_MSG_FLAG_LEAF
-#define PASTRY_MSG_FLAG_VERIFY 128u  /* PROBE(_REPLY) checking a peer heard
-                                        of from others before it enters the
-                                        leaf set */
+#define PASTRY_MSG_FLAG_VERIFY                                                 \
+  128u /* PROBE(_REPLY) checking a peer heard                                  \
+          of from others before it enters the                                  \
+          leaf set */
 
 /* A protocol message other than a lookup (lookups travel as PastryLookup).
  * Which fields mean something depends on the type; entries are owned by
