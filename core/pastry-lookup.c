@@ -25,6 +25,7 @@ pastry_lookup_init (PastryLookup *lk, const PastryId *key, PastryPeer src,
   lk->to = PASTRY_PEER_NONE;
   lk->hops = 0;
   lk->retries = 0;
+  lk->detours = 0;
   lk->n_avoid = 0;
   lk->resent = 0;
   lk->leaf_hop = 0;
@@ -151,6 +152,7 @@ pastry_lookup_hop_timeout (PastryLookup *lk, const PastryFd *fd,
       return PASTRY_LOOKUP_SEND;
     }
   *given_up = lk->to;
+  lk->detours++;
   *was_final_resent = lk->leaf_hop && lk->resent > 0;
   /* Remembered in the message, so later hops avoid it too; a peer that
    * also failed a resend is likely dead, and later hops start suspecting

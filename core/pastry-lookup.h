@@ -64,6 +64,8 @@ typedef struct
   PastryPeer to; /* the node it was last sent to */
   guint16 hops;
   guint16 retries; /* hop timeouts so far */
+  guint16 detours; /* hops given up: sent to a peer that never
+                      acknowledged, then routed around (not in hops) */
   guint8 n_avoid;
   guint8 resent;     /* times the current hop was sent again */
   guint8 leaf_hop;   /* the current hop goes to the believed root */

@@ -110,6 +110,7 @@ test_reroute_intermediate (void)
   g_assert_cmpuint (lk.avoid_hard, ==, 0);
   g_assert_cmpuint (lk.hops, ==, 0);
   g_assert_cmpuint (lk.retries, ==, 1);
+  g_assert_cmpuint (lk.detours, ==, 1); /* the given-up hop */
   g_assert_true (pastry_fd_suspect (&fds[0], gone, now));
   g_assert_cmpint (
       pastry_lookup_forward (&lk, ring->nodes[0], &fds[0], &cfg_on, now), ==,
@@ -161,6 +162,7 @@ test_final_hop_resends (void)
       g_assert_cmpuint (lk.resent, ==, resend);
       g_assert_cmpuint (lk.hop_sent, ==, now);
       g_assert_cmpuint (lk.hops, ==, 1);
+      g_assert_cmpuint (lk.detours, ==, 0); /* resends are no detour */
     }
   now += 300 * MS;
   g_assert_cmpint (
@@ -168,6 +170,7 @@ test_final_hop_resends (void)
       ==, PASTRY_LOOKUP_REROUTE);
   g_assert_cmpuint (gone, ==, root);
   g_assert_true (final_resent);
+  g_assert_cmpuint (lk.detours, ==, 1);
   g_assert_cmpuint (lk.avoid_hard & 1u, ==, 1u);
   /* Avoided even as the final hop now: the closest of the rest takes it
    * (brute force over the ring without the root). */

@@ -27,6 +27,9 @@ static const SimMetricInfo metrics[] = {
   M ("wrong_ratio", "ratio", "lookups", "fraction delivered at another node"),
   M ("failed_ratio", "ratio", "lookups", "fraction that failed (any reason)"),
   M ("mean_hops", "hops", "lookups", "mean overlay hops of delivered lookups"),
+  M ("mean_hops_tried", "hops", "lookups",
+     "mean_hops plus the hops given up on a peer that never acknowledged "
+     "(the paper's failure-experiment count)"),
   M ("max_hops", "hops", "lookups", "most hops of a delivered lookup"),
   M ("latency_mean_ms", "ms", "lookups",
      "mean latency of delivered lookups, issue to delivery"),
@@ -51,6 +54,8 @@ static const SimMetricInfo metrics[] = {
   M ("phase#_failed_ratio", "ratio", "lookups",
      "per lookup action: failed fraction"),
   M ("phase#_mean_hops", "hops", "lookups", "per lookup action: mean hops"),
+  M ("phase#_mean_hops_tried", "hops", "lookups",
+     "per lookup action: mean_hops_tried"),
   M ("phase#_latency_mean_ms", "ms", "lookups",
      "per lookup action: mean latency"),
   /* -- lookup accounting (whole run) -- */

@@ -35,7 +35,7 @@ typedef struct
 
 typedef struct
 {
-  guint64 lookups, ok, wrong, failed, hops;
+  guint64 lookups, ok, wrong, failed, hops, detours;
   double latency_sum;
 } Phase;
 
@@ -45,6 +45,7 @@ struct _SimMetrics
   guint64 lookups, ok, wrong, failed;
   guint64 hops[SIM_MAX_HOPS + 1];
   guint64 hops_sum;
+  guint64 detours_sum; /* of delivered lookups */
   SimHist *latency;   /* µs, delivered lookups */
   SimHist *rdp;       /* stretch x 1000 */
   SimHist *ratio;     /* route distance ratio x 1000 */
@@ -216,7 +217,8 @@ static const char *const outcome_names[] = { "ok", "wrong", "failed" };
 
 void
 sim_metrics_lookup (SimMetrics *m, SimTime issued, guint32 src,
-                    const SimKey *key, guint hops, SimTime latency,
+                    const SimKey *key, guint hops, guint detours,
+                    SimTime latency,
                     SimTime direct, double route_ratio, SimOutcome outcome,
                     guint phase)
 {
@@ -236,6 +238,7 @@ sim_metrics_lookup (SimMetrics *m, SimTime issued, guint32 src,
       if (outcome != SIM_OUTCOME_FAILED)
         {
           ph->hops += hops;
+          ph->detours += detours;
           ph->latency_sum += (double) latency;
         }
     }
@@ -284,6 +287,7 @@ sim_metrics_lookup (SimMetrics *m, SimTime issued, guint32 src,
     {
       m->hops[MIN (hops, SIM_MAX_HOPS)]++;
       m->hops_sum += hops;
+      m->detours_sum += detours;
       sim_hist_add (m->latency, latency);
       if (direct > 0)
         {
@@ -449,6 +453,10 @@ sim_metrics_finish (SimMetrics *m, SimTime end)
   sim_metrics_set (m, "mean_hops", delivered > 0
                                      ? (double) m->hops_sum / delivered
                                      : NAN);
+  sim_metrics_set (m, "mean_hops_tried",
+                   delivered > 0 ? (double) (m->hops_sum + m->detours_sum)
+                                       / delivered
+                                 : NAN);
   sim_metrics_set (m, "max_hops", max_hops);
   sim_metrics_set (m, "latency_mean_ms", sim_hist_mean (m->latency) / 1000);
   sim_metrics_set (m, "latency_p50_ms",
@@ -517,6 +525,8 @@ sim_metrics_finish (SimMetrics *m, SimTime end)
       PHASE_ROW ("wrong_ratio", n_ph > 0 ? ph->wrong / n_ph : NAN);
       PHASE_ROW ("failed_ratio", n_ph > 0 ? ph->failed / n_ph : NAN);
       PHASE_ROW ("mean_hops", dl > 0 ? (double) ph->hops / dl : NAN);
+      PHASE_ROW ("mean_hops_tried",
+                 dl > 0 ? (double) (ph->hops + ph->detours) / dl : NAN);
       PHASE_ROW ("latency_mean_ms",
                  dl > 0 ? ph->latency_sum / dl / 1000.0 : NAN);
 #undef PHASE_ROW

@@ -73,9 +73,12 @@ void sim_metrics_free (SimMetrics *m);
  * to the true root (0 when they are the same node: the stretch is then not
  * defined and not recorded).  route_ratio is the route latency divided by
  * the latency of the same lookup routed with complete global knowledge, or
- * a negative number when not measured. */
+ * a negative number when not measured.  detours counts hops given up on
+ * a peer that never acknowledged (not in hops): mean_hops_tried counts
+ * them too, as the paper's failure experiment did. */
 void sim_metrics_lookup (SimMetrics *m, SimTime issued, guint32 src,
-                         const SimKey *key, guint hops, SimTime latency,
+                         const SimKey *key, guint hops, guint detours,
+                         SimTime latency,
                          SimTime direct, double route_ratio,
                          SimOutcome outcome, guint phase);
 

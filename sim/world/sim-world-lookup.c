@@ -119,7 +119,8 @@ finish (SimWorld *w, guint32 at, guint32 l, EndReason why)
     }
   SimKey key = { lk.p.key.hi, lk.p.key.lo };
   sim_metrics_lookup (w->metrics, lk.p.issued, lk.p.src, &key, lk.p.hops,
-                      now - lk.p.issued, direct, ratio, outcome, lk.phase);
+                      lk.p.detours, now - lk.p.issued, direct, ratio, outcome,
+                      lk.phase);
 }
 
 static const PastryLookupConfig *
