@@ -55,7 +55,8 @@ typedef enum
 /* One parameter.  Fields a type does not use stay zero. */
 typedef struct
 {
-  const char *name; /* an identifier, unique in the registry */
+  const char *name; /* an identifier, unique in the registry; never give a
+                       retired name another type (old results name it) */
   SimParamType type;
   const char *def;    /* default in scenario syntax ("4", "30s", "\"\"" for
                          an empty string); NULL only for the language's

@@ -1228,9 +1228,8 @@ scenario_new (const char *display_name, const char *base_dir)
   Parser P = { 0 };
 
   if (reg == NULL)
-    g_error ("sim_scenario: no parameters installed: call "
-             "sim_scenario_install_params() (in pastrysim: "
-             "sim_pastry_params_install()) before parsing");
+    g_error ("sim_scenario: no parameters installed: the program must "
+             "call sim_scenario_install_params() before parsing");
   sc = g_new0 (SimScenario, 1);
   sc->reg = reg;
 
