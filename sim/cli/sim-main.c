@@ -26,6 +26,7 @@
 #include "sim-cli.h"
 #include "sim-metric-info.h"
 #include "sim-metrics.h"
+#include "sim-pastry-params.h"
 #include "sim-publish.h"
 #include "sim-results.h"
 #include "sim-scenario.h"
@@ -753,6 +754,7 @@ int
 main (int argc, char **argv)
 {
   sim_cli_signals_init ();
+  sim_pastry_params_install (); /* every scenario parameter, before parsing */
   if (argc < 2)
     {
       print_help ();

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim-pastry-params.h"
+
 const FuzzTarget fuzz_targets[] = {
   { "scenario", fuzz_scenario_one },
   { "scenario-set", fuzz_scenario_set_one },
@@ -71,6 +73,8 @@ fuzz_init (void)
 
   if (base_dir != NULL)
     return;
+  /* The scenario targets parse with pastrysim's parameters. */
+  sim_pastry_params_install ();
   verbose = g_getenv ("FUZZ_VERBOSE") != NULL;
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL
                           | G_LOG_LEVEL_WARNING);

@@ -5,7 +5,9 @@
  *   sim-scenario-lex.c     literals in both directions (numbers, times,
  *                          words), line checks, the tokenizer, error
  *                          formatting and "did you mean" suggestions;
- *   sim-scenario.c         the parameter table, values and references,
+ *   sim-param.c            the parameter registry and the language's own
+ *                          parameters;
+ *   sim-scenario.c         parameter values and references,
  *                          `NAME = VALUE`, `let`, `expect`, overrides, the
  *                          entry points, getters and writers;
  *   sim-scenario-action.c  the timeline: `at TIME VERB ...` for every verb,
@@ -171,7 +173,9 @@ struct _SimScenario
 {
   char *display_name;
   char *base_dir;        /* NULL: relative paths stay relative */
-  ParamState *params;    /* one per row of the parameter table */
+  const SimParamRegistry *reg; /* the installed registry (sim-param.h) */
+  ParamState *params;    /* one per registered parameter, in the
+                            registry's resolved order */
   GPtrArray *vars;       /* Var *, owned (var_free) */
   GHashTable *var_index; /* name (borrowed from Var) -> Var * */
   GArray *actions;       /* SimAction; owned parts freed by

@@ -13,11 +13,12 @@
  * line is reached, expectation overrides and cross-parameter rules after
  * `end`.
  *
- * Cost: linear in the input size; parameter names are found by linear
- * search of the small parameter table (a hash table was not worth it for
- * three dozen entries), variables through a hash table.
+ * Cost: linear in the input size; parameter and variable names are found
+ * through hash tables (the registry's for parameters, sim-param.c).
  *
- * This file holds the parameter table, values and references, the
+ * The parameters themselves are registered by their owners (sim-param.h);
+ * this file knows only the language's own by name (name, seed,
+ * lookup_key in sim-scenario-action.c).  It holds values and references, the
  * statements other than `at` and `measure`, overrides, the entry points,
  * the getters and the writers; see sim-scenario-private.h for the others.
  */
@@ -63,228 +64,27 @@ kind_noun (ValKind k)
 
 
 /* ---------------------------------------------------------------------- */
-/* The parameter table                                                    */
-
-typedef enum
-{
-  PT_UINT,
-  PT_DOUBLE,
-  PT_TIME,
-  PT_STRING,
-  PT_ENUM,
-  PT_PATH, /* string; relative paths resolve against the base directory */
-  PT_NAME, /* string restricted to [A-Za-z0-9_][A-Za-z0-9._-]* */
-  PT_TIMEOUT, /* string: the word `rtt` or a time > 0, kept as written in
-                 canonical form ("rtt", "500ms"); the time is also in v.t */
-} ParamType;
-
-enum
-{
-  PF_EVEN = 1 << 0,          /* PT_UINT: must be even */
-  PF_MIN_EXCLUSIVE = 1 << 1, /* PT_DOUBLE: value must be > dmin */
-};
-
-typedef struct
-{
-  const char *name;
-  ParamType type;
-  const char *def; /* default in scenario syntax; NULL for `name` */
-  guint flags;
-  guint64 umin, umax; /* PT_UINT and PT_TIME (µs) */
-  double dmin, dmax;  /* PT_DOUBLE */
-  const char *const *choices; /* PT_ENUM, NULL-terminated */
-  const char *doc;
-} ParamSpec;
-
-static const char *const network_choices[]
-    = { "euclidean", "sphere", "matrix", "coords", "constant", NULL };
-static const char *const matrix_format_choices[]
-    = { "auto", "p2psim", "dense", "triples", NULL };
-static const char *const key_choices[] = { "node", "random", NULL };
-static const char *const refine_choices[] = { "rows", "none", NULL };
-static const char *const onoff_choices[] = { "off", "on", NULL };
-static const char *const repair_choices[] = { "on", "off", "leafset", NULL };
-static const char *const auto_choices[] = { "auto", "on", "off", NULL };
+/* Parameters: the installed registry (sim-param.h)                       */
 
 #define NAME_MAX_LEN 128
 
-/* The order here is the order of write_resolved() and describe_params().
- * Add new parameters anywhere; never reuse a name with another type. */
-static const ParamSpec param_table[] = {
-  { .name = "name", .type = PT_NAME, .def = NULL,
-    .doc = "scenario name used for output; default: the file name "
-           "without .scn" },
-  { .name = "seed", .type = PT_UINT, .def = "1", .umin = 0,
-    .umax = G_MAXUINT64, .doc = "master seed of every random stream" },
-  { .name = "b", .type = PT_UINT, .def = "4", .umin = 1, .umax = 8,
-    .doc = "bits per routing-table digit (digits are base 2^b)" },
-  { .name = "leaf_size", .type = PT_UINT, .def = "16", .flags = PF_EVEN,
-    .umin = 2, .umax = 256,
-    .doc = "leaf set size L (L/2 on each side of the node id)" },
-  { .name = "neighbourhood_size", .type = PT_UINT, .def = "32", .umin = 0,
-    .umax = 1024, .doc = "neighbourhood set size M" },
-  { .name = "network", .type = PT_ENUM, .def = "euclidean",
-    .choices = network_choices, .doc = "latency model between nodes" },
-  { .name = "plane_size", .type = PT_DOUBLE, .def = "1000",
-    .flags = PF_MIN_EXCLUSIVE, .dmin = 0, .dmax = G_MAXDOUBLE,
-    .doc = "euclidean: side of the square plane, in distance units" },
-  { .name = "ms_per_unit", .type = PT_DOUBLE, .def = "0.1",
-    .flags = PF_MIN_EXCLUSIVE, .dmin = 0, .dmax = G_MAXDOUBLE,
-    .doc = "euclidean, coords: one-way milliseconds per distance unit" },
-  { .name = "sphere_radius_ms", .type = PT_DOUBLE, .def = "50",
-    .flags = PF_MIN_EXCLUSIVE, .dmin = 0, .dmax = G_MAXDOUBLE,
-    .doc = "sphere: radius in ms of one-way delay (antipodes are "
-           "pi times this apart)" },
-  { .name = "matrix_file", .type = PT_PATH, .def = "\"\"",
-    .doc = "matrix: latency matrix file (required for network = matrix)" },
-  { .name = "matrix_format", .type = PT_ENUM, .def = "auto",
-    .choices = matrix_format_choices,
-    .doc = "matrix: file format; auto guesses from the contents" },
-  { .name = "coords_file", .type = PT_PATH, .def = "\"\"",
-    .doc = "coords: node coordinates file (required for network = "
-           "coords)" },
-  { .name = "access_delay", .type = PT_TIME, .def = "0ms", .umin = 0,
-    .umax = G_MAXUINT64,
-    .doc = "access-link delay added to every message" },
-  { .name = "constant_latency", .type = PT_TIME, .def = "50ms", .umin = 0,
-    .umax = G_MAXUINT64,
-    .doc = "constant: one-way latency between any two nodes" },
-  { .name = "loss", .type = PT_DOUBLE, .def = "0", .dmin = 0, .dmax = 1,
-    .doc = "probability that a message is lost" },
-  { .name = "jitter", .type = PT_DOUBLE, .def = "0", .dmin = 0, .dmax = 1,
-    .doc = "relative delay jitter: each delay varies by up to this "
-           "fraction" },
-  { .name = "lookup_key", .type = PT_ENUM, .def = "node",
-    .choices = key_choices,
-    .doc = "default key mode of lookup actions (node or random)" },
-  { .name = "join_refine", .type = PT_ENUM, .def = "rows",
-    .choices = refine_choices,
-    .doc = "join second stage: rows = ask every routing-table entry for "
-           "its row (the paper's locality refinement), none = skip" },
-  { .name = "announce_state", .type = PT_ENUM, .def = "on",
-    .choices = onoff_choices,
-    .doc = "joins: on = the joiner's announcement carries its whole state "
-           "and every receiver offers it to its own tables (the paper's "
-           "\"update their own state based on the information received\"); "
-           "off = receivers only learn of the joiner" },
-  { .name = "replicas", .type = PT_UINT, .def = "1", .umin = 1, .umax = 129,
-    .doc = "replica delivery: a lookup may end at any of the k live nodes "
-           "numerically closest to its key (the root's leaf set names them; "
-           "the last hop goes to the nearest by proximity), as in the "
-           "paper's failure experiment (k = 5); 1 .. leaf_size / 2 + 1" },
-  { .name = "oracle_hints", .type = PT_ENUM, .def = "on",
-    .choices = onoff_choices,
-    .doc = "on = two shortcuts tell nodes who is down, where a real node "
-           "finds out by timeouts: offers skip down nodes, and a JOIN is "
-           "routed around a down next hop at once (fast; flatters churn "
-           "results: see sim/README.md); off = nodes know only what they "
-           "learn: a would-be leaf-set member heard of from others is "
-           "probed before it enters, JOINs and a joiner's announcements "
-           "to its leaf set are acknowledged" },
-  { .name = "bootstrap_sample", .type = PT_UINT, .def = "1000", .umin = 0,
-    .umax = G_MAXUINT32,
-    .doc = "joins: the bootstrap node is the closest of this many random "
-           "live nodes (all of them when there are fewer); 0 = always the "
-           "closest of all (O(N) per join)" },
-  { .name = "build_sample", .type = PT_UINT, .def = "0", .umin = 0,
-    .umax = G_MAXUINT32,
-    .doc = "build: each routing-table slot gets the closest of at most "
-           "this many candidates; 0 = all (exact, O(N^2/2^b))" },
-  { .name = "ideal_compare", .type = PT_ENUM, .def = "off",
-    .choices = onoff_choices,
-    .doc = "on: also route each lookup over tables built from complete "
-           "global knowledge and report route_distance_ratio" },
-  { .name = "ideal_sample", .type = PT_UINT, .def = "0", .umin = 0,
-    .umax = G_MAXUINT32,
-    .doc = "ideal_compare: candidates per slot of the ideal tables; "
-           "0 = all (exact)" },
-  { .name = "quality_sample", .type = PT_UINT, .def = "0", .umin = 0,
-    .umax = G_MAXUINT32,
-    .doc = "grade the routing tables of this many live nodes at the end "
-           "of the run (table_row*_filled/optimal/possible; exact, costs "
-           "about this many times N proximity evaluations); 0 = off" },
-  { .name = "maintenance", .type = PT_ENUM, .def = "auto",
-    .choices = auto_choices,
-    .doc = "periodic failure detection (heartbeats, probes): auto = on "
-           "when loss > 0 or the timeline has fail, leave, rejoin or churn "
-           "actions" },
-  { .name = "heartbeat_period", .type = PT_TIME, .def = "30s", .umin = 1,
-    .umax = G_MAXUINT64,
-    .doc = "each node sends a keep-alive to its leaf set this often" },
-  { .name = "heartbeat_timeout", .type = PT_TIME, .def = "70s", .umin = 1,
-    .umax = G_MAXUINT64,
-    .doc = "a leaf-set neighbour silent this long is suspected to have "
-           "failed" },
-  { .name = "probe_period", .type = PT_TIME, .def = "10min", .umin = 1,
-    .umax = G_MAXUINT64,
-    .doc = "every routing-table entry is probed this often" },
-  { .name = "probe_timeout", .type = PT_TIME, .def = "3s", .umin = 1,
-    .umax = G_MAXUINT64,
-    .doc = "a probe not answered within this time is lost" },
-  { .name = "probe_retries", .type = PT_UINT, .def = "2", .umin = 0,
-    .umax = 10,
-    .doc = "lost probes are retried this many times before the entry is "
-           "declared failed" },
-  { .name = "hop_timeout", .type = PT_TIMEOUT, .def = "rtt",
-    .doc = "time a node waits for the next hop to acknowledge a lookup: "
-           "rtt = SRTT + 4*RTTVAR of that hop, or a fixed time" },
-  { .name = "hop_retries", .type = PT_UINT, .def = "8", .umin = 0,
-    .umax = 32,
-    .doc = "retry budget of a lookup: hop timeouts survived before it "
-           "fails (the first timeout of a hop resends to the same node, "
-           "later ones route around it)" },
-  { .name = "lookup_timeout", .type = PT_TIME, .def = "60s", .umin = 1,
-    .umax = G_MAXUINT64,
-    .doc = "a lookup not completed this long after it was issued has "
-           "failed" },
-  { .name = "repair", .type = PT_ENUM, .def = "on",
-    .choices = repair_choices,
-    .doc = "failure repair: on = leaf sets and routing tables, leafset = "
-           "leaf sets only, off = none" },
-  { .name = "timeline_interval", .type = PT_TIME, .def = "10s", .umin = 1,
-    .umax = G_MAXUINT64,
-    .doc = "width of the time buckets of the timeline output" },
-  { .name = "msg_header_bytes", .type = PT_UINT, .def = "40", .umin = 0,
-    .umax = G_MAXUINT32,
-    .doc = "bytes counted for the header of every message (bandwidth)" },
-  { .name = "msg_id_bytes", .type = PT_UINT, .def = "20", .umin = 0,
-    .umax = G_MAXUINT32,
-    .doc = "bytes counted per node (id and address) carried in a message" },
-};
-
-#define N_PARAMS G_N_ELEMENTS (param_table)
-
+/* Returns the resolved-order index of parameter @name in @sc, or -1. */
 static int
-param_find (const char *name)
+param_find (const SimScenario *sc, const char *name)
 {
-  for (gsize i = 0; i < N_PARAMS; i++)
-    if (strcmp (param_table[i].name, name) == 0)
-      return (int) i;
-  return -1;
+  return sim_param_registry_find (sc->reg, name);
 }
 
-static const char *
-param_type_name (const ParamSpec *spec)
+static const SimParamSpec *
+param_spec (const SimScenario *sc, gsize i)
 {
-  switch (spec->type)
-    {
-    case PT_UINT:
-      return "int";
-    case PT_DOUBLE:
-      return "double";
-    case PT_TIME:
-      return "time";
-    case PT_STRING:
-    case PT_NAME:
-    case PT_TIMEOUT:
-      return "string";
-    case PT_ENUM:
-      return "enum";
-    case PT_PATH:
-      return "path";
-    default:
-      g_assert_not_reached ();
-    }
+  return sim_param_registry_spec (sc->reg, (guint) i);
+}
+
+static gsize
+n_params (const SimScenario *sc)
+{
+  return sim_param_registry_n_params (sc->reg);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -318,7 +118,7 @@ sim_scenario_free (SimScenario *sc)
 {
   if (sc == NULL)
     return;
-  for (gsize i = 0; i < N_PARAMS; i++)
+  for (gsize i = 0; i < n_params (sc); i++)
     value_clear (&sc->params[i].v);
   g_free (sc->params);
   g_hash_table_unref (sc->var_index);
@@ -388,8 +188,8 @@ static GPtrArray *
 known_names (const SimScenario *sc)
 {
   GPtrArray *a = g_ptr_array_new ();
-  for (gsize i = 0; i < N_PARAMS; i++)
-    g_ptr_array_add (a, (gpointer) param_table[i].name);
+  for (gsize i = 0; i < n_params (sc); i++)
+    g_ptr_array_add (a, (gpointer) param_spec (sc, i)->name);
   for (guint i = 0; i < sc->vars->len; i++)
     g_ptr_array_add (a, ((Var *) sc->vars->pdata[i])->name);
   g_ptr_array_add (a, NULL);
@@ -414,7 +214,7 @@ resolve_ref (Parser *P, const Token *tok, Value *out, GError **error)
       *out = value_copy (&var->v);
       return TRUE;
     }
-  pi = param_find (name);
+  pi = param_find (P->sc, name);
   if (pi >= 0)
     {
       ParamState *ps = &P->sc->params[pi];
@@ -561,11 +361,11 @@ is_valid_name (const char *s)
   return TRUE;
 }
 
-/* Evaluates a PT_TIMEOUT value: the word `rtt`, or a time > 0 (a literal,
+/* Evaluates a SIM_PARAM_TIMEOUT value: the word `rtt`, or a time > 0 (a literal,
  * a quoted literal or a reference to a time).  The result is a VAL_STRING
  * holding "rtt" or the time in canonical syntax, with the time in t. */
 static gboolean
-timeout_eval (Parser *P, const ParamSpec *spec, const Token *tok,
+timeout_eval (Parser *P, const SimParamSpec *spec, const Token *tok,
               Value *out, GError **error)
 {
   if (!sim__scenario_eval_token (P, tok, WANT_ANY, out, error))
@@ -623,7 +423,7 @@ timeout_eval (Parser *P, const ParamSpec *spec, const Token *tok,
  * the directory relative paths resolve against (NULL: leave them). */
 static gboolean
 param_eval (Parser *P,
-            const ParamSpec *spec,
+            const SimParamSpec *spec,
             const Token *tok,
             const char *resolve_dir,
             gboolean resolve_to_cwd,
@@ -634,16 +434,16 @@ param_eval (Parser *P,
 
   switch (spec->type)
     {
-    case PT_UINT:
+    case SIM_PARAM_UINT:
       want = WANT_UINT;
       break;
-    case PT_DOUBLE:
+    case SIM_PARAM_DOUBLE:
       want = WANT_DOUBLE;
       break;
-    case PT_TIME:
+    case SIM_PARAM_TIME:
       want = WANT_TIME;
       break;
-    case PT_TIMEOUT:
+    case SIM_PARAM_TIMEOUT:
       return timeout_eval (P, spec, tok, out, error);
     default:
       want = WANT_STRING;
@@ -654,14 +454,14 @@ param_eval (Parser *P,
 
   switch (spec->type)
     {
-    case PT_UINT:
-    case PT_TIME:
+    case SIM_PARAM_UINT:
+    case SIM_PARAM_TIME:
       {
-        guint64 v = spec->type == PT_UINT ? out->u : out->t;
-        const char *unit = spec->type == PT_TIME ? "us" : "";
+        guint64 v = spec->type == SIM_PARAM_UINT ? out->u : out->t;
+        const char *unit = spec->type == SIM_PARAM_TIME ? "us" : "";
         if (v < spec->umin || v > spec->umax)
           {
-            if (spec->type == PT_TIME && spec->umin == 1 && v == 0)
+            if (spec->type == SIM_PARAM_TIME && spec->umin == 1 && v == 0)
               return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
                                "'%s' must be greater than 0", spec->name);
             if (spec->umax == G_MAXUINT64)
@@ -674,18 +474,18 @@ param_eval (Parser *P,
                              " and %" G_GUINT64_FORMAT "%s",
                              spec->name, spec->umin, spec->umax, unit);
           }
-        if ((spec->flags & PF_EVEN) && v % 2 != 0)
+        if ((spec->flags & SIM_PARAM_EVEN) && v % 2 != 0)
           return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
                            "'%s' must be even", spec->name);
         return TRUE;
       }
-    case PT_DOUBLE:
+    case SIM_PARAM_DOUBLE:
       {
         double v = out->d;
         char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
         g_ascii_formatd (lo, sizeof lo, "%g", spec->dmin);
         g_ascii_formatd (hi, sizeof hi, "%g", spec->dmax);
-        if ((spec->flags & PF_MIN_EXCLUSIVE) && v <= spec->dmin)
+        if ((spec->flags & SIM_PARAM_MIN_EXCLUSIVE) && v <= spec->dmin)
           return fail_tok (error, SIM_SCENARIO_ERROR_RANGE, tok,
                            "'%s' must be greater than %s", spec->name, lo);
         if (v < spec->dmin || v > spec->dmax)
@@ -694,7 +494,7 @@ param_eval (Parser *P,
                            hi);
         return TRUE;
       }
-    case PT_ENUM:
+    case SIM_PARAM_ENUM:
       if (!g_strv_contains (spec->choices, out->s))
         {
           g_autofree char *list = g_strjoinv (", ", (char **) spec->choices);
@@ -706,7 +506,7 @@ param_eval (Parser *P,
                            hint);
         }
       return TRUE;
-    case PT_NAME:
+    case SIM_PARAM_NAME:
       if (!is_valid_name (out->s))
         {
           value_clear (out);
@@ -716,7 +516,7 @@ param_eval (Parser *P,
                            spec->name, NAME_MAX_LEN);
         }
       return TRUE;
-    case PT_PATH:
+    case SIM_PARAM_PATH:
       if (out->s[0] != '\0' && (resolve_dir != NULL || resolve_to_cwd))
         {
           char *abs = g_canonicalize_filename (out->s, resolve_dir);
@@ -724,9 +524,9 @@ param_eval (Parser *P,
           out->s = abs;
         }
       return TRUE;
-    case PT_STRING:
+    case SIM_PARAM_STRING:
       return TRUE;
-    case PT_TIMEOUT:
+    case SIM_PARAM_TIMEOUT:
     default:
       g_assert_not_reached ();
     }
@@ -782,7 +582,7 @@ static gboolean
 parse_param_line (Parser *P, const GArray *toks, GError **error)
 {
   const Token *name = &g_array_index (toks, Token, 0);
-  int pi = param_find (name->text);
+  int pi = param_find (P->sc, name->text);
   ParamState *ps;
   Value v;
 
@@ -824,7 +624,7 @@ parse_param_line (Parser *P, const GArray *toks, GError **error)
                      "'%s' is set here, but line %u already used its value "
                      "through $%s; set it before that line",
                      name->text, ps->used_line, name->text);
-  if (!param_eval (P, &param_table[pi], &g_array_index (toks, Token, 2),
+  if (!param_eval (P, param_spec (P->sc, pi), &g_array_index (toks, Token, 2),
                    P->sc->base_dir, FALSE, &v, error))
     return FALSE;
   ps->file_line = P->line;
@@ -888,7 +688,7 @@ parse_let (Parser *P, const GArray *toks, GError **error)
                      "bad variable name '%s' (use letters, digits and '_', "
                      "not starting with a digit)",
                      name->text);
-  if (param_find (name->text) >= 0)
+  if (param_find (P->sc, name->text) >= 0)
     return fail_tok (error, SIM_SCENARIO_ERROR_DUPLICATE, name,
                      "'%s' is a parameter; set it with '%s = ...'",
                      name->text, name->text);
@@ -1077,12 +877,12 @@ parse_seeds_line (Parser *P, const GArray *toks, GError **error)
     return fail_tok (error, SIM_SCENARIO_ERROR_SYNTAX,
                      &g_array_index (toks, Token, 1),
                      "missing seed list after '=' (write A..B or A,B,C)");
-  if (P->sc->params[param_find ("seed")].file_line != 0)
+  if (P->sc->params[param_find (P->sc, "seed")].file_line != 0)
     return fail_tok (error, SIM_SCENARIO_ERROR_DUPLICATE, kw,
                      "'seeds' cannot be declared in a file that sets 'seed' "
                      "(line %u): remove that line; each run of the batch "
                      "gets its seed from this list",
-                     P->sc->params[param_find ("seed")].file_line);
+                     P->sc->params[param_find (P->sc, "seed")].file_line);
   for (guint i = 2; i < toks->len; i++)
     {
       const Token *t = &g_array_index (toks, Token, i);
@@ -1145,7 +945,7 @@ parse_statement (Parser *P, const GArray *toks, gboolean *ended,
   if (tok_is (first, "seeds"))
     return parse_seeds_line (P, toks, error);
   if ((toks->len >= 2 && tok_is (&g_array_index (toks, Token, 1), "="))
-      || (!first->quoted && param_find (first->text) >= 0))
+      || (!first->quoted && param_find (P->sc, first->text) >= 0))
     return parse_param_line (P, toks, error);
   {
     g_autofree char *hint = NULL;
@@ -1234,7 +1034,7 @@ parse_overrides (Parser *P, const char *const *overrides, GError **error)
                                      "the seeds of a batch are chosen with "
                                      "--seeds, not --set seeds=...");
         }
-      pi = param_find (name);
+      pi = param_find (P->sc, name);
       if (pi >= 0)
         {
           ParamState *ps = &P->sc->params[pi];
@@ -1249,7 +1049,7 @@ parse_overrides (Parser *P, const char *const *overrides, GError **error)
               token_clear (&value);
               return FALSE;
             }
-          if (!param_eval (P, &param_table[pi], &value, NULL,
+          if (!param_eval (P, param_spec (P->sc, pi), &value, NULL,
                            P->sc->base_dir != NULL, &v, error))
             {
               token_clear (&value);
@@ -1351,33 +1151,51 @@ finish_overrides (Parser *P, GError **error)
   return TRUE;
 }
 
-/* Rules that involve several parameters. */
+/* Rules that involve several parameters: each group's check, in
+ * registration order. */
 static gboolean
 check_cross_rules (Parser *P, GError **error)
 {
-  const ParamState *net = &P->sc->params[param_find ("network")];
-  const char *network = net->v.s;
-  static const struct
-  {
-    const char *network, *file_param;
-  } needs[] = { { "matrix", "matrix_file" }, { "coords", "coords_file" } };
+  const SimParamRegistry *reg = P->sc->reg;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (needs); i++)
-    if (strcmp (network, needs[i].network) == 0
-        && *sim_scenario_get_string (P->sc, needs[i].file_param) == '\0')
-      return sim__scenario_fail (
-          error, SIM_SCENARIO_ERROR_MISSING_PARAM, net->where, network, -1,
-          "network = %s needs '%s' to be set", network, needs[i].file_param);
-  /* The replica set is named by the root's leaf set and the root. */
-  const ParamState *rep = &P->sc->params[param_find ("replicas")];
-  guint64 leaf = sim_scenario_get_uint (P->sc, "leaf_size");
-  if (rep->v.u > leaf / 2 + 1)
-    return sim__scenario_fail (
-        error, SIM_SCENARIO_ERROR_RANGE, rep->where, "replicas", -1,
-        "replicas = %" G_GUINT64_FORMAT " is more than leaf_size / 2 + 1 = %"
-        G_GUINT64_FORMAT " (the root's leaf set names the replicas)",
-        rep->v.u, leaf / 2 + 1);
+  for (guint g = 0; g < sim_param_registry_n_groups (reg); g++)
+    {
+      const SimParamGroup *group = sim_param_registry_group (reg, g);
+      if (group->check != NULL && !group->check (P->sc, error))
+        {
+          g_return_val_if_fail (error == NULL || *error != NULL, FALSE);
+          return FALSE;
+        }
+    }
   return TRUE;
+}
+
+gboolean
+sim_scenario_param_fail (const SimScenario *sc,
+                         GError **error,
+                         SimScenarioError code,
+                         const char *param,
+                         const char *near,
+                         const char *format,
+                         ...)
+{
+  g_autofree char *msg = NULL;
+  va_list ap;
+  int pi;
+
+  g_return_val_if_fail (sc != NULL, FALSE);
+  g_return_val_if_fail (param != NULL && format != NULL, FALSE);
+  pi = param_find (sc, param);
+  if (pi < 0)
+    {
+      g_critical ("sim_scenario: unknown parameter '%s'", param);
+      return FALSE;
+    }
+  va_start (ap, format);
+  msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  return sim__scenario_fail (error, code, sc->params[pi].where, near, -1,
+                             "%s", msg);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1405,14 +1223,21 @@ default_name (const char *display_name)
 static SimScenario *
 scenario_new (const char *display_name, const char *base_dir)
 {
-  SimScenario *sc = g_new0 (SimScenario, 1);
+  const SimParamRegistry *reg = sim_scenario_installed_params ();
+  SimScenario *sc;
   Parser P = { 0 };
+
+  if (reg == NULL)
+    g_error ("sim_scenario: no parameters installed: the program must "
+             "call sim_scenario_install_params() before parsing");
+  sc = g_new0 (SimScenario, 1);
+  sc->reg = reg;
 
   sc->display_name = g_strdup (display_name);
   sc->base_dir = g_strdup (base_dir);
   sc->vars = g_ptr_array_new_with_free_func (var_free);
   sc->var_index = g_hash_table_new (g_str_hash, g_str_equal);
-  sc->params = g_new0 (ParamState, N_PARAMS);
+  sc->params = g_new0 (ParamState, n_params (sc));
   sc->measure_to = SIM_TIME_MAX;
   sc->seeds = g_array_new (FALSE, FALSE, sizeof (guint64));
   sc->actions = g_array_new (FALSE, TRUE, sizeof (SimAction));
@@ -1421,9 +1246,9 @@ scenario_new (const char *display_name, const char *base_dir)
   g_array_set_clear_func (sc->expects, expect_clear);
 
   P.sc = sc;
-  for (gsize i = 0; i < N_PARAMS; i++)
+  for (gsize i = 0; i < n_params (sc); i++)
     {
-      const ParamSpec *spec = &param_table[i];
+      const SimParamSpec *spec = param_spec (sc, i);
       ParamState *ps = &sc->params[i];
       ps->where = (Pos){ "<default>", 0, 0 };
       if (spec->def == NULL)
@@ -1693,23 +1518,23 @@ sim_scenario_expect (const SimScenario *sc, guint i)
 /* Returns the state of @param if it exists and its type is one of the
  * two given; otherwise a critical and NULL. */
 static const ParamState *
-param_get (const SimScenario *sc, const char *param, ParamType t1,
-           ParamType t2, ParamType t3)
+param_get (const SimScenario *sc, const char *param, SimParamType t1,
+           SimParamType t2, SimParamType t3)
 {
   int pi;
   g_return_val_if_fail (sc != NULL, NULL);
   g_return_val_if_fail (param != NULL, NULL);
-  pi = param_find (param);
+  pi = param_find (sc, param);
   if (pi < 0)
     {
       g_critical ("sim_scenario: unknown parameter '%s'", param);
       return NULL;
     }
-  if (param_table[pi].type != t1 && param_table[pi].type != t2
-      && param_table[pi].type != t3)
+  if (param_spec (sc, pi)->type != t1 && param_spec (sc, pi)->type != t2
+      && param_spec (sc, pi)->type != t3)
     {
       g_critical ("sim_scenario: parameter '%s' is of type %s", param,
-                  param_type_name (&param_table[pi]));
+                  sim_param_type_name (param_spec (sc, pi)));
       return NULL;
     }
   return &sc->params[pi];
@@ -1718,7 +1543,7 @@ param_get (const SimScenario *sc, const char *param, ParamType t1,
 guint64
 sim_scenario_get_uint (const SimScenario *sc, const char *param)
 {
-  const ParamState *ps = param_get (sc, param, PT_UINT, PT_UINT, PT_UINT);
+  const ParamState *ps = param_get (sc, param, SIM_PARAM_UINT, SIM_PARAM_UINT, SIM_PARAM_UINT);
   return ps != NULL ? ps->v.u : 0;
 }
 
@@ -1726,14 +1551,14 @@ double
 sim_scenario_get_double (const SimScenario *sc, const char *param)
 {
   const ParamState *ps
-      = param_get (sc, param, PT_DOUBLE, PT_DOUBLE, PT_DOUBLE);
+      = param_get (sc, param, SIM_PARAM_DOUBLE, SIM_PARAM_DOUBLE, SIM_PARAM_DOUBLE);
   return ps != NULL ? ps->v.d : 0.0;
 }
 
 SimTime
 sim_scenario_get_time (const SimScenario *sc, const char *param)
 {
-  const ParamState *ps = param_get (sc, param, PT_TIME, PT_TIME, PT_TIME);
+  const ParamState *ps = param_get (sc, param, SIM_PARAM_TIME, SIM_PARAM_TIME, SIM_PARAM_TIME);
   return ps != NULL ? ps->v.t : 0;
 }
 
@@ -1743,13 +1568,13 @@ sim_scenario_get_string (const SimScenario *sc, const char *param)
   int pi;
   g_return_val_if_fail (sc != NULL, NULL);
   g_return_val_if_fail (param != NULL, NULL);
-  pi = param_find (param);
+  pi = param_find (sc, param);
   if (pi >= 0
-      && (param_table[pi].type == PT_NAME
-          || param_table[pi].type == PT_TIMEOUT))
+      && (param_spec (sc, pi)->type == SIM_PARAM_NAME
+          || param_spec (sc, pi)->type == SIM_PARAM_TIMEOUT))
     return sc->params[pi].v.s;
   {
-    const ParamState *ps = param_get (sc, param, PT_STRING, PT_ENUM, PT_PATH);
+    const ParamState *ps = param_get (sc, param, SIM_PARAM_STRING, SIM_PARAM_ENUM, SIM_PARAM_PATH);
     return ps != NULL ? ps->v.s : NULL;
   }
 }
@@ -1758,8 +1583,8 @@ void
 sim_scenario_add_input_files (const SimScenario *sc, GPtrArray *paths)
 {
   g_return_if_fail (sc != NULL && paths != NULL);
-  for (gsize i = 0; i < N_PARAMS; i++)
-    if (param_table[i].type == PT_PATH && sc->params[i].v.s != NULL
+  for (gsize i = 0; i < n_params (sc); i++)
+    if (param_spec (sc, i)->type == SIM_PARAM_PATH && sc->params[i].v.s != NULL
         && sc->params[i].v.s[0] != '\0')
       g_ptr_array_add (paths, g_strdup (sc->params[i].v.s));
   for (guint i = 0; i < sc->actions->len; i++)
@@ -1771,14 +1596,22 @@ sim_scenario_add_input_files (const SimScenario *sc, GPtrArray *paths)
 }
 
 gboolean
-sim_scenario_get_hop_timeout (const SimScenario *sc, SimTime *fixed)
+sim_scenario_get_timeout (const SimScenario *sc, const char *param,
+                          SimTime *fixed)
 {
-  const ParamState *ps;
-  g_return_val_if_fail (sc != NULL, TRUE);
-  ps = &sc->params[param_find ("hop_timeout")];
+  const ParamState *ps = param_get (sc, param, SIM_PARAM_TIMEOUT,
+                                    SIM_PARAM_TIMEOUT, SIM_PARAM_TIMEOUT);
+  if (ps == NULL)
+    return TRUE;
   if (fixed != NULL)
     *fixed = ps->v.t;
   return strcmp (ps->v.s, "rtt") == 0;
+}
+
+gboolean
+sim_scenario_get_hop_timeout (const SimScenario *sc, SimTime *fixed)
+{
+  return sim_scenario_get_timeout (sc, "hop_timeout", fixed);
 }
 
 gboolean
@@ -1787,7 +1620,7 @@ sim_scenario_param_is_set (const SimScenario *sc, const char *param)
   int pi;
   g_return_val_if_fail (sc != NULL, FALSE);
   g_return_val_if_fail (param != NULL, FALSE);
-  pi = param_find (param);
+  pi = param_find (sc, param);
   if (pi < 0)
     {
       g_critical ("sim_scenario: unknown parameter '%s'", param);
@@ -1803,7 +1636,7 @@ sim_scenario_param_position (const SimScenario *sc, const char *param,
   int pi;
   g_return_val_if_fail (sc != NULL, FALSE);
   g_return_val_if_fail (param != NULL, FALSE);
-  pi = param_find (param);
+  pi = param_find (sc, param);
   if (pi < 0)
     {
       g_critical ("sim_scenario: unknown parameter '%s'", param);
@@ -1890,10 +1723,10 @@ static void
 write_assignments (const SimScenario *sc, const char *prefix,
                    gboolean canonical, GString *out)
 {
-  for (gsize i = 0; i < N_PARAMS; i++)
+  for (gsize i = 0; i < n_params (sc); i++)
     {
       if (canonical && sc->seeds->len > 0
-          && strcmp (param_table[i].name, "seed") == 0)
+          && strcmp (param_spec (sc, i)->name, "seed") == 0)
         {
           g_autofree char *list = sim_seed_list_format (
               (const guint64 *) (void *) sc->seeds->data, sc->seeds->len);
@@ -1906,8 +1739,8 @@ write_assignments (const SimScenario *sc, const char *prefix,
           g_string_append_printf (out, "seeds = %s\n", list);
           continue;
         }
-      g_string_append_printf (out, "%s%s = ", prefix, param_table[i].name);
-      if (param_table[i].type == PT_TIMEOUT)
+      g_string_append_printf (out, "%s%s = ", prefix, param_spec (sc, i)->name);
+      if (param_spec (sc, i)->type == SIM_PARAM_TIMEOUT)
         g_string_append (out, sc->params[i].v.s); /* "rtt" or a time */
       else
         append_value (out, &sc->params[i].v);
@@ -1967,50 +1800,11 @@ sim_scenario_write_canonical (const SimScenario *sc, GString *out)
 void
 sim_scenario_describe_params (GString *out)
 {
-  g_return_if_fail (out != NULL);
-  g_string_append_printf (out, "%-19s %-7s %-12s %s\n", "PARAMETER", "TYPE",
-                          "DEFAULT", "RANGE / DESCRIPTION");
-  for (gsize i = 0; i < N_PARAMS; i++)
-    {
-      const ParamSpec *spec = &param_table[i];
-      g_autofree char *range = NULL;
-      const char *def = spec->def == NULL          ? "(file name)"
-                        : g_str_equal (spec->def, "\"\"") ? "(unset)"
-                                                          : spec->def;
-      switch (spec->type)
-        {
-        case PT_UINT:
-          range = spec->umax == G_MAXUINT64
-                      ? g_strdup_printf (">= %" G_GUINT64_FORMAT, spec->umin)
-                      : g_strdup_printf ("%" G_GUINT64_FORMAT
-                                         "..%" G_GUINT64_FORMAT "%s",
-                                         spec->umin, spec->umax,
-                                         (spec->flags & PF_EVEN) ? ", even"
-                                                                 : "");
-          break;
-        case PT_DOUBLE:
-          if (spec->flags & PF_MIN_EXCLUSIVE)
-            range = g_strdup_printf ("> %g", spec->dmin);
-          else
-            range = g_strdup_printf ("%g..%g", spec->dmin, spec->dmax);
-          break;
-        case PT_TIME:
-          range = g_strdup (spec->umin == 0 ? ">= 0" : "> 0");
-          break;
-        case PT_TIMEOUT:
-          range = g_strdup ("rtt or a time > 0");
-          break;
-        case PT_ENUM:
-          range = g_strjoinv ("|", (char **) spec->choices);
-          break;
-        default:
-          range = NULL;
-          break;
-        }
-      g_string_append_printf (out, "%-19s %-7s %-12s %s%s%s\n", spec->name,
-                              param_type_name (spec), def,
-                              range != NULL ? range : "",
-                              range != NULL ? "; " : "", spec->doc);
-    }
-}
+  const SimParamRegistry *reg = sim_scenario_installed_params ();
 
+  g_return_if_fail (out != NULL);
+  if (reg == NULL)
+    g_error ("sim_scenario_describe_params: no parameters installed "
+             "(sim_scenario_install_params)");
+  sim_param_registry_describe (reg, out);
+}

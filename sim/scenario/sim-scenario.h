@@ -1,7 +1,8 @@
-/* sim-scenario.h — the scenario language: parser, parameter table, AST.
+/* sim-scenario.h — the scenario language: parser, parameters, AST.
  *
- * A scenario file describes one simulation run: a fixed table of validated
- * parameters (overlay, network model, failure detection, seed), user
+ * A scenario file describes one simulation run: validated parameters
+ * (those registered in the installed registry, sim-param.h: the
+ * language's own, and those of the network models and the protocol), user
  * variables (`let`), a timeline of actions (`at TIME VERB ...`: joins,
  * builds, lookups, failures, departures, rejoins, churn), an optional
  * measurement window (`measure from T1 [to T2]`) and expectations checked
@@ -14,8 +15,9 @@
  * Invariants of a SimScenario returned by sim_scenario_load() or
  * sim_scenario_parse() (it is immutable afterwards):
  *   - every parameter holds a value that passed its type and range checks
- *     (defaults included), and cross-parameter rules hold (for example
- *     network = matrix implies matrix_file is set);
+ *     (defaults included), and every group's cross-parameter check
+ *     passed (in pastrysim, for example, network = matrix implies
+ *     matrix_file is set);
  *   - no `$NAME` reference is left: actions and expectations hold numbers;
  *   - actions are in non-decreasing `at` order, ties in file order;
  *   - each action satisfies the per-kind field rules documented at
@@ -29,6 +31,7 @@
 
 #include <glib.h>
 
+#include "sim-param.h"
 #include "sim-rng.h"
 #include "sim-time.h"
 #include "sim-trace.h"
@@ -263,8 +266,6 @@ typedef struct
   double confidence; /* 0, or the level of the interval: 0 < c < 1 */
 } SimExpect;
 
-typedef struct _SimScenario SimScenario;
-
 /* Appends (g_strdup'ed) the resolved paths of the files the scenario
  * reads: non-empty path parameters (matrix_file, coords_file) and the
  * files of `churn trace` actions.  The scenario file itself is the
@@ -272,6 +273,9 @@ typedef struct _SimScenario SimScenario;
 void sim_scenario_add_input_files (const SimScenario *sc, GPtrArray *paths);
 
 /* Reads and parses the scenario file at @path.
+ * Parameters are those of the installed registry
+ * (sim_scenario_install_params()); parsing before one is installed is a
+ * g_error().
  * @path: file to read; also the display name in error messages.  Relative
  *   paths inside the file (matrix_file, coords_file, churn traces) resolve
  *   against the file's directory, made absolute.
@@ -346,14 +350,21 @@ void sim_scenario_measure_window (const SimScenario *sc,
                                   SimTime *from,
                                   SimTime *to);
 
-/* The `hop_timeout` parameter, which is either the word `rtt` (adaptive:
- * SRTT + 4·RTTVAR of the next hop) or a fixed time.
+/* A SIM_PARAM_TIMEOUT parameter, which is either the word `rtt` (adaptive:
+ * for Pastry's hop_timeout, SRTT + 4·RTTVAR of the next hop) or a fixed
+ * time.
  * @fixed: (out) (optional): the fixed timeout in µs, or 0 in rtt mode.
  * Returns: TRUE in rtt mode, FALSE for a fixed time. */
+gboolean sim_scenario_get_timeout (const SimScenario *sc,
+                                   const char *param,
+                                   SimTime *fixed);
+
+/* sim_scenario_get_timeout (sc, "hop_timeout", fixed), kept for the
+ * world's existing caller; new code names the parameter. */
 gboolean sim_scenario_get_hop_timeout (const SimScenario *sc,
                                        SimTime *fixed);
 
-/* Typed parameter getters.  @param must name a parameter of the table with
+/* Typed parameter getters.  @param must name a registered parameter with
  * the matching type (int / double / time / string, enum or path); anything
  * else is a caller bug (g_critical, returns 0 / NULL).
  * sim_scenario_get_string() works for string, enum and path parameters;
@@ -386,6 +397,20 @@ gboolean sim_scenario_param_position (const SimScenario *sc,
                                       guint *line,
                                       guint *col);
 
+/* For a group's cross-parameter check (SimParamCheck): sets @error to
+ * "FILE:LINE:COL: message (near '@near')", the position being where
+ * @param got its value (the file, "--set:I:COL" for an override,
+ * "<default>:0:0" for its default), and returns FALSE.
+ * @near: (nullable): the excerpt; NULL for none.
+ * @param must be a registered parameter (else g_critical). */
+gboolean sim_scenario_param_fail (const SimScenario *sc,
+                                  GError **error,
+                                  SimScenarioError code,
+                                  const char *param,
+                                  const char *near,
+                                  const char *format,
+                                  ...) G_GNUC_PRINTF (6, 7);
+
 /* Returns: the threshold of @e in the unit of its metric.  A plain number
  * is returned as is.  A time threshold (is_time) is converted according to
  * the metric's name: microseconds if it ends in "_us", milliseconds if it
@@ -402,7 +427,8 @@ gboolean sim_scenario_expect_holds (const SimExpect *e, double measured);
 /* Returns: (transfer none): "<", "<=", ">", ">=", "==" or "!=". */
 const char *sim_compare_op_to_string (SimCompareOp op);
 
-/* Appends every resolved parameter (table order), then every `let`
+/* Appends every resolved parameter (the registry's resolved order, see
+ * SimParamSpec.rank), then every `let`
  * variable (declaration order), as "# NAME = VALUE\n" and
  * "# let NAME = VALUE\n" lines, values written in scenario syntax.
  * Deterministic; used as CSV metadata.  Stripping the "# " prefixes gives
@@ -418,8 +444,9 @@ void sim_scenario_write_resolved (const SimScenario *sc, GString *out);
  * expectations; use it to record exactly what a run executed. */
 void sim_scenario_write_canonical (const SimScenario *sc, GString *out);
 
-/* Appends a human-readable table of all parameters: name, type, default,
- * allowed range or values, and a one-line description.  For --help. */
+/* Appends sim_param_registry_describe() of the installed registry: every
+ * parameter grouped by owner, with type, default, allowed range or values
+ * and a one-line description.  For `pastrysim params`. */
 void sim_scenario_describe_params (GString *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimScenario, sim_scenario_free)

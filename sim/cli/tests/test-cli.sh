@@ -48,6 +48,15 @@ check "... every summary row is listed" bash -c '
   for m in $(grep -v "^#" res-phase/summary.csv | tail -n +2 | cut -d, -f1 | sed -E "s/^phase[0-9]+_/phase#_/; s/^table_row[0-9]+_/table_row#_/"); do
     grep -q "^  $m " out.txt || { echo "# $m not listed"; exit 1; }
   done'
+check "pastrysim params lists every parameter" status_is 0 "$sim" params
+check "... grouped: language, network, pastry, each naming its file" bash -c '
+  grep "^[a-z]*: .*(defined in [a-z/-]*\.c)$" out.txt | cut -d: -f1 | tr "\n" " " | grep -qx "language network pastry "'
+check "... every parameter of a resolved scenario is listed once" bash -c '
+  names=$(grep -v "^seeds* =" res-phase/scenario.scn | grep "^[a-z_]* = " | cut -d" " -f1)
+  [ "$(echo "$names" | wc -l)" -ge 30 ] || { echo "# too few parameters in scenario.scn"; exit 1; }
+  for p in $names; do
+    [ "$(grep -c "^$p " out.txt)" -eq 1 ] || { echo "# $p listed $(grep -c "^$p " out.txt) times"; exit 1; }
+  done'
 
 # 3. Bad options and overrides.
 check "unknown --set exits 2" status_is 2 "$sim" run small.scn --set nodez=5 --out res-x

@@ -4,6 +4,7 @@
  * which asserts the rules documented in sim-scenario.h.  Invalid input is
  * a table of (name, input, overrides, error code, position).
  */
+#include "sim-pastry-params.h"
 #include "sim-scenario.h"
 
 #include <glib/gstdio.h>
@@ -1575,17 +1576,12 @@ assert_same_scenario (const SimScenario *a, const SimScenario *b)
     }
 }
 
-/* The number of parameters, from the --help table (one line each after
- * the heading), so that adding a parameter needs no test change. */
+/* The number of registered parameters, so that adding a parameter needs
+ * no test change. */
 static guint
 count_params (void)
 {
-  g_autoptr (GString) out = g_string_new (NULL);
-  guint n = 0;
-  sim_scenario_describe_params (out);
-  for (const char *p = out->str; *p != '\0'; p++)
-    n += *p == '\n';
-  return n - 1;
+  return sim_param_registry_n_params (sim_scenario_installed_params ());
 }
 
 static void
@@ -1754,6 +1750,95 @@ test_describe_params (void)
   g_assert_nonnull (strstr (out->str, "on|off|leafset"));
   g_assert_nonnull (strstr (out->str, "heartbeat_timeout"));
   g_assert_nonnull (strstr (out->str, "0..10;"));
+}
+
+/* `pastrysim params` lists every registered parameter once, at the start
+ * of a line, under the heading of its group; the groups are the
+ * language's, the network models' and Pastry's, each naming its file. */
+static void
+test_describe_params_grouped (void)
+{
+  const SimParamRegistry *reg = sim_scenario_installed_params ();
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_auto (GStrv) lines = NULL;
+  static const char *const headings[] = {
+    "language: ", "network: ", "pastry: ",
+  };
+  guint n_params = 0;
+
+  sim_scenario_describe_params (out);
+  lines = g_strsplit (out->str, "\n", -1);
+  g_assert_cmpuint (sim_param_registry_n_groups (reg), ==,
+                    G_N_ELEMENTS (headings));
+  for (guint g = 0; g < sim_param_registry_n_groups (reg); g++)
+    {
+      const SimParamGroup *group = sim_param_registry_group (reg, g);
+      g_autofree char *heading = g_strdup_printf (
+          "%s: %s (defined in %s)", group->name, group->doc,
+          group->defined_in);
+      guint at = 0;
+
+      g_assert_true (g_str_has_prefix (heading, headings[g]));
+      while (lines[at] != NULL && strcmp (lines[at], heading) != 0)
+        at++;
+      g_assert_nonnull (lines[at]);
+      g_assert_cmpstr (lines[at - 1], ==, "");
+      /* The group's parameters follow its heading, in table order. */
+      for (guint i = 0; i < group->n_specs; i++)
+        {
+          g_auto (GStrv) words = g_strsplit (lines[at + 1 + i], " ", 2);
+          g_assert_cmpstr (words[0], ==, group->specs[i].name);
+          g_assert_cmpint (sim_param_registry_find (reg, words[0]), >=, 0);
+        }
+      g_assert_cmpstr (lines[at + 1 + group->n_specs], ==, "");
+      n_params += group->n_specs;
+    }
+  g_assert_cmpuint (n_params, ==, sim_param_registry_n_params (reg));
+  /* Each parameter appears at the start of exactly one line. */
+  for (guint i = 0; i < sim_param_registry_n_params (reg); i++)
+    {
+      const char *name = sim_param_registry_spec (reg, i)->name;
+      guint found = 0;
+      for (guint k = 0; lines[k] != NULL; k++)
+        if (g_str_has_prefix (lines[k], name) && lines[k][strlen (name)] == ' ')
+          found++;
+      g_assert_cmpuint (found, ==, 1);
+    }
+}
+
+/* The resolved order of the parameters is the order of the single table
+ * the registry replaced: results directories stay byte-identical. */
+static void
+test_resolved_order (void)
+{
+  static const char *const legacy[] = {
+    "name", "seed", "b", "leaf_size", "neighbourhood_size", "network",
+    "plane_size", "ms_per_unit", "sphere_radius_ms", "matrix_file",
+    "matrix_format", "coords_file", "access_delay", "constant_latency",
+    "loss", "jitter", "lookup_key", "join_refine", "announce_state",
+    "replicas", "oracle_hints", "bootstrap_sample", "build_sample",
+    "ideal_compare", "ideal_sample", "quality_sample", "maintenance",
+    "heartbeat_period", "heartbeat_timeout", "probe_period",
+    "probe_timeout", "probe_retries", "hop_timeout", "hop_retries",
+    "lookup_timeout", "repair", "timeline_interval", "msg_header_bytes",
+    "msg_id_bytes",
+  };
+  const SimParamRegistry *reg = sim_scenario_installed_params ();
+  g_autoptr (SimScenario) sc = parse_ok ("end\n");
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_cmpuint (sim_param_registry_n_params (reg), ==,
+                    G_N_ELEMENTS (legacy));
+  sim_scenario_write_resolved (sc, out);
+  lines = g_strsplit (out->str, "\n", -1);
+  for (guint i = 0; i < G_N_ELEMENTS (legacy); i++)
+    {
+      g_autofree char *prefix = g_strdup_printf ("# %s = ", legacy[i]);
+      g_assert_cmpstr (sim_param_registry_spec (reg, i)->name, ==,
+                       legacy[i]);
+      g_assert_true (g_str_has_prefix (lines[i], prefix));
+    }
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2512,6 +2597,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  sim_pastry_params_install ();
 
   for (gsize i = 0; i < G_N_ELEMENTS (invalid_cases); i++)
     {
@@ -2542,6 +2628,9 @@ main (int argc, char **argv)
   g_test_add_func ("/scenario/round-trip", test_round_trip);
   g_test_add_func ("/scenario/seeds", test_seeds);
   g_test_add_func ("/scenario/describe-params", test_describe_params);
+  g_test_add_func ("/scenario/describe-params-grouped",
+                   test_describe_params_grouped);
+  g_test_add_func ("/scenario/resolved-order", test_resolved_order);
   g_test_add_func ("/scenario/fail-leave-rejoin", test_fail_leave_rejoin);
   g_test_add_func ("/scenario/churn", test_churn);
   g_test_add_func ("/scenario/lookup-per-node", test_lookup_per_node);

@@ -11,6 +11,7 @@
  * Randomised cases put their seed in the test name; a name's seed S
  * replays it: PASTRYSIM_TEST_SEED=S test-build -p /build/threads/.../seed=S
  * (with the variable set, every case runs once, with seed S). */
+#include "sim-pastry-params.h"
 #include "sim-world.h"
 
 #include <glib/gstdio.h>
@@ -204,6 +205,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  sim_pastry_params_install ();
   const char *env = g_getenv ("PASTRYSIM_TEST_SEED");
   if (env != NULL)
     base_seed = g_ascii_strtoull (env, NULL, 10);

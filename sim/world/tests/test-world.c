@@ -5,6 +5,7 @@
  * replays it: PASTRYSIM_TEST_SEED=S test-world -p /world/stress/seed=S
  * (with the variable set, every seeded family runs once, with seed S). */
 #include "sim-hist.h"
+#include "sim-pastry-params.h"
 #include "sim-ring.h"
 #include "sim-rng.h"
 #include "sim-world.h"
@@ -596,6 +597,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  sim_pastry_params_install ();
   const char *env = g_getenv ("PASTRYSIM_TEST_SEED");
   base_seed = env != NULL ? g_ascii_strtoull (env, NULL, 10)
                           : (guint64) g_get_real_time ();

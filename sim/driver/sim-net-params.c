@@ -1,0 +1,125 @@
+/* sim-net-params.c — the network models' scenario parameters (see
+ * sim-net-params.h).  The world reads them by name to build the SimNet.
+ *
+ * Invariant: once the check has passed, the model named by `network` has
+ * what it needs: a matrix or coordinates file when it reads one.
+ */
+#include "sim-net-params.h"
+
+#include <string.h>
+
+#include "sim-scenario.h"
+
+static const char *const network_choices[]
+    = { "euclidean", "sphere", "matrix", "coords", "constant", NULL };
+static const char *const matrix_format_choices[]
+    = { "auto", "p2psim", "dense", "triples", NULL };
+
+/* Ranks: see SimParamSpec.rank. */
+static const SimParamSpec net_specs[] = {
+  { .name = "network",
+    .type = SIM_PARAM_ENUM,
+    .def = "euclidean",
+    .choices = network_choices,
+    .rank = 6,
+    .doc = "latency model between nodes" },
+  { .name = "plane_size",
+    .type = SIM_PARAM_DOUBLE,
+    .def = "1000",
+    .flags = SIM_PARAM_MIN_EXCLUSIVE,
+    .dmin = 0,
+    .dmax = G_MAXDOUBLE,
+    .rank = 7,
+    .doc = "euclidean: side of the square plane, in distance units" },
+  { .name = "ms_per_unit",
+    .type = SIM_PARAM_DOUBLE,
+    .def = "0.1",
+    .flags = SIM_PARAM_MIN_EXCLUSIVE,
+    .dmin = 0,
+    .dmax = G_MAXDOUBLE,
+    .rank = 8,
+    .doc = "euclidean, coords: one-way milliseconds per distance unit" },
+  { .name = "sphere_radius_ms",
+    .type = SIM_PARAM_DOUBLE,
+    .def = "50",
+    .flags = SIM_PARAM_MIN_EXCLUSIVE,
+    .dmin = 0,
+    .dmax = G_MAXDOUBLE,
+    .rank = 9,
+    .doc = "sphere: radius in ms of one-way delay (antipodes are "
+           "pi times this apart)" },
+  { .name = "matrix_file",
+    .type = SIM_PARAM_PATH,
+    .def = "\"\"",
+    .rank = 10,
+    .doc = "matrix: latency matrix file (required for network = matrix)" },
+  { .name = "matrix_format",
+    .type = SIM_PARAM_ENUM,
+    .def = "auto",
+    .choices = matrix_format_choices,
+    .rank = 11,
+    .doc = "matrix: file format; auto guesses from the contents" },
+  { .name = "coords_file",
+    .type = SIM_PARAM_PATH,
+    .def = "\"\"",
+    .rank = 12,
+    .doc = "coords: node coordinates file (required for network = "
+           "coords)" },
+  { .name = "access_delay",
+    .type = SIM_PARAM_TIME,
+    .def = "0ms",
+    .umin = 0,
+    .umax = G_MAXUINT64,
+    .rank = 13,
+    .doc = "access-link delay added to every message" },
+  { .name = "constant_latency",
+    .type = SIM_PARAM_TIME,
+    .def = "50ms",
+    .umin = 0,
+    .umax = G_MAXUINT64,
+    .rank = 14,
+    .doc = "constant: one-way latency between any two nodes" },
+  { .name = "loss",
+    .type = SIM_PARAM_DOUBLE,
+    .def = "0",
+    .dmin = 0,
+    .dmax = 1,
+    .rank = 15,
+    .doc = "probability that a message is lost" },
+  { .name = "jitter",
+    .type = SIM_PARAM_DOUBLE,
+    .def = "0",
+    .dmin = 0,
+    .dmax = 1,
+    .rank = 16,
+    .doc = "relative delay jitter: each delay varies by up to this "
+           "fraction" },
+};
+
+/* A file-based model needs its file. */
+static gboolean
+net_check (const SimScenario *sc, GError **error)
+{
+  static const struct
+  {
+    const char *network, *file_param;
+  } needs[] = { { "matrix", "matrix_file" }, { "coords", "coords_file" } };
+  const char *network = sim_scenario_get_string (sc, "network");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (needs); i++)
+    if (strcmp (network, needs[i].network) == 0
+        && *sim_scenario_get_string (sc, needs[i].file_param) == '\0')
+      return sim_scenario_param_fail (
+          sc, error, SIM_SCENARIO_ERROR_MISSING_PARAM, "network", network,
+          "network = %s needs '%s' to be set", network, needs[i].file_param);
+  return TRUE;
+}
+
+const SimParamGroup sim_net_param_group = {
+  .name = "network",
+  .doc = "the latency models between nodes, loss and jitter",
+  .defined_in = "sim/driver/sim-net-params.c",
+  .specs = net_specs,
+  .n_specs = G_N_ELEMENTS (net_specs),
+  .check = net_check,
+};

@@ -1,0 +1,255 @@
+/* sim-pastry-params.c — Pastry's scenario parameters (see
+ * sim-pastry-params.h): the one place each is defined, with its range,
+ * default and meaning.  The world reads them by name
+ * (sim_scenario_get_uint (sc, "leaf_size"), ...).
+ *
+ * Invariant: once the check has passed, the replica set of a key (the k
+ * live nodes closest to it) fits in what the root's leaf set names:
+ * replicas <= leaf_size / 2 + 1.
+ */
+#include "sim-pastry-params.h"
+
+#include "sim-net-params.h"
+#include "sim-scenario.h"
+
+static const char *const refine_choices[] = { "rows", "none", NULL };
+static const char *const onoff_choices[] = { "off", "on", NULL };
+static const char *const repair_choices[] = { "on", "off", "leafset", NULL };
+static const char *const auto_choices[] = { "auto", "on", "off", NULL };
+
+/* Ranks: see SimParamSpec.rank. */
+static const SimParamSpec pastry_specs[] = {
+  { .name = "b",
+    .type = SIM_PARAM_UINT,
+    .def = "4",
+    .umin = 1,
+    .umax = 8,
+    .rank = 3,
+    .doc = "bits per routing-table digit (digits are base 2^b)" },
+  { .name = "leaf_size",
+    .type = SIM_PARAM_UINT,
+    .def = "16",
+    .flags = SIM_PARAM_EVEN,
+    .umin = 2,
+    .umax = 256,
+    .rank = 4,
+    .doc = "leaf set size L (L/2 on each side of the node id)" },
+  { .name = "neighbourhood_size",
+    .type = SIM_PARAM_UINT,
+    .def = "32",
+    .umin = 0,
+    .umax = 1024,
+    .rank = 5,
+    .doc = "neighbourhood set size M" },
+  { .name = "join_refine",
+    .type = SIM_PARAM_ENUM,
+    .def = "rows",
+    .choices = refine_choices,
+    .rank = 18,
+    .doc = "join second stage: rows = ask every routing-table entry for "
+           "its row (the paper's locality refinement), none = skip" },
+  { .name = "announce_state",
+    .type = SIM_PARAM_ENUM,
+    .def = "on",
+    .choices = onoff_choices,
+    .rank = 19,
+    .doc = "joins: on = the joiner's announcement carries its whole state "
+           "and every receiver offers it to its own tables (the paper's "
+           "\"update their own state based on the information received\"); "
+           "off = receivers only learn of the joiner" },
+  { .name = "replicas",
+    .type = SIM_PARAM_UINT,
+    .def = "1",
+    .umin = 1,
+    .umax = 129,
+    .rank = 20,
+    .doc = "replica delivery: a lookup may end at any of the k live nodes "
+           "numerically closest to its key (the root's leaf set names them; "
+           "the last hop goes to the nearest by proximity), as in the "
+           "paper's failure experiment (k = 5); 1 .. leaf_size / 2 + 1" },
+  { .name = "oracle_hints",
+    .type = SIM_PARAM_ENUM,
+    .def = "on",
+    .choices = onoff_choices,
+    .rank = 21,
+    .doc = "on = two shortcuts tell nodes who is down, where a real node "
+           "finds out by timeouts: offers skip down nodes, and a JOIN is "
+           "routed around a down next hop at once (fast; flatters churn "
+           "results: see sim/README.md); off = nodes know only what they "
+           "learn: a would-be leaf-set member heard of from others is "
+           "probed before it enters, JOINs and a joiner's announcements "
+           "to its leaf set are acknowledged" },
+  { .name = "bootstrap_sample",
+    .type = SIM_PARAM_UINT,
+    .def = "1000",
+    .umin = 0,
+    .umax = G_MAXUINT32,
+    .rank = 22,
+    .doc = "joins: the bootstrap node is the closest of this many random "
+           "live nodes (all of them when there are fewer); 0 = always the "
+           "closest of all (O(N) per join)" },
+  { .name = "build_sample",
+    .type = SIM_PARAM_UINT,
+    .def = "0",
+    .umin = 0,
+    .umax = G_MAXUINT32,
+    .rank = 23,
+    .doc = "build: each routing-table slot gets the closest of at most "
+           "this many candidates; 0 = all (exact, O(N^2/2^b))" },
+  { .name = "ideal_compare",
+    .type = SIM_PARAM_ENUM,
+    .def = "off",
+    .choices = onoff_choices,
+    .rank = 24,
+    .doc = "on: also route each lookup over tables built from complete "
+           "global knowledge and report route_distance_ratio" },
+  { .name = "ideal_sample",
+    .type = SIM_PARAM_UINT,
+    .def = "0",
+    .umin = 0,
+    .umax = G_MAXUINT32,
+    .rank = 25,
+    .doc = "ideal_compare: candidates per slot of the ideal tables; "
+           "0 = all (exact)" },
+  { .name = "quality_sample",
+    .type = SIM_PARAM_UINT,
+    .def = "0",
+    .umin = 0,
+    .umax = G_MAXUINT32,
+    .rank = 26,
+    .doc = "grade the routing tables of this many live nodes at the end "
+           "of the run (table_row*_filled/optimal/possible; exact, costs "
+           "about this many times N proximity evaluations); 0 = off" },
+  { .name = "maintenance",
+    .type = SIM_PARAM_ENUM,
+    .def = "auto",
+    .choices = auto_choices,
+    .rank = 27,
+    .doc = "periodic failure detection (heartbeats, probes): auto = on "
+           "when loss > 0 or the timeline has fail, leave, rejoin or churn "
+           "actions" },
+  { .name = "heartbeat_period",
+    .type = SIM_PARAM_TIME,
+    .def = "30s",
+    .umin = 1,
+    .umax = G_MAXUINT64,
+    .rank = 28,
+    .doc = "each node sends a keep-alive to its leaf set this often" },
+  { .name = "heartbeat_timeout",
+    .type = SIM_PARAM_TIME,
+    .def = "70s",
+    .umin = 1,
+    .umax = G_MAXUINT64,
+    .rank = 29,
+    .doc = "a leaf-set neighbour silent this long is suspected to have "
+           "failed" },
+  { .name = "probe_period",
+    .type = SIM_PARAM_TIME,
+    .def = "10min",
+    .umin = 1,
+    .umax = G_MAXUINT64,
+    .rank = 30,
+    .doc = "every routing-table entry is probed this often" },
+  { .name = "probe_timeout",
+    .type = SIM_PARAM_TIME,
+    .def = "3s",
+    .umin = 1,
+    .umax = G_MAXUINT64,
+    .rank = 31,
+    .doc = "a probe not answered within this time is lost" },
+  { .name = "probe_retries",
+    .type = SIM_PARAM_UINT,
+    .def = "2",
+    .umin = 0,
+    .umax = 10,
+    .rank = 32,
+    .doc = "lost probes are retried this many times before the entry is "
+           "declared failed" },
+  { .name = "hop_timeout",
+    .type = SIM_PARAM_TIMEOUT,
+    .def = "rtt",
+    .rank = 33,
+    .doc = "time a node waits for the next hop to acknowledge a lookup: "
+           "rtt = SRTT + 4*RTTVAR of that hop, or a fixed time" },
+  { .name = "hop_retries",
+    .type = SIM_PARAM_UINT,
+    .def = "8",
+    .umin = 0,
+    .umax = 32,
+    .rank = 34,
+    .doc = "retry budget of a lookup: hop timeouts survived before it "
+           "fails (the first timeout of a hop resends to the same node, "
+           "later ones route around it)" },
+  { .name = "lookup_timeout",
+    .type = SIM_PARAM_TIME,
+    .def = "60s",
+    .umin = 1,
+    .umax = G_MAXUINT64,
+    .rank = 35,
+    .doc = "a lookup not completed this long after it was issued has "
+           "failed" },
+  { .name = "repair",
+    .type = SIM_PARAM_ENUM,
+    .def = "on",
+    .choices = repair_choices,
+    .rank = 36,
+    .doc = "failure repair: on = leaf sets and routing tables, leafset = "
+           "leaf sets only, off = none" },
+  { .name = "msg_header_bytes",
+    .type = SIM_PARAM_UINT,
+    .def = "40",
+    .umin = 0,
+    .umax = G_MAXUINT32,
+    .rank = 38,
+    .doc = "bytes counted for the header of every message (bandwidth)" },
+  { .name = "msg_id_bytes",
+    .type = SIM_PARAM_UINT,
+    .def = "20",
+    .umin = 0,
+    .umax = G_MAXUINT32,
+    .rank = 39,
+    .doc = "bytes counted per node (id and address) carried in a message" },
+};
+
+/* The replica set is named by the root's leaf set and the root. */
+static gboolean
+pastry_check (const SimScenario *sc, GError **error)
+{
+  guint64 replicas = sim_scenario_get_uint (sc, "replicas");
+  guint64 leaf = sim_scenario_get_uint (sc, "leaf_size");
+
+  if (replicas > leaf / 2 + 1)
+    return sim_scenario_param_fail (
+        sc, error, SIM_SCENARIO_ERROR_RANGE, "replicas", "replicas",
+        "replicas = %" G_GUINT64_FORMAT
+        " is more than leaf_size / 2 + 1 = %" G_GUINT64_FORMAT
+        " (the root's leaf set names the replicas)",
+        replicas, leaf / 2 + 1);
+  return TRUE;
+}
+
+const SimParamGroup sim_pastry_param_group = {
+  .name = "pastry",
+  .doc = "the Pastry overlay: tables, joins, replicas, failure detection "
+         "and repair, message sizes",
+  .defined_in = "sim/world/sim-pastry-params.c",
+  .specs = pastry_specs,
+  .n_specs = G_N_ELEMENTS (pastry_specs),
+  .check = pastry_check,
+};
+
+void
+sim_pastry_params_install (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      SimParamRegistry *reg = sim_param_registry_new ();
+      if (!sim_param_registry_add (reg, &sim_net_param_group)
+          || !sim_param_registry_add (reg, &sim_pastry_param_group))
+        g_error ("sim_pastry_params_install: the parameter groups clash");
+      sim_scenario_install_params (reg);
+      g_once_init_leave (&done, 1);
+    }
+}
