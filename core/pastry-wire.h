@@ -20,8 +20,7 @@
  *
  *   A message (every type but LOOKUP): PASTRY_WIRE_MSG_FIXED = 31 bytes,
  *   then the peers
- *     4  flags       1  only the flags the type may carry (flags_of_type in
- *                       pastry-wire.c); TIMEOUT never travels
+ *     4  flags       1  only the flags the type may carry (below)
  *     5  hops        1  0..255
  *     6  row         1  < ceil(128 / b) (the receiver's b)
  *     7  col         1  < 2^b
@@ -36,6 +35,13 @@
  *        about       peer (present, or the 1-byte "none")
  *        entries     n_entries x (peer (present), prox 4: any guint32,
  *                    G_MAXUINT32 = PASTRY_PROX_UNKNOWN)
+ *
+ *   Flags a type may carry (PASTRY_MSG_FLAG_*; any other bit is refused,
+ *   TIMEOUT, which marks a request the simulator bounced, always):
+ *     JOIN ACKED; JOIN_REPLY ROOT, BOOTSTRAP; ROW_REQUEST, ROW_REPLY
+ *     JOINING; ANNOUNCE LEAF; PROBE, PROBE_REPLY REPAIR, VERIFY;
+ *     LEAFSET_REQUEST, LEAFSET_REPLY REPAIR, BROADCAST; LEAFSET_UPDATE,
+ *     ENTRY_REQUEST, ENTRY_REPLY, LEAVE REPAIR; the other types none.
  *
  *   A lookup (type LOOKUP): PASTRY_WIRE_LOOKUP_FIXED = 49 bytes, then the
  *   peers

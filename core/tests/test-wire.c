@@ -462,15 +462,36 @@ test_encode_errors (void)
   table_free (t);
 }
 
-/* The flag table: TIMEOUT never travels; LOOKUP has no flags. */
+/* The flag table, as pastry-wire.h documents it: TIMEOUT never travels;
+ * LOOKUP has no flags. */
 static void
 test_flags (void)
 {
+  static const guint allowed[PASTRY_MSG_N_TYPES] = {
+    [PASTRY_MSG_JOIN] = PASTRY_MSG_FLAG_ACKED,
+    [PASTRY_MSG_JOIN_REPLY] = PASTRY_MSG_FLAG_ROOT | PASTRY_MSG_FLAG_BOOTSTRAP,
+    [PASTRY_MSG_ROW_REQUEST] = PASTRY_MSG_FLAG_JOINING,
+    [PASTRY_MSG_ROW_REPLY] = PASTRY_MSG_FLAG_JOINING,
+    [PASTRY_MSG_ANNOUNCE] = PASTRY_MSG_FLAG_LEAF,
+    [PASTRY_MSG_PROBE] = PASTRY_MSG_FLAG_REPAIR | PASTRY_MSG_FLAG_VERIFY,
+    [PASTRY_MSG_PROBE_REPLY] = PASTRY_MSG_FLAG_REPAIR | PASTRY_MSG_FLAG_VERIFY,
+    [PASTRY_MSG_LEAFSET_REQUEST]
+    = PASTRY_MSG_FLAG_REPAIR | PASTRY_MSG_FLAG_BROADCAST,
+    [PASTRY_MSG_LEAFSET_REPLY]
+    = PASTRY_MSG_FLAG_REPAIR | PASTRY_MSG_FLAG_BROADCAST,
+    [PASTRY_MSG_LEAFSET_UPDATE] = PASTRY_MSG_FLAG_REPAIR,
+    [PASTRY_MSG_ENTRY_REQUEST] = PASTRY_MSG_FLAG_REPAIR,
+    [PASTRY_MSG_ENTRY_REPLY] = PASTRY_MSG_FLAG_REPAIR,
+    [PASTRY_MSG_LEAVE] = PASTRY_MSG_FLAG_REPAIR,
+  };
   for (guint type = 0; type < PASTRY_MSG_N_TYPES; type++)
     {
       g_assert_true (pastry_wire_flags_valid (type, 0)
                      == (type != PASTRY_MSG_LOOKUP));
       g_assert_false (pastry_wire_flags_valid (type, PASTRY_MSG_FLAG_TIMEOUT));
+      for (guint f = 1; f < 256; f <<= 1)
+        g_assert_true (pastry_wire_flags_valid (type, f)
+                       == (type != PASTRY_MSG_LOOKUP && (allowed[type] & f)));
     }
   g_assert_true (pastry_wire_flags_valid (
       PASTRY_MSG_JOIN_REPLY, PASTRY_MSG_FLAG_ROOT | PASTRY_MSG_FLAG_BOOTSTRAP));
