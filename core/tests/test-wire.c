@@ -450,6 +450,25 @@ test_encode_errors (void)
   g_assert_error (error, PASTRY_WIRE_ERROR, PASTRY_WIRE_ERROR_BAD_ADDRESS);
   g_clear_error (&error);
 
+  /* The size of a message naming an unknown peer is 0. */
+  m.entries[0].peer = t->peers->len;
+  g_assert_cmpuint (pastry_wire_message_size (&m, &table_peers, t), ==, 0);
+  m.entries[0].peer = m.about;
+
+  /* A lookup not yet sent (no receiver), or avoiding an unknown peer. */
+  PastryLookup lk0 = make_lookup (t, &rng, PASTRY_WIRE_ADDR_IPV4, 1, 0, 1);
+  lk0.to = PASTRY_PEER_NONE;
+  g_assert_false (pastry_wire_encode_lookup (&lk0, 0, &table_peers, t, buf,
+                                             sizeof buf, &len, &error));
+  g_assert_error (error, PASTRY_WIRE_ERROR, PASTRY_WIRE_ERROR_UNKNOWN_PEER);
+  g_clear_error (&error);
+  lk0.to = lk0.at;
+  lk0.avoid[0] = t->peers->len;
+  g_assert_false (pastry_wire_encode_lookup (&lk0, 0, &table_peers, t, buf,
+                                             sizeof buf, &len, &error));
+  g_assert_error (error, PASTRY_WIRE_ERROR, PASTRY_WIRE_ERROR_UNKNOWN_PEER);
+  g_clear_error (&error);
+
   /* A lookup whose avoided peers share an id. */
   PastryLookup lk = make_lookup (t, &rng, PASTRY_WIRE_ADDR_IPV4, 2, 0, 1);
   g_array_index (t->peers, TestPeer, lk.avoid[1]).id
@@ -460,6 +479,41 @@ test_encode_errors (void)
   g_clear_error (&error);
   g_free (m.entries);
   table_free (t);
+}
+
+/* Address validity, both sides of each rule. */
+static void
+test_addr_valid (void)
+{
+  PastryWireAddr a;
+
+  memset (&a, 0, sizeof a);
+  a.family = PASTRY_WIRE_ADDR_IPV4;
+  a.bytes[3] = 1;
+  a.port = 1;
+  g_assert_true (pastry_wire_addr_valid (&a)); /* 0.0.0.1:1 */
+  a.port = 0;
+  g_assert_false (pastry_wire_addr_valid (&a));
+  a.port = 65535;
+  g_assert_true (pastry_wire_addr_valid (&a));
+  a.bytes[3] = 0;
+  g_assert_false (pastry_wire_addr_valid (&a)); /* 0.0.0.0 */
+  a.bytes[4] = 1;
+  g_assert_false (pastry_wire_addr_valid (&a)); /* IPv4 with a 5th byte */
+  a.family = PASTRY_WIRE_ADDR_IPV6;
+  g_assert_true (pastry_wire_addr_valid (&a)); /* the same bytes, IPv6 */
+  a.bytes[4] = 0;
+  a.bytes[15] = 1;
+  g_assert_true (pastry_wire_addr_valid (&a)); /* ::1 */
+  a.bytes[15] = 0;
+  g_assert_false (pastry_wire_addr_valid (&a)); /* :: */
+  a.bytes[15] = 1;
+  for (guint f = 0; f < 256; f++)
+    {
+      a.family = (guint8) f;
+      g_assert_true (pastry_wire_addr_valid (&a)
+                     == (f == PASTRY_WIRE_ADDR_IPV6));
+    }
 }
 
 /* The flag table, as pastry-wire.h documents it: TIMEOUT never travels;
@@ -912,6 +966,7 @@ main (int argc, char **argv)
   g_test_add_func ("/wire/roundtrip/lookups", test_roundtrip_lookups);
   g_test_add_func ("/wire/encode-errors", test_encode_errors);
   g_test_add_func ("/wire/flags", test_flags);
+  g_test_add_func ("/wire/addr-valid", test_addr_valid);
   g_test_add_func ("/wire/invalid", test_invalid);
   g_test_add_func ("/wire/refused", test_refused);
   char *name = g_strdup_printf ("/wire/mutations/seed=%" G_GUINT64_FORMAT,
