@@ -67,15 +67,16 @@
  *  21|33 port        2  1..65535
  *   -> 23 bytes (IPv4) or 35 (IPv6); an entry 27 or 39.
  *
- * Size: at most PASTRY_WIRE_MAX_DATAGRAM = 1,400 bytes, a UDP payload that
- * crosses any path of MTU 1,500 (IPv6 with a tunnel header) unfragmented.
- * A message of 32 IPv6 entries (a leaf set of L = 32, or a neighbourhood
- * set of M = 32) takes 31 + 3 x 35 + 32 x 39 = 1,384 bytes; 48 IPv4
- * entries take 1,373.  A message whose encoding would be longer (a join
- * reply holding routing rows, the neighbourhood and the leaf set at once)
- * is not encoded: pastry_wire_encode_message() fails with TOO_BIG and the
- * caller must send fewer entries (pastry_wire_message_size() tells the
- * size first).  A lookup takes at most 49 + 7 x 35 = 294 bytes.
+ * Size: at most PASTRY_WIRE_MAX_DATAGRAM = 1,400 bytes of UDP payload: with
+ * IPv6 and UDP headers (48 bytes) it fits a 1,500-byte MTU with 52 bytes
+ * to spare for tunnels.  A message of 32 IPv6 entries (a leaf set of
+ * L = 32, or a neighbourhood set of M = 32) takes 31 + 3 x 35 + 32 x 39 =
+ * 1,384 bytes; 48 IPv4 entries 31 + 3 x 23 + 48 x 27 = 1,396.  A message
+ * whose encoding would be longer (a join reply holding routing rows, the
+ * neighbourhood and the leaf set at once) is not encoded:
+ * pastry_wire_encode_message() fails with TOO_BIG and the caller must send
+ * fewer entries (pastry_wire_message_size() tells the size first).  A
+ * lookup takes at most 49 + 7 x 35 = 294 bytes.
  *
  * Versioning: a decoder accepts its own version only (all nodes of an
  * overlay speak one).  Adding a field: bump PASTRY_WIRE_VERSION, append the
