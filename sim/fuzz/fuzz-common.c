@@ -19,6 +19,7 @@ const FuzzTarget fuzz_targets[] = {
   { "trace", fuzz_trace_one },
   { "net-matrix", fuzz_net_matrix_one },
   { "net-coords", fuzz_net_coords_one },
+  { "wire", fuzz_wire_one },
   { NULL, NULL },
 };
 

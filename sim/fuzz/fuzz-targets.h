@@ -1,4 +1,5 @@
-/* fuzz-targets.h — the fuzz targets of the engine's input parsers.
+/* fuzz-targets.h — the fuzz targets of the engine's input parsers and of
+ * core's datagram decoder.
  *
  * Each target takes arbitrary bytes, feeds them to one parsing entry point
  * and checks what comes back: on success, the invariants the module's
@@ -39,6 +40,16 @@ void fuzz_trace_one (const guint8 *data, gsize size);
 void fuzz_net_matrix_one (const guint8 *data, gsize size);
 /* sim_net_new_coords_data() on the bytes. */
 void fuzz_net_coords_one (const guint8 *data, gsize size);
+/* pastry_wire_decode() on the bytes as one datagram, for b = 4, 1 and 8:
+ * a decoded frame keeps the header's promises and re-encodes to the same
+ * bytes; an error reads "byte N: ..." with N inside the datagram, and no
+ * peer was interned. */
+void fuzz_wire_one (const guint8 *data, gsize size);
+
+/* Writes one valid datagram per message type and address family into the
+ * existing directory dir (seed-TYPE-ipv4, seed-TYPE-ipv6), each checked
+ * to decode and run through fuzz_wire_one().  Returns how many. */
+guint fuzz_wire_write_seeds (const char *dir);
 
 #define FUZZ_MAX_OVERRIDES 4
 
