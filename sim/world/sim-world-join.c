@@ -50,40 +50,6 @@ sim__world_node_create (SimWorld *w, const PastryId *given)
   return i;
 }
 
-guint
-sim__world_offer (SimWorld *w, guint32 x, const PastryEntry *e, guint n,
-                  guint32 sender)
-{
-  PastryNode *node = sim__world_node (w, x);
-  guint leaf_gain = 0;
-  for (guint i = 0; i <= n; i++)
-    {
-      guint32 p = i < n ? e[i].peer : sender;
-      if (p == x || p == PASTRY_PEER_NONE
-          || sim__world_believes_dead (w, x, p))
-        continue;
-      /* Oracle hint: skip nodes that are down (global truth). */
-      if (w->oracle_hints && sim__world_state (w, p) != NODE_LIVE)
-        continue;
-      /* Without it: heard of from a third party, which may be out of date,
-       * a would-be leaf-set member is checked first (a joiner takes the
-       * root's leaf set as it comes, and checks it when it announces). */
-      if (!w->oracle_hints && p != sender && w->maintain
-          && sim__world_state (w, x) == NODE_LIVE
-          && pastry_node_leafset_admits (node, p))
-        {
-          sim__world_verify (w, x, p);
-          continue;
-        }
-      gboolean was_leaf = (pastry_node_where (node, p)
-                           & PASTRY_IN_LEAFSET) != 0;
-      guint where = pastry_node_insert (node, p, sim__world_prox (w, x, p));
-      if (!was_leaf && (where & PASTRY_IN_LEAFSET))
-        leaf_gain++;
-    }
-  return leaf_gain;
-}
-
 /* The bootstrap node: the nearest (by proximity) of a sample of live
  * nodes, or of all of them when the sample covers the population. */
 static guint32

@@ -19,6 +19,7 @@
 
 #include "pastry-fd.h"
 #include "pastry-lookup.h"
+#include "pastry-maint.h"
 #include "pastry-msg.h"
 #include "pastry-node.h"
 #include "sim-net.h"
@@ -63,14 +64,14 @@ typedef struct
   guint8 attempt;     /* restarts after a join timeout */
 } JoinState;
 
-/* Maintenance state of a live node (allocated only when maintenance runs). */
-typedef struct
-{
-  PastryPeer hb_from; /* right neighbour the last heartbeat check saw */
-  SimTime last_hb;    /* when we last heard from hb_from */
-  PastryFd fd;        /* suspicions, dead marks, RTT estimates */
-  guint8 claims;      /* death verdicts this life refuted (wraps) */
-} NodeMaint;
+/* Maintenance state of a node: core's (pastry-maint.h), allocated when a
+ * node becomes live with maintenance on, or lazily when a joining node
+ * first needs it; freed when the node goes down. */
+typedef PastryMaint NodeMaint;
+
+/* Nesting depth of core protocol calls whose outboxes are being carried
+ * out at once (a drain may start another call). */
+#define SIM_WORLD_OUTBOXES 4
 
 /* A lookup in flight: core's message and forwarding state, and the
  * simulator's bookkeeping (pool generation, the lookup action). */
@@ -140,6 +141,9 @@ struct _SimWorld
   guint hop_retries;
   SimTime lookup_timeout;
   PastryLookupConfig lookup_cfg; /* maintain, hop_retries, lookup_timeout */
+  PastryMaintConfig maint_cfg;   /* core's copy of the maintenance ones */
+  PastryOutbox outbox[SIM_WORLD_OUTBOXES]; /* by call depth */
+  guint outbox_depth;
   SimTime timeline_interval;
   guint msg_header_bytes, msg_id_bytes; /* the size model */
 
@@ -290,6 +294,10 @@ void sim__world_lookups_abandon (SimWorld *w);
 
 /* ---- sim-world-maint.c ---- */
 
+/* Fills w->maint_cfg and the outboxes from the parameters read / frees
+ * the outboxes. */
+void sim__world_maint_init (SimWorld *w);
+void sim__world_maint_fini (SimWorld *w);
 /* Starts the maintenance timers of a node that just became live. */
 void sim__world_maint_start (SimWorld *w, guint32 x);
 /* Frees maintenance state of a node going down. */
