@@ -49,20 +49,19 @@ pastry_maint_clear (PastryMaint *mt)
 }
 
 static gboolean
-is_suspect (const PastryMaint *mt, const PastryMaintEnv *env, PastryPeer p)
+is_suspect (const PastryMaint *mt, const PastryEnv *env, PastryPeer p)
 {
   return mt != NULL && pastry_fd_is_suspect (&mt->fd, p, env->now);
 }
 
 static guint32
-epoch_of (const PastryMaintEnv *env, PastryPeer p)
+epoch_of (const PastryEnv *env, PastryPeer p)
 {
   return env->epoch != NULL ? env->epoch (p, env->hint_data) : 0;
 }
 
 static void
-send_probe (const PastryMaintEnv *env, PastryPeer p, guint attempt,
-            gboolean repair)
+send_probe (const PastryEnv *env, PastryPeer p, guint attempt, gboolean repair)
 {
   PastryMessage *msg = pastry_outbox_send (env->out, p, PASTRY_MSG_PROBE, p);
   msg->attempt = (guint8) attempt;
@@ -73,16 +72,16 @@ send_probe (const PastryMaintEnv *env, PastryPeer p, guint attempt,
 /* ---- Suspicion ---- */
 
 static gboolean
-may_doubt (const PastryMaint *mt, const PastryNode *node,
-           const PastryMaintEnv *env, PastryPeer p)
+may_doubt (const PastryMaint *mt, const PastryNode *node, const PastryEnv *env,
+           PastryPeer p)
 {
   return env->cfg->maintain && mt != NULL && mt->joined
          && p != pastry_node_self (node);
 }
 
 void
-pastry_maint_verify (PastryMaint *mt, PastryNode *node,
-                     const PastryMaintEnv *env, PastryPeer p)
+pastry_maint_verify (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
+                     PastryPeer p)
 {
   g_return_if_fail (node != NULL && env != NULL);
   if (!may_doubt (mt, node, env, p)
@@ -93,8 +92,8 @@ pastry_maint_verify (PastryMaint *mt, PastryNode *node,
 }
 
 void
-pastry_maint_suspect (PastryMaint *mt, PastryNode *node,
-                      const PastryMaintEnv *env, PastryPeer p)
+pastry_maint_suspect (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
+                      PastryPeer p)
 {
   g_return_if_fail (node != NULL && env != NULL);
   if (may_doubt (mt, node, env, p) && pastry_fd_suspect (&mt->fd, p, env->now))
@@ -102,9 +101,8 @@ pastry_maint_suspect (PastryMaint *mt, PastryNode *node,
 }
 
 guint
-pastry_maint_offer (PastryMaint *mt, PastryNode *node,
-                    const PastryMaintEnv *env, const PastryEntry *e, guint n,
-                    PastryPeer sender)
+pastry_maint_offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
+                    const PastryEntry *e, guint n, PastryPeer sender)
 {
   g_return_val_if_fail (node != NULL && env != NULL, 0);
   PastryPeer self = pastry_node_self (node);
@@ -117,7 +115,7 @@ pastry_maint_offer (PastryMaint *mt, PastryNode *node,
       if (p == self || p == PASTRY_PEER_NONE
           || (mt != NULL && pastry_fd_believes_dead (&mt->fd, p, env->now)))
         continue;
-      if (env->admit != NULL && !env->admit (p, env->hint_data))
+      if (env->reachable != NULL && !env->reachable (p, env->hint_data))
         continue;
       /* Heard of from a third party, which may be out of date: a would-be
        * leaf-set member is checked first. */
@@ -139,11 +137,11 @@ pastry_maint_offer (PastryMaint *mt, PastryNode *node,
 /* ---- Removal and repair ---- */
 
 static void table_repair (PastryMaint *mt, PastryNode *node,
-                          const PastryMaintEnv *env, guint row, guint col,
+                          const PastryEnv *env, guint row, guint col,
                           guint attempt);
 
 static void
-broadcast_leafset (PastryNode *node, const PastryMaintEnv *env, PastryPeer dead)
+broadcast_leafset (PastryNode *node, const PastryEnv *env, PastryPeer dead)
 {
   PastryPeer leaf[258];
   guint n = pastry_node_export_leafset (node, leaf);
@@ -167,8 +165,8 @@ broadcast_leafset (PastryNode *node, const PastryMaintEnv *env, PastryPeer dead)
 
 /* The node forgets p.  With broadcast, it tells its leaf set afterwards. */
 static void
-forget (PastryMaint *mt, PastryNode *node, const PastryMaintEnv *env,
-        PastryPeer p, gboolean broadcast)
+forget (PastryMaint *mt, PastryNode *node, const PastryEnv *env, PastryPeer p,
+        gboolean broadcast)
 {
   const PastryMaintConfig *cfg = env->cfg;
   guint where = pastry_node_where (node, p);
@@ -260,14 +258,14 @@ forget (PastryMaint *mt, PastryNode *node, const PastryMaintEnv *env,
 
 /* The node now believes p dead (for the dead memory); probing stops. */
 static void
-mark_dead (PastryMaint *mt, const PastryMaintEnv *env, PastryPeer p)
+mark_dead (PastryMaint *mt, const PastryEnv *env, PastryPeer p)
 {
   pastry_fd_mark_dead (
       &mt->fd, p, time_add (env->now, pastry_maint_dead_memory (env->cfg)));
 }
 
 static void
-declare_dead (PastryMaint *mt, PastryNode *node, const PastryMaintEnv *env,
+declare_dead (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
               PastryPeer p)
 {
   pastry_outbox_upcall (env->out, PASTRY_UPCALL_DECLARED_DEAD, p);
@@ -276,7 +274,7 @@ declare_dead (PastryMaint *mt, PastryNode *node, const PastryMaintEnv *env,
 }
 
 static void
-table_repair (PastryMaint *mt, PastryNode *node, const PastryMaintEnv *env,
+table_repair (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
               guint row, guint col, guint attempt)
 {
   if (attempt >= PASTRY_MAINT_REPAIR_TRIES)
@@ -306,8 +304,7 @@ table_repair (PastryMaint *mt, PastryNode *node, const PastryMaintEnv *env,
 /* ---- Timers ---- */
 
 void
-pastry_maint_start (PastryMaint *mt, PastryNode *node,
-                    const PastryMaintEnv *env)
+pastry_maint_start (PastryMaint *mt, PastryNode *node, const PastryEnv *env)
 {
   g_return_if_fail (mt != NULL && node != NULL && env != NULL);
   mt->joined = TRUE;
@@ -320,8 +317,7 @@ pastry_maint_start (PastryMaint *mt, PastryNode *node,
 }
 
 void
-pastry_maint_heartbeat (PastryMaint *mt, PastryNode *node,
-                        const PastryMaintEnv *env)
+pastry_maint_heartbeat (PastryMaint *mt, PastryNode *node, const PastryEnv *env)
 {
   g_return_if_fail (mt != NULL && node != NULL && env != NULL);
   PastryPeer self = pastry_node_self (node);
@@ -348,7 +344,7 @@ pastry_maint_heartbeat (PastryMaint *mt, PastryNode *node,
 typedef struct
 {
   PastryMaint *mt;
-  const PastryMaintEnv *env;
+  const PastryEnv *env;
 } ProbeCtx;
 
 static void
@@ -361,7 +357,7 @@ probe_entry (guint row, guint col, const PastryEntry *e, gpointer data)
 
 void
 pastry_maint_probe_round (PastryMaint *mt, PastryNode *node,
-                          const PastryMaintEnv *env)
+                          const PastryEnv *env)
 {
   g_return_if_fail (mt != NULL && node != NULL && env != NULL);
   PastryPeer self = pastry_node_self (node);
@@ -414,7 +410,7 @@ pastry_maint_probe_round (PastryMaint *mt, PastryNode *node,
  * message cannot leave it out.  Notices of the verdict still in flight
  * become stale (the epoch changes with claims). */
 static void
-refute (PastryMaint *mt, PastryNode *node, const PastryMaintEnv *env,
+refute (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
         PastryPeer judge)
 {
   PastryPeer leaf[256];
@@ -434,7 +430,7 @@ refute (PastryMaint *mt, PastryNode *node, const PastryMaintEnv *env,
 
 void
 pastry_maint_unanswered (PastryMaint *mt, PastryNode *node,
-                         const PastryMessage *msg, const PastryMaintEnv *env)
+                         const PastryMessage *msg, const PastryEnv *env)
 {
   g_return_if_fail (mt != NULL && node != NULL && msg != NULL);
   switch ((PastryMsgType) msg->type)
@@ -481,7 +477,7 @@ pastry_maint_unanswered (PastryMaint *mt, PastryNode *node,
 
 gboolean
 pastry_maint_receive (PastryMaint *mt, PastryNode *node,
-                      const PastryMessage *msg, const PastryMaintEnv *env)
+                      const PastryMessage *msg, const PastryEnv *env)
 {
   g_return_val_if_fail (mt != NULL && node != NULL && msg != NULL, FALSE);
   PastryPeer self = pastry_node_self (node);
@@ -593,7 +589,7 @@ pastry_maint_receive (PastryMaint *mt, PastryNode *node,
 }
 
 void
-pastry_maint_leave (PastryNode *node, const PastryMaintEnv *env)
+pastry_maint_leave (PastryNode *node, const PastryEnv *env)
 {
   g_return_if_fail (node != NULL && env != NULL);
   PastryPeer self = pastry_node_self (node);

@@ -30,7 +30,7 @@
  * to env->out (pastry-outbox.h).  No clock, no random numbers of its own,
  * no knowledge of who is really alive: the caller passes now, a random
  * source and the node's measured proximity, and may filter what a node
- * learns (PastryMaintEnv.admit) — that is where a simulator plugs in its
+ * learns (PastryEnv.reachable) — that is where a simulator plugs in its
  * global-knowledge shortcuts, by name, outside core.
  */
 #pragma once
@@ -67,26 +67,32 @@ typedef struct
   guint probe_retries;
 } PastryMaintConfig;
 
-/* What a call needs besides the node's own state: the parameters, the
- * time, the outbox, and the caller's knowledge.  Filled by the caller for
- * each call (it is a few words on the stack). */
+/* Join parameters (pastry-join.h). */
+typedef struct _PastryJoinConfig PastryJoinConfig;
+
+/* What a protocol call (maintenance or join) needs besides the node's own
+ * state: the parameters, the time, the outbox, and the caller's knowledge.
+ * Filled by the caller for each call (it is a few words on the stack). */
 typedef struct
 {
   const PastryMaintConfig *cfg;
+  const PastryJoinConfig *join; /* needed by pastry-join calls only */
   PastryTime now;
   PastryOutbox *out; /* begun for this node (pastry_outbox_begin()) */
   PastryRandom rnd;
   PastryProxFunc prox; /* the node's measured proximity to a peer */
   gpointer prox_data;
-  /* Optional: FALSE for a peer the node must not learn, whatever a message
-   * says (NULL: every peer may be learnt).  A real node passes NULL. */
-  gboolean (*admit) (PastryPeer p, gpointer data);
+  /* Optional: FALSE for a peer the caller knows cannot be reached (NULL:
+   * no such knowledge).  The node neither learns such a peer, whatever a
+   * message says, nor forwards a JOIN to it (it suspects it instead).  A
+   * real node passes NULL; the simulator's oracle_hints plug in here. */
+  gboolean (*reachable) (PastryPeer p, gpointer data);
   /* The epoch of peer p (its life and the verdicts it refuted in it): a
    * death notice carries the dead node's epoch so that a notice overtaken
    * by a refutation or a rejoin is recognised as stale.  NULL: always 0. */
   guint32 (*epoch) (PastryPeer p, gpointer data);
-  gpointer hint_data; /* for admit and epoch */
-} PastryMaintEnv;
+  gpointer hint_data; /* for reachable and epoch */
+} PastryEnv;
 
 /* A node's maintenance state.  Layout public so that the caller can embed
  * it; use the functions. */
@@ -106,49 +112,48 @@ void pastry_maint_clear (PastryMaint *mt);
 /* The node has joined: marks it joined and arms its two timers at random
  * phases (draws: heartbeat phase, then probe phase). */
 void pastry_maint_start (PastryMaint *mt, PastryNode *node,
-                         const PastryMaintEnv *env);
+                         const PastryEnv *env);
 
 /* The heartbeat timer fired: heartbeat the left neighbour, check the right
  * one, re-arm. */
 void pastry_maint_heartbeat (PastryMaint *mt, PastryNode *node,
-                             const PastryMaintEnv *env);
+                             const PastryEnv *env);
 
 /* The probe-round timer fired: probe table entries and unwatched leaves,
  * exchange leaf sets with the nearest leaves, ask one random entry of
  * each row for its row (repair_table; one draw per non-empty row, in row
  * order), re-arm. */
 void pastry_maint_probe_round (PastryMaint *mt, PastryNode *node,
-                               const PastryMaintEnv *env);
+                               const PastryEnv *env);
 
 /* A reason to doubt p (a missed heartbeat or acknowledgement): p is probed
  * unless already suspected.  No effect unless maintenance runs and the
  * node has joined. */
 void pastry_maint_suspect (PastryMaint *mt, PastryNode *node,
-                           const PastryMaintEnv *env, PastryPeer p);
+                           const PastryEnv *env, PastryPeer p);
 
 /* The node heard of p from a third party and p would enter its leaf set:
  * p is probed (PASTRY_MSG_FLAG_VERIFY) and taken in when it answers. */
 void pastry_maint_verify (PastryMaint *mt, PastryNode *node,
-                          const PastryMaintEnv *env, PastryPeer p);
+                          const PastryEnv *env, PastryPeer p);
 
 /* Offers entries e[0..n) and sender to node (sender may be
  * PASTRY_PEER_NONE): skips the node itself, peers it believes dead and
- * peers env->admit refuses; a would-be leaf other than the sender is
+ * peers env->reachable refuses; a would-be leaf other than the sender is
  * verified first (cfg->verify_leaves, joined); the rest are inserted with
  * their measured proximity.  mt may be NULL (a node without maintenance
  * state: nothing is believed dead, nothing verified).  Returns how many
  * entered the leaf set. */
 guint pastry_maint_offer (PastryMaint *mt, PastryNode *node,
-                          const PastryMaintEnv *env, const PastryEntry *e,
-                          guint n, PastryPeer sender);
+                          const PastryEnv *env, const PastryEntry *e, guint n,
+                          PastryPeer sender);
 
 /* A maintenance message (HEARTBEAT, PROBE, PROBE_REPLY, LEAFSET_REQUEST,
  * LEAFSET_REPLY, LEAFSET_UPDATE, LEAVE, ENTRY_REQUEST, ENTRY_REPLY) arrived
  * at node (borrowed).  A PROBE is answered with a PROBE_REPLY as the last
  * item.  Returns FALSE, doing nothing, for any other type. */
 gboolean pastry_maint_receive (PastryMaint *mt, PastryNode *node,
-                               const PastryMessage *msg,
-                               const PastryMaintEnv *env);
+                               const PastryMessage *msg, const PastryEnv *env);
 
 /* The transport gave up on msg, which this node sent (a request whose
  * target did not answer in probe_timeout), or on the reply msg the node
@@ -156,12 +161,11 @@ gboolean pastry_maint_receive (PastryMaint *mt, PastryNode *node,
  * their next source, suspects silent targets.  JOIN_REPLY, ROW_REPLY and
  * the join part of ROW_REQUEST are the join protocol's business. */
 void pastry_maint_unanswered (PastryMaint *mt, PastryNode *node,
-                              const PastryMessage *msg,
-                              const PastryMaintEnv *env);
+                              const PastryMessage *msg, const PastryEnv *env);
 
 /* Graceful leave: LEAVE with the leaf set to every leaf-set member.  The
  * caller then drops the node's state. */
-void pastry_maint_leave (PastryNode *node, const PastryMaintEnv *env);
+void pastry_maint_leave (PastryNode *node, const PastryEnv *env);
 
 /* Dead marks last this long (then a peer back with the same id can be
  * learnt again): max (probe_period, 4 heartbeat_timeout). */

@@ -40,6 +40,7 @@ typedef enum
 {
   PASTRY_TIMER_HEARTBEAT,   /* pastry_maint_heartbeat() */
   PASTRY_TIMER_PROBE_ROUND, /* pastry_maint_probe_round() */
+  PASTRY_TIMER_JOIN,        /* pastry_join_timer(); cookie: the attempt */
 } PastryTimerKind;
 
 typedef enum
@@ -48,6 +49,16 @@ typedef enum
   PASTRY_UPCALL_DECLARED_DEAD,
   /* The node learnt it had been declared dead by peer, and refutes it. */
   PASTRY_UPCALL_REFUTED,
+  /* The joining node has its state: it is now a member of the overlay
+   * (the caller starts its maintenance, pastry_maint_start()).  Its
+   * announcements follow. */
+  PASTRY_UPCALL_JOINED,
+  /* The join is complete (after the announcements): the caller drops the
+   * node's PastryJoin. */
+  PASTRY_UPCALL_JOIN_DONE,
+  /* The join starts over: the caller clears the node's routing state,
+   * picks a bootstrap and calls pastry_join_attempt(). */
+  PASTRY_UPCALL_JOIN_RESTART,
 } PastryUpcallKind;
 
 typedef struct

@@ -137,18 +137,18 @@ net_free (Net *net)
 }
 
 /* Begins a call for node x: returns its environment. */
-static inline PastryMaintEnv
+static inline PastryEnv
 net_begin (Net *net, guint x)
 {
   pastry_outbox_begin (&net->out, x, net->now);
-  return (PastryMaintEnv){
+  return (PastryEnv){
     .cfg = &net->mcfg,
     .now = net->now,
     .out = &net->out,
     .rnd = { net_below, net },
     .prox = net_prox,
     .prox_data = net,
-    .admit = NULL,
+    .reachable = NULL,
     .epoch = net_epoch,
     .hint_data = net,
   };
@@ -214,7 +214,7 @@ net_step (Net *net)
     {
       if (request && !net->down[m->from])
         {
-          PastryMaintEnv env = net_begin (net, m->from);
+          PastryEnv env = net_begin (net, m->from);
           pastry_maint_unanswered (&net->mt[m->from], net->nodes[m->from], m,
                                    &env);
           net_end (net, m->from);
@@ -226,7 +226,7 @@ net_step (Net *net)
           probe.type = PASTRY_MSG_PROBE;
           probe.from = m->to;
           probe.to = m->from;
-          PastryMaintEnv env = net_begin (net, m->to);
+          PastryEnv env = net_begin (net, m->to);
           pastry_maint_unanswered (&net->mt[m->to], net->nodes[m->to], &probe,
                                    &env);
           net_end (net, m->to);
@@ -234,7 +234,7 @@ net_step (Net *net)
     }
   else
     {
-      PastryMaintEnv env = net_begin (net, m->to);
+      PastryEnv env = net_begin (net, m->to);
       if (!pastry_maint_receive (&net->mt[m->to], net->nodes[m->to], m, &env))
         g_assert (m->type == PASTRY_MSG_ROW_REQUEST
                   || m->type == PASTRY_MSG_ROW_REPLY);

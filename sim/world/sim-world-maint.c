@@ -12,11 +12,11 @@
  * network draw and queue sequence number where it was.
  *
  * Global knowledge (oracle use), all here, by name:
- *  - oracle_admit(): with oracle_hints = on, a node never learns a peer
- *    that is down (PastryMaintEnv.admit);
+ *  - oracle_reachable(): with oracle_hints = on, a node never learns a peer
+ *    that is down (PastryEnv.reachable);
  *  - oracle_epoch(): the epoch a death notice carries, and the one its
  *    receiver compares it with, read from the world (a deployment would
- *    carry epochs in node ids); PastryMaintEnv.epoch;
+ *    carry epochs in node ids); PastryEnv.epoch;
  *  - a PROBE timeout that found a life of its target which has since ended
  *    and been replaced by a new one is reported to the prober as proof of
  *    life rather than as a missed reply (request_timed_out());
@@ -84,6 +84,13 @@ sim__world_maint_init (SimWorld *w)
     .probe_timeout = w->probe_timeout,
     .probe_retries = w->probe_retries,
   };
+  w->join_cfg = (PastryJoinConfig) {
+    .refine = w->join_refine,
+    .announce_state = w->announce_state,
+    .acked = !w->oracle_hints,
+    .restart = w->maintain,
+    .timeout = w->lookup_timeout,
+  };
   for (guint i = 0; i < SIM_WORLD_OUTBOXES; i++)
     pastry_outbox_init (&w->outbox[i]);
   w->outbox_depth = 0;
@@ -100,7 +107,7 @@ sim__world_maint_fini (SimWorld *w)
 
 /* oracle_hints = on: nodes that are down are never learnt. */
 static gboolean
-oracle_admit (PastryPeer p, gpointer data)
+oracle_reachable (PastryPeer p, gpointer data)
 {
   return sim__world_state (data, p) == NODE_LIVE;
 }
@@ -124,22 +131,22 @@ rng_below (gpointer data, guint64 n)
 
 /* ---- Calls into core, and carrying out their outboxes ---- */
 
-/* Starts a core call for node x: fills env, returns the outbox. */
-static PastryOutbox *
-call_begin (SimWorld *w, guint32 x, PastryMaintEnv *env)
+PastryOutbox *
+sim__world_call_begin (SimWorld *w, guint32 x, PastryEnv *env)
 {
   g_assert (w->outbox_depth < SIM_WORLD_OUTBOXES);
   PastryOutbox *out = &w->outbox[w->outbox_depth++];
   SimTime now = sim__world_now (w);
   pastry_outbox_begin (out, x, now);
-  *env = (PastryMaintEnv) {
+  *env = (PastryEnv) {
     .cfg = &w->maint_cfg,
+    .join = &w->join_cfg,
     .now = now,
     .out = out,
     .rnd = { rng_below, &w->rng_protocol },
     .prox = sim__world_prox_cb,
     .prox_data = w,
-    .admit = w->oracle_hints ? oracle_admit : NULL,
+    .reachable = w->oracle_hints ? oracle_reachable : NULL,
     .epoch = oracle_epoch,
     .hint_data = w,
   };
@@ -177,12 +184,8 @@ answer_probe (SimWorld *w, guint32 x, guint32 m)
   return FALSE;
 }
 
-/* Carries out the outbox of the call for node x, in order, and ends the
- * call.  m_in: the pool slot of the message the call handled
- * (G_MAXUINT32: none); a PROBE_REPLY answers it.  Returns TRUE when m_in
- * was reused. */
-static gboolean
-call_end (SimWorld *w, guint32 x, PastryOutbox *out, guint32 m_in)
+gboolean
+sim__world_call_end (SimWorld *w, guint32 x, PastryOutbox *out, guint32 m_in)
 {
   gboolean reused = FALSE;
   for (guint i = 0; i < pastry_outbox_len (out); i++)
@@ -196,6 +199,16 @@ call_end (SimWorld *w, guint32 x, PastryOutbox *out, guint32 m_in)
               reused = answer_probe (w, x, m_in);
               break;
             }
+          if (it->msg.type == PASTRY_MSG_JOIN && m_in != G_MAXUINT32)
+            {
+              /* A JOIN forwarded travels on in its own slot. */
+              PastryMessage *slot = sim__world_msg (w, m_in);
+              g_free (slot->entries);
+              pastry_outbox_take_message (out, i, slot);
+              sim__world_send (w, x, it->to, m_in);
+              reused = TRUE;
+              break;
+            }
           {
             guint32 m = sim__world_msg_new (w, it->msg.type, it->msg.about);
             pastry_outbox_take_message (out, i, sim__world_msg (w, m));
@@ -203,9 +216,11 @@ call_end (SimWorld *w, guint32 x, PastryOutbox *out, guint32 m_in)
           }
           break;
         case PASTRY_OUT_TIMER:
-          sim__world_timer (w, sim__world_now (w) + it->delay,
-                            it->timer == PASTRY_TIMER_HEARTBEAT
-                              ? EV_HEARTBEAT : EV_PROBE_ROUND,
+          sim__world_timer (w, sim_time_add (sim__world_now (w), it->delay),
+                            it->timer == PASTRY_TIMER_HEARTBEAT ? EV_HEARTBEAT
+                            : it->timer == PASTRY_TIMER_PROBE_ROUND
+                              ? EV_PROBE_ROUND
+                              : EV_JOIN_TIMEOUT,
                             x, it->cookie);
           break;
         case PASTRY_OUT_UPCALL:
@@ -216,6 +231,8 @@ call_end (SimWorld *w, guint32 x, PastryOutbox *out, guint32 m_in)
             }
           else if (it->upcall == PASTRY_UPCALL_REFUTED)
             w->refutations++;
+          else
+            sim__world_join_upcall (w, x, it->upcall);
           break;
         }
     }
@@ -261,10 +278,10 @@ sim__world_verify (SimWorld *w, guint32 x, guint32 p)
   NodeMaint *mt = g_ptr_array_index (w->maint, x);
   if (!w->maintain || mt == NULL)
     return; /* not live (a live node has its state) */
-  PastryMaintEnv env;
-  PastryOutbox *out = call_begin (w, x, &env);
+  PastryEnv env;
+  PastryOutbox *out = sim__world_call_begin (w, x, &env);
   pastry_maint_verify (mt, sim__world_node (w, x), &env, p);
-  call_end (w, x, out, G_MAXUINT32);
+  sim__world_call_end (w, x, out, G_MAXUINT32);
 }
 
 void
@@ -273,22 +290,22 @@ sim__world_suspect (SimWorld *w, guint32 x, guint32 p)
   NodeMaint *mt = g_ptr_array_index (w->maint, x);
   if (!w->maintain || mt == NULL)
     return;
-  PastryMaintEnv env;
-  PastryOutbox *out = call_begin (w, x, &env);
+  PastryEnv env;
+  PastryOutbox *out = sim__world_call_begin (w, x, &env);
   pastry_maint_suspect (mt, sim__world_node (w, x), &env, p);
-  call_end (w, x, out, G_MAXUINT32);
+  sim__world_call_end (w, x, out, G_MAXUINT32);
 }
 
 guint
 sim__world_offer (SimWorld *w, guint32 x, const PastryEntry *e, guint n,
                   guint32 sender)
 {
-  PastryMaintEnv env;
-  PastryOutbox *out = call_begin (w, x, &env);
+  PastryEnv env;
+  PastryOutbox *out = sim__world_call_begin (w, x, &env);
   guint gain = pastry_maint_offer (g_ptr_array_index (w->maint, x),
                                    sim__world_node (w, x), &env, e, n,
                                    sender);
-  call_end (w, x, out, G_MAXUINT32);
+  sim__world_call_end (w, x, out, G_MAXUINT32);
   return gain;
 }
 
@@ -299,10 +316,10 @@ sim__world_maint_start (SimWorld *w, guint32 x)
 {
   if (!w->maintain)
     return;
-  PastryMaintEnv env;
-  PastryOutbox *out = call_begin (w, x, &env);
+  PastryEnv env;
+  PastryOutbox *out = sim__world_call_begin (w, x, &env);
   pastry_maint_start (maint_of (w, x), sim__world_node (w, x), &env);
-  call_end (w, x, out, G_MAXUINT32);
+  sim__world_call_end (w, x, out, G_MAXUINT32);
 }
 
 void
@@ -319,19 +336,19 @@ sim__world_maint_stop (SimWorld *w, guint32 x)
 void
 sim__world_heartbeat (SimWorld *w, guint32 x)
 {
-  PastryMaintEnv env;
-  PastryOutbox *out = call_begin (w, x, &env);
+  PastryEnv env;
+  PastryOutbox *out = sim__world_call_begin (w, x, &env);
   pastry_maint_heartbeat (maint_of (w, x), sim__world_node (w, x), &env);
-  call_end (w, x, out, G_MAXUINT32);
+  sim__world_call_end (w, x, out, G_MAXUINT32);
 }
 
 void
 sim__world_probe_round (SimWorld *w, guint32 x)
 {
-  PastryMaintEnv env;
-  PastryOutbox *out = call_begin (w, x, &env);
+  PastryEnv env;
+  PastryOutbox *out = sim__world_call_begin (w, x, &env);
   pastry_maint_probe_round (maint_of (w, x), sim__world_node (w, x), &env);
-  call_end (w, x, out, G_MAXUINT32);
+  sim__world_call_end (w, x, out, G_MAXUINT32);
 }
 
 /* ---- RTT estimates ---- */
@@ -378,11 +395,11 @@ request_timed_out (SimWorld *w, guint32 x, const PastryMessage *msg)
     default:
       break;
     }
-  PastryMaintEnv env;
-  PastryOutbox *out = call_begin (w, x, &env);
+  PastryEnv env;
+  PastryOutbox *out = sim__world_call_begin (w, x, &env);
   pastry_maint_unanswered (maint_of (w, x), sim__world_node (w, x), msg,
                            &env);
-  call_end (w, x, out, G_MAXUINT32);
+  sim__world_call_end (w, x, out, G_MAXUINT32);
   if (msg->type == PASTRY_MSG_ROW_REQUEST)
     sim__world_join_missed (w, x, msg);
 }
@@ -399,11 +416,11 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
       sim__world_msg_release (w, m);
       return TRUE;
     }
-  PastryMaintEnv env;
-  PastryOutbox *out = call_begin (w, at, &env);
+  PastryEnv env;
+  PastryOutbox *out = sim__world_call_begin (w, at, &env);
   gboolean mine = pastry_maint_receive (maint_of (w, at),
                                         sim__world_node (w, at), &msg, &env);
-  gboolean reused = call_end (w, at, out, m);
+  gboolean reused = sim__world_call_end (w, at, out, m);
   if (!mine)
     return FALSE;
   if (!reused)
@@ -450,10 +467,10 @@ sim__world_leave (SimWorld *w, guint32 x)
 {
   if (sim__world_state (w, x) == NODE_LIVE)
     {
-      PastryMaintEnv env;
-      PastryOutbox *out = call_begin (w, x, &env);
+      PastryEnv env;
+      PastryOutbox *out = sim__world_call_begin (w, x, &env);
       pastry_maint_leave (sim__world_node (w, x), &env);
-      call_end (w, x, out, G_MAXUINT32);
+      sim__world_call_end (w, x, out, G_MAXUINT32);
     }
   go_down (w, x, SIM_NODE_EVENT_LEAVE);
 }
