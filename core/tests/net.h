@@ -1,26 +1,40 @@
 /* net.h — test helper: a handful of nodes driven by hand through core's
- * sans-I/O protocol calls, with the test playing network and clock.
+ * sans-I/O protocol calls (maintenance and join), with the test playing
+ * network and clock.
  *
  * Every call's outbox is collected at once: SENDs go onto a FIFO wire,
  * TIMERs and UPCALLs are recorded for the test to inspect.  Delivering a
  * message to a node that is down (or that the test chooses to lose) hands
  * the request back to its sender as unanswered, as a transport's timeout
- * would; a lost PROBE_REPLY makes its PROBE unanswered.  No simulator, no
- * random numbers but a counter the test controls.
+ * would; a lost PROBE_REPLY makes its PROBE unanswered, a lost JOIN_REPLY
+ * or second-stage ROW_REPLY is missed by its joiner, an acknowledged JOIN
+ * that finds its target down bounces back to its sender.  Join upcalls are
+ * acted on as a driver would: JOINED marks the node joined, JOIN_DONE ends
+ * its join, JOIN_RESTART clears its state and makes the next attempt
+ * through net->restart_via.  No simulator, no random numbers but a
+ * counter the test controls.
  */
 #pragma once
 
-#include "pastry-maint.h"
+#include "pastry-join.h"
 
 #include <string.h>
 
 #define NET_MAX 24
 #define NET_S 1000000u /* µs */
+#define NET_LOG_UPCALL 100u
+#define NET_LOG_TIMER 200u
 
 typedef struct
 {
   PastryConfig pcfg;
   PastryMaintConfig mcfg;
+  PastryJoinConfig jcfg;
+  PastryJoin js[NET_MAX];
+  gboolean joining[NET_MAX];
+  PastryPeer restart_via; /* bootstrap of restarted joins */
+  GArray *log;            /* guint: every item in order: SEND: its type; UPCALL:
+                             NET_LOG_UPCALL + kind; TIMER: NET_LOG_TIMER + kind */
   PastryDirectory *dir;
   guint n;
   PastryNode *nodes[NET_MAX];
@@ -80,6 +94,14 @@ net_new_full (guint n, guint leaf_size, gboolean all)
     .probe_timeout = NET_S / 2,
     .probe_retries = 2,
   };
+  net->jcfg = (PastryJoinConfig){
+    .refine = TRUE,
+    .announce_state = TRUE,
+    .acked = TRUE,
+    .restart = TRUE,
+    .timeout = 60 * NET_S,
+  };
+  net->restart_via = PASTRY_PEER_NONE;
   net->dir = pastry_directory_new (NULL);
   net->n = n;
   for (guint i = 0; i < n; i++)
@@ -104,6 +126,7 @@ net_new_full (guint n, guint leaf_size, gboolean all)
   net->timers = g_array_new (FALSE, FALSE, sizeof (PastryOutItem));
   net->upcalls = g_array_new (FALSE, FALSE, sizeof (PastryOutItem));
   net->sent = g_array_new (FALSE, FALSE, sizeof (PastryMessage));
+  net->log = g_array_new (FALSE, FALSE, sizeof (guint));
   net->lose_type = -1;
   return net;
 }
@@ -132,6 +155,7 @@ net_free (Net *net)
   g_array_free (net->timers, TRUE);
   g_array_free (net->upcalls, TRUE);
   g_array_free (net->sent, TRUE);
+  g_array_free (net->log, TRUE);
   pastry_directory_free (net->dir);
   g_free (net);
 }
@@ -143,6 +167,7 @@ net_begin (Net *net, guint x)
   pastry_outbox_begin (&net->out, x, net->now);
   return (PastryEnv){
     .cfg = &net->mcfg,
+    .join = &net->jcfg,
     .now = net->now,
     .out = &net->out,
     .rnd = { net_below, net },
@@ -160,6 +185,7 @@ static inline guint
 net_end (Net *net, guint x)
 {
   guint sends = 0;
+  gboolean restart = FALSE;
   for (guint i = 0; i < pastry_outbox_len (&net->out); i++)
     {
       PastryOutItem it = *pastry_outbox_item (&net->out, i);
@@ -175,20 +201,47 @@ net_end (Net *net, guint x)
           g_array_append_val (net->sent, copy);
           g_queue_push_tail (&net->wire, m);
           sends++;
+          guint code = m->type;
+          g_array_append_val (net->log, code);
         }
       else if (it.kind == PASTRY_OUT_TIMER)
         {
           it.to = x;
           g_array_append_val (net->timers, it);
+          guint code = NET_LOG_TIMER + it.timer;
+          g_array_append_val (net->log, code);
         }
       else
         {
           it.cookie = x;
           g_array_append_val (net->upcalls, it);
+          guint code = NET_LOG_UPCALL + it.upcall;
+          g_array_append_val (net->log, code);
+          if (it.upcall == PASTRY_UPCALL_JOINED)
+            net->mt[x].joined = TRUE;
+          else if (it.upcall == PASTRY_UPCALL_JOIN_DONE)
+            net->joining[x] = FALSE;
+          else if (it.upcall == PASTRY_UPCALL_JOIN_RESTART)
+            restart = TRUE;
         }
     }
   pastry_outbox_reset (&net->out);
+  if (restart)
+    {
+      pastry_node_free (net->nodes[x]);
+      net->nodes[x] = pastry_node_new (&net->pcfg, net->dir, x);
+      PastryEnv env = net_begin (net, x);
+      pastry_join_attempt (&net->js[x], net->nodes[x], &env, net->restart_via);
+      sends += net_end (net, x);
+    }
   return sends;
+}
+
+/* The join in progress of x, or NULL once it has joined. */
+static inline PastryJoin *
+net_js (Net *net, guint x)
+{
+  return net->joining[x] ? &net->js[x] : NULL;
 }
 
 static inline gboolean
@@ -212,33 +265,55 @@ net_step (Net *net)
                      || m->type == PASTRY_MSG_ROW_REQUEST;
   if (net->down[m->to] || net_lost (net, m))
     {
-      if (request && !net->down[m->from])
+      guint from = m->from, to = m->to;
+      if (net->down[from])
+        ;
+      else if (request
+               || (m->type == PASTRY_MSG_ANNOUNCE
+                   && (m->flags & PASTRY_MSG_FLAG_LEAF)))
         {
-          PastryEnv env = net_begin (net, m->from);
-          pastry_maint_unanswered (&net->mt[m->from], net->nodes[m->from], m,
-                                   &env);
-          net_end (net, m->from);
+          PastryEnv env = net_begin (net, from);
+          pastry_maint_unanswered (&net->mt[from], net->nodes[from], m, &env);
+          if (m->type == PASTRY_MSG_ROW_REQUEST)
+            pastry_join_missed (net_js (net, from), net->nodes[from], m, &env);
+          net_end (net, from);
         }
-      else if (m->type == PASTRY_MSG_PROBE_REPLY && !net->down[m->to])
+      else if (m->type == PASTRY_MSG_JOIN && (m->flags & PASTRY_MSG_FLAG_ACKED))
+        {
+          PastryEnv env = net_begin (net, from);
+          pastry_join_bounced (&net->mt[from], net->nodes[from], m, &env);
+          net_end (net, from);
+        }
+      else if (net->down[to])
+        ;
+      else if (m->type == PASTRY_MSG_PROBE_REPLY)
         {
           /* The reply was lost: the probe goes unanswered. */
           PastryMessage probe = *m;
           probe.type = PASTRY_MSG_PROBE;
-          probe.from = m->to;
-          probe.to = m->from;
-          PastryEnv env = net_begin (net, m->to);
-          pastry_maint_unanswered (&net->mt[m->to], net->nodes[m->to], &probe,
-                                   &env);
-          net_end (net, m->to);
+          probe.from = to;
+          probe.to = from;
+          PastryEnv env = net_begin (net, to);
+          pastry_maint_unanswered (&net->mt[to], net->nodes[to], &probe, &env);
+          net_end (net, to);
+        }
+      else if (m->type == PASTRY_MSG_JOIN_REPLY
+               || m->type == PASTRY_MSG_ROW_REPLY)
+        {
+          PastryEnv env = net_begin (net, to);
+          pastry_join_missed (net_js (net, to), net->nodes[to], m, &env);
+          net_end (net, to);
         }
     }
   else
     {
-      PastryEnv env = net_begin (net, m->to);
-      if (!pastry_maint_receive (&net->mt[m->to], net->nodes[m->to], m, &env))
-        g_assert (m->type == PASTRY_MSG_ROW_REQUEST
-                  || m->type == PASTRY_MSG_ROW_REPLY);
-      net_end (net, m->to);
+      guint to = m->to;
+      PastryEnv env = net_begin (net, to);
+      if (!pastry_join_receive (net_js (net, to), &net->mt[to], net->nodes[to],
+                                m, &env))
+        g_assert_true (
+            pastry_maint_receive (&net->mt[to], net->nodes[to], m, &env));
+      net_end (net, to);
     }
   g_free (m->entries);
   g_free (m);
