@@ -1,5 +1,6 @@
-/* pastry-maint.c — failure detection, repair, leave and periodic exchanges
- * (pastry-maint.h).
+/* pastry-maint.c — failure detection, leave and periodic exchanges, and
+ * the message handling of repair (pastry-maint.h; the repair actions
+ * themselves are in pastry-repair.c).
  *
  * Invariant: every effect of a call is an item appended to env->out in the
  * order the protocol means it; the node's routing state (PastryNode) and
@@ -7,22 +8,16 @@
  * come from env->rnd only (PastryMaint holds no clock and no stream).
  *
  * Cost: a heartbeat is O(1) plus one send; a probe round is O(table +
- * leaf set) sends; a removal exports the leaf set twice (O(L)) and may
- * probe a side; a broadcast sends L + 2 messages of L entries.  Detector
- * queries are linear in the handful of peers under suspicion.
+ * leaf set) sends; an offer is one detector query and one insertion per
+ * entry.  Detector queries are linear in the handful of peers under
+ * suspicion.
  *
  * Alternative rejected: one callback per effect ("send this now").  It
  * made the order of a call's effects depend on what the caller did inside
  * the callbacks (a simulator draws delays and queue sequence numbers
  * there); the outbox fixes the order before the caller acts.
  */
-#include "pastry-maint.h"
-
-static PastryTime
-time_add (PastryTime a, PastryTime b)
-{
-  return a > G_MAXUINT64 - b ? G_MAXUINT64 : a + b;
-}
+#include "pastry-maint-private.h"
 
 PastryTime
 pastry_maint_dead_memory (const PastryMaintConfig *cfg)
@@ -46,27 +41,6 @@ pastry_maint_clear (PastryMaint *mt)
 {
   g_return_if_fail (mt != NULL);
   pastry_fd_clear (&mt->fd);
-}
-
-static gboolean
-is_suspect (const PastryMaint *mt, const PastryEnv *env, PastryPeer p)
-{
-  return mt != NULL && pastry_fd_is_suspect (&mt->fd, p, env->now);
-}
-
-static guint32
-epoch_of (const PastryEnv *env, PastryPeer p)
-{
-  return env->epoch != NULL ? env->epoch (p, env->hint_data) : 0;
-}
-
-static void
-send_probe (const PastryEnv *env, PastryPeer p, guint attempt, gboolean repair)
-{
-  PastryMessage *msg = pastry_outbox_send (env->out, p, PASTRY_MSG_PROBE, p);
-  msg->attempt = (guint8) attempt;
-  if (repair)
-    msg->flags |= PASTRY_MSG_FLAG_REPAIR;
 }
 
 /* ---- Suspicion ---- */
@@ -97,7 +71,7 @@ pastry_maint_suspect (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
 {
   g_return_if_fail (node != NULL && env != NULL);
   if (may_doubt (mt, node, env, p) && pastry_fd_suspect (&mt->fd, p, env->now))
-    send_probe (env, p, 0, TRUE);
+    pastry__maint_send_probe (env, p, 0, TRUE);
 }
 
 guint
@@ -132,173 +106,6 @@ pastry_maint_offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
         leaf_gain++;
     }
   return leaf_gain;
-}
-
-/* ---- Removal and repair ---- */
-
-static void table_repair (PastryMaint *mt, PastryNode *node,
-                          const PastryEnv *env, guint row, guint col,
-                          guint attempt);
-
-static void
-broadcast_leafset (PastryNode *node, const PastryEnv *env, PastryPeer dead)
-{
-  PastryPeer leaf[258];
-  guint n = pastry_node_export_leafset (node, leaf);
-  /* The verdict goes to the dead node too, twice (it is what gets lost
-   * most often where verdicts are wrong): a crashed node never reads it,
-   * but a live one wrongly declared (its probe replies were lost) refutes
-   * it at once instead of staying out of the leaf sets until its next
-   * probe round. */
-  leaf[n++] = dead;
-  leaf[n++] = dead;
-  guint32 epoch = epoch_of (env, dead);
-  for (guint i = 0; i < n; i++)
-    {
-      PastryMessage *msg = pastry_outbox_send (env->out, leaf[i],
-                                               PASTRY_MSG_LEAFSET_UPDATE, dead);
-      msg->flags |= PASTRY_MSG_FLAG_REPAIR;
-      msg->epoch = epoch;
-      pastry_msg_add_leafset (msg, node);
-    }
-}
-
-/* The node forgets p.  With broadcast, it tells its leaf set afterwards. */
-static void
-forget (PastryMaint *mt, PastryNode *node, const PastryEnv *env, PastryPeer p,
-        gboolean broadcast)
-{
-  const PastryMaintConfig *cfg = env->cfg;
-  guint where = pastry_node_where (node, p);
-  if (where == 0)
-    return;
-  const PastryId *pid = pastry_directory_id (pastry_node_directory (node), p);
-  guint row = pastry_id_shl (pastry_node_id (node), pid, cfg->b);
-  guint col = row < pastry_id_n_digits (cfg->b)
-                  ? pastry_id_digit (pid, row, cfg->b)
-                  : 0;
-  /* Remember each side as it was: the repair target is its farthest
-   * member still trusted, not whatever far peer the refill brings in. */
-  gboolean sides[2] = { FALSE, FALSE };
-  PastryPeer target[2] = { PASTRY_PEER_NONE, PASTRY_PEER_NONE };
-  for (guint s = 0; s < 2; s++)
-    {
-      const PastryPeer *side;
-      guint n = pastry_node_leafset_side (node, s, &side);
-      for (guint i = 0; i < n; i++)
-        {
-          if (side[i] == p)
-            sides[s] = TRUE;
-          else if (!is_suspect (mt, env, side[i]))
-            target[s] = side[i];
-        }
-    }
-  PastryPeer before[257];
-  guint n_before = (where & PASTRY_IN_LEAFSET)
-                       ? pastry_node_export_leafset (node, before)
-                       : 0;
-  pastry_node_remove_peer (node, p);
-
-  if ((where & PASTRY_IN_LEAFSET) && !broadcast && cfg->maintain)
-    {
-      /* The leaf set refills from every known peer, including
-       * neighbourhood-set members nobody has checked for a while: probe
-       * whoever came in.  (With broadcast, the whole side is probed
-       * below.) */
-      PastryPeer after[257];
-      guint n_after = pastry_node_export_leafset (node, after);
-      for (guint i = 0; i < n_after; i++)
-        {
-          gboolean old = FALSE;
-          for (guint k = 0; k < n_before && !old; k++)
-            old = before[k] == after[i];
-          if (!old && !is_suspect (mt, env, after[i]))
-            send_probe (env, after[i], 0, TRUE);
-        }
-    }
-  if ((where & PASTRY_IN_LEAFSET) && broadcast && cfg->maintain)
-    {
-      /* Failures are often correlated (a rack, a region, adjacent ids):
-       * check the rest of that side now rather than one heartbeat timeout
-       * after another. */
-      for (guint s = 0; s < 2; s++)
-        {
-          const PastryPeer *side;
-          guint n = sides[s] ? pastry_node_leafset_side (node, s, &side) : 0;
-          for (guint i = 0; i < n; i++)
-            if (!is_suspect (mt, env, side[i]))
-              send_probe (env, side[i], 0, TRUE);
-        }
-    }
-  if ((where & PASTRY_IN_LEAFSET) && cfg->repair_leaf)
-    {
-      gboolean asked = FALSE;
-      for (guint s = 0; s < 2; s++)
-        {
-          if (!sides[s])
-            continue;
-          PastryPeer far = target[s];
-          if (far == PASTRY_PEER_NONE)
-            far = pastry_node_leafset_farthest (node, s);
-          if (far == PASTRY_PEER_NONE)
-            continue;
-          PastryMessage *msg = pastry_outbox_send (
-              env->out, far, PASTRY_MSG_LEAFSET_REQUEST, p);
-          msg->flags |= PASTRY_MSG_FLAG_REPAIR;
-          if (broadcast && !asked)
-            msg->flags |= PASTRY_MSG_FLAG_BROADCAST;
-          asked = TRUE;
-        }
-      if (broadcast && !asked)
-        broadcast_leafset (node, env, p);
-    }
-  if ((where & PASTRY_IN_TABLE) && cfg->repair_table)
-    table_repair (mt, node, env, row, col, 0);
-}
-
-/* The node now believes p dead (for the dead memory); probing stops. */
-static void
-mark_dead (PastryMaint *mt, const PastryEnv *env, PastryPeer p)
-{
-  pastry_fd_mark_dead (
-      &mt->fd, p, time_add (env->now, pastry_maint_dead_memory (env->cfg)));
-}
-
-static void
-declare_dead (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
-              PastryPeer p)
-{
-  pastry_outbox_upcall (env->out, PASTRY_UPCALL_DECLARED_DEAD, p);
-  mark_dead (mt, env, p);
-  forget (mt, node, env, p, TRUE);
-}
-
-static void
-table_repair (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
-              guint row, guint col, guint attempt)
-{
-  if (attempt >= PASTRY_MAINT_REPAIR_TRIES)
-    return;
-  if (pastry_node_entry (node, row, col).peer != PASTRY_PEER_NONE)
-    return; /* already refilled */
-  PastryPeer cand[PASTRY_MAINT_REPAIR_TRIES * 4];
-  guint n = pastry_node_repair_candidates (node, row, col, cand,
-                                           G_N_ELEMENTS (cand));
-  guint k = 0;
-  for (guint i = 0; i < n; i++)
-    {
-      if (is_suspect (mt, env, cand[i]))
-        continue;
-      if (k++ < attempt)
-        continue;
-      PastryMessage *msg = pastry_outbox_send (
-          env->out, cand[i], PASTRY_MSG_ENTRY_REQUEST, pastry_node_self (node));
-      msg->row = (guint8) row;
-      msg->col = (guint8) col;
-      msg->attempt = (guint8) attempt;
-      msg->flags |= PASTRY_MSG_FLAG_REPAIR;
-      return;
-    }
 }
 
 /* ---- Timers ---- */
@@ -351,8 +158,8 @@ static void
 probe_entry (guint row, guint col, const PastryEntry *e, gpointer data)
 {
   ProbeCtx *c = data;
-  if (!is_suspect (c->mt, c->env, e->peer))
-    send_probe (c->env, e->peer, 0, FALSE);
+  if (!pastry__maint_is_suspect (c->mt, c->env, e->peer))
+    pastry__maint_send_probe (c->env, e->peer, 0, FALSE);
 }
 
 void
@@ -370,7 +177,7 @@ pastry_maint_probe_round (PastryMaint *mt, PastryNode *node,
     {
       const PastryPeer *members;
       if (pastry_node_leafset_side (node, side, &members) > 0
-          && !is_suspect (mt, env, members[0]))
+          && !pastry__maint_is_suspect (mt, env, members[0]))
         pastry_outbox_send (env->out, members[0], PASTRY_MSG_LEAFSET_REQUEST,
                             self);
     }
@@ -380,8 +187,8 @@ pastry_maint_probe_round (PastryMaint *mt, PastryNode *node,
   guint nl = pastry_node_export_leafset (node, leaf);
   for (guint i = 0; i < nl; i++)
     if (!(pastry_node_where (node, leaf[i]) & PASTRY_IN_TABLE)
-        && !is_suspect (mt, env, leaf[i]))
-      send_probe (env, leaf[i], 0, FALSE);
+        && !pastry__maint_is_suspect (mt, env, leaf[i]))
+      pastry__maint_send_probe (env, leaf[i], 0, FALSE);
   if (env->cfg->repair_table)
     {
       /* Periodic table maintenance: one random entry of each row is asked
@@ -421,11 +228,11 @@ refute (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
   for (guint i = 0; i < n; i++)
     {
       judged |= leaf[i] == judge;
-      if (!is_suspect (mt, env, leaf[i]))
-        send_probe (env, leaf[i], 0, TRUE);
+      if (!pastry__maint_is_suspect (mt, env, leaf[i]))
+        pastry__maint_send_probe (env, leaf[i], 0, TRUE);
     }
-  if (!judged && !is_suspect (mt, env, judge))
-    send_probe (env, judge, 0, TRUE);
+  if (!judged && !pastry__maint_is_suspect (mt, env, judge))
+    pastry__maint_send_probe (env, judge, 0, TRUE);
 }
 
 void
@@ -439,21 +246,22 @@ pastry_maint_unanswered (PastryMaint *mt, PastryNode *node,
       if (msg->attempt < env->cfg->probe_retries)
         {
           pastry_fd_strike (&mt->fd, msg->about, msg->attempt);
-          send_probe (env, msg->about, msg->attempt + 1u, TRUE);
+          pastry__maint_send_probe (env, msg->about, msg->attempt + 1u, TRUE);
         }
       else
-        declare_dead (mt, node, env, msg->about);
+        pastry__maint_declare_dead (mt, node, env, msg->about);
       break;
     case PASTRY_MSG_ENTRY_REQUEST:
       pastry_maint_suspect (mt, node, env, msg->to);
-      table_repair (mt, node, env, msg->row, msg->col, msg->attempt + 1u);
+      pastry__maint_table_repair (mt, node, env, msg->row, msg->col,
+                                  msg->attempt + 1u);
       break;
     case PASTRY_MSG_LEAFSET_REQUEST:
       pastry_maint_suspect (mt, node, env, msg->to);
       /* The repair source is gone too; still tell the leaf set what we
        * learnt (its members' replies will fill the gap). */
       if (msg->flags & PASTRY_MSG_FLAG_BROADCAST)
-        broadcast_leafset (node, env, msg->about);
+        pastry__maint_broadcast (node, env, msg->about);
       break;
     case PASTRY_MSG_ROW_REQUEST:
     case PASTRY_MSG_ANNOUNCE:
@@ -465,10 +273,11 @@ pastry_maint_unanswered (PastryMaint *mt, PastryNode *node,
       /* The answer was lost (the replier is alive): still tell the leaf
        * set, as when the far member is gone. */
       if (msg->flags & PASTRY_MSG_FLAG_BROADCAST)
-        broadcast_leafset (node, env, msg->about);
+        pastry__maint_broadcast (node, env, msg->about);
       break;
     case PASTRY_MSG_ENTRY_REPLY:
-      table_repair (mt, node, env, msg->row, msg->col, msg->attempt + 1u);
+      pastry__maint_table_repair (mt, node, env, msg->row, msg->col,
+                                  msg->attempt + 1u);
       break;
     default:
       break;
@@ -532,23 +341,23 @@ pastry_maint_receive (PastryMaint *mt, PastryNode *node,
       pastry_maint_offer (mt, node, env, msg->entries, msg->n_entries,
                           msg->from);
       if (msg->flags & PASTRY_MSG_FLAG_BROADCAST)
-        broadcast_leafset (node, env, msg->about);
+        pastry__maint_broadcast (node, env, msg->about);
       break;
     case PASTRY_MSG_LEAFSET_UPDATE:
       {
         PastryPeer dead = msg->about;
-        if (dead == self && msg->epoch == epoch_of (env, self))
+        if (dead == self && msg->epoch == pastry__maint_epoch_of (env, self))
           {
             /* We are declared dead: tell the leaf set we are not. */
             refute (mt, node, env, msg->from);
             break;
           }
-        if (dead != self && msg->epoch == epoch_of (env, dead)
+        if (dead != self && msg->epoch == pastry__maint_epoch_of (env, dead)
             && pastry_node_where (node, dead))
           {
             /* Trust the sender's verdict: it probed the node. */
-            mark_dead (mt, env, dead);
-            forget (mt, node, env, dead, FALSE);
+            pastry__maint_mark_dead (mt, env, dead);
+            pastry__maint_forget (mt, node, env, dead, FALSE);
           }
         pastry_maint_offer (mt, node, env, msg->entries, msg->n_entries,
                             msg->from);
@@ -557,8 +366,8 @@ pastry_maint_receive (PastryMaint *mt, PastryNode *node,
     case PASTRY_MSG_LEAVE:
       {
         PastryPeer gone = msg->from;
-        mark_dead (mt, env, gone);
-        forget (mt, node, env, gone, FALSE);
+        pastry__maint_mark_dead (mt, env, gone);
+        pastry__maint_forget (mt, node, env, gone, FALSE);
         /* The leaver's leaf set holds our replacements. */
         pastry_maint_offer (mt, node, env, msg->entries, msg->n_entries,
                             PASTRY_PEER_NONE);
@@ -580,7 +389,8 @@ pastry_maint_receive (PastryMaint *mt, PastryNode *node,
     case PASTRY_MSG_ENTRY_REPLY:
       pastry_maint_offer (mt, node, env, msg->entries, msg->n_entries,
                           PASTRY_PEER_NONE);
-      table_repair (mt, node, env, msg->row, msg->col, msg->attempt + 1u);
+      pastry__maint_table_repair (mt, node, env, msg->row, msg->col,
+                                  msg->attempt + 1u);
       break;
     default:
       return FALSE;

@@ -25,7 +25,6 @@
  */
 #include "sim-world-private.h"
 
-#include <string.h>
 
 guint32
 sim__world_node_create (SimWorld *w, const PastryId *given)

@@ -44,7 +44,6 @@
  */
 #include "sim-world-private.h"
 
-#include <string.h>
 
 #define MIN_HOP_TIMEOUT (10 * SIM_TIME_MS)
 
