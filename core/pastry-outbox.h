@@ -76,7 +76,8 @@ typedef struct
  * it can live on the caller's stack or in its state; use the functions. */
 typedef struct
 {
-  GArray *items;   /* PastryOutItem */
+  PastryOutItem *items; /* owned; cap slots, len used */
+  guint len, cap;
   PastryPeer self; /* the node the current call is for (SEND.from) */
   guint64 now;     /* the current call's time (SEND.sent) */
 } PastryOutbox;
@@ -94,12 +95,12 @@ void pastry_outbox_begin (PastryOutbox *out, PastryPeer self, guint64 now);
 static inline guint
 pastry_outbox_len (const PastryOutbox *out)
 {
-  return out->items->len;
+  return out->len;
 }
 static inline PastryOutItem *
 pastry_outbox_item (PastryOutbox *out, guint i)
 {
-  return &g_array_index (out->items, PastryOutItem, i);
+  return &out->items[i];
 }
 
 /* Moves SEND item i's message into *dst: dst then owns the entries, and

@@ -68,40 +68,6 @@ fd_of (const SimWorld *w, guint32 x)
   return mt != NULL ? &mt->fd : NULL;
 }
 
-void
-sim__world_maint_init (SimWorld *w)
-{
-  w->maint_cfg = (PastryMaintConfig) {
-    .b = w->cfg.b,
-    .maintain = w->maintain,
-    .repair_leaf = w->repair_leaf,
-    .repair_table = w->repair_table,
-    .verify_leaves = !w->oracle_hints,
-    .heartbeat_period = w->heartbeat_period,
-    .heartbeat_timeout = w->heartbeat_timeout,
-    .probe_period = w->probe_period,
-    .probe_timeout = w->probe_timeout,
-    .probe_retries = w->probe_retries,
-  };
-  w->join_cfg = (PastryJoinConfig) {
-    .refine = w->join_refine,
-    .announce_state = w->announce_state,
-    .acked = !w->oracle_hints,
-    .restart = w->maintain,
-    .timeout = w->lookup_timeout,
-  };
-  for (guint i = 0; i < SIM_WORLD_OUTBOXES; i++)
-    pastry_outbox_init (&w->outbox[i]);
-  w->outbox_depth = 0;
-}
-
-void
-sim__world_maint_fini (SimWorld *w)
-{
-  for (guint i = 0; i < SIM_WORLD_OUTBOXES; i++)
-    pastry_outbox_clear (&w->outbox[i]);
-}
-
 /* ---- Oracle use (global truth), fed into core as explicit inputs ---- */
 
 /* oracle_hints = on: nodes that are down are never learnt. */
@@ -128,6 +94,50 @@ rng_below (gpointer data, guint64 n)
   return sim_rng_uniform_u64 (data, n);
 }
 
+void
+sim__world_maint_init (SimWorld *w)
+{
+  w->maint_cfg = (PastryMaintConfig) {
+    .b = w->cfg.b,
+    .maintain = w->maintain,
+    .repair_leaf = w->repair_leaf,
+    .repair_table = w->repair_table,
+    .verify_leaves = !w->oracle_hints,
+    .heartbeat_period = w->heartbeat_period,
+    .heartbeat_timeout = w->heartbeat_timeout,
+    .probe_period = w->probe_period,
+    .probe_timeout = w->probe_timeout,
+    .probe_retries = w->probe_retries,
+  };
+  w->join_cfg = (PastryJoinConfig) {
+    .refine = w->join_refine,
+    .announce_state = w->announce_state,
+    .acked = !w->oracle_hints,
+    .restart = w->maintain,
+    .timeout = w->lookup_timeout,
+  };
+  w->env0 = (PastryEnv) {
+    .cfg = &w->maint_cfg,
+    .join = &w->join_cfg,
+    .rnd = { rng_below, &w->rng_protocol },
+    .prox = sim__world_prox_cb,
+    .prox_data = w,
+    .reachable = w->oracle_hints ? oracle_reachable : NULL,
+    .epoch = oracle_epoch,
+    .hint_data = w,
+  };
+  for (guint i = 0; i < SIM_WORLD_OUTBOXES; i++)
+    pastry_outbox_init (&w->outbox[i]);
+  w->outbox_depth = 0;
+}
+
+void
+sim__world_maint_fini (SimWorld *w)
+{
+  for (guint i = 0; i < SIM_WORLD_OUTBOXES; i++)
+    pastry_outbox_clear (&w->outbox[i]);
+}
+
 /* ---- Calls into core, and carrying out their outboxes ---- */
 
 PastryOutbox *
@@ -137,18 +147,9 @@ sim__world_call_begin (SimWorld *w, guint32 x, PastryEnv *env)
   PastryOutbox *out = &w->outbox[w->outbox_depth++];
   SimTime now = sim__world_now (w);
   pastry_outbox_begin (out, x, now);
-  *env = (PastryEnv) {
-    .cfg = &w->maint_cfg,
-    .join = &w->join_cfg,
-    .now = now,
-    .out = out,
-    .rnd = { rng_below, &w->rng_protocol },
-    .prox = sim__world_prox_cb,
-    .prox_data = w,
-    .reachable = w->oracle_hints ? oracle_reachable : NULL,
-    .epoch = oracle_epoch,
-    .hint_data = w,
-  };
+  *env = w->env0;
+  env->now = now;
+  env->out = out;
   return out;
 }
 

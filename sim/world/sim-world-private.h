@@ -143,6 +143,7 @@ struct _SimWorld
   PastryLookupConfig lookup_cfg; /* maintain, hop_retries, lookup_timeout */
   PastryMaintConfig maint_cfg;   /* core's copy of the maintenance ones */
   PastryJoinConfig join_cfg;     /* and of the join ones */
+  PastryEnv env0;                /* a call's environment but now and out */
   PastryOutbox outbox[SIM_WORLD_OUTBOXES]; /* by call depth */
   guint outbox_depth;
   SimTime timeline_interval;
