@@ -1,9 +1,11 @@
 /* sim-world-private.h — the world's layout, shared by its files:
  *
  *   sim-world.c        construction, the event loop, scenario actions
- *   sim-world-join.c   the join protocol
+ *   sim-world-join.c   adapter of core's join protocol (pastry-join)
  *   sim-world-lookup.c lookups: forwarding, acknowledgements, timeouts
- *   sim-world-maint.c  failure detection and repair, leaves, failures
+ *   sim-world-maint.c  adapter of core's maintenance protocol
+ *                      (pastry-maint): calls into core and their outboxes;
+ *                      failures and leaves
  *   sim-world-build.c  state from global knowledge, table quality
  *
  * Invariants:
@@ -18,7 +20,9 @@
 #pragma once
 
 #include "pastry-fd.h"
+#include "pastry-join.h"
 #include "pastry-lookup.h"
+#include "pastry-maint.h"
 #include "pastry-msg.h"
 #include "pastry-node.h"
 #include "sim-net.h"
@@ -51,26 +55,23 @@ enum
   EV_JOIN_TIMEOUT, /* a = node, b = incarnation << 32 | attempt */
 };
 
-/* Per-joiner bookkeeping, freed when the join completes. */
+/* Per-joiner bookkeeping, freed when the join completes: core's join
+ * state, and the simulator's (start time, the action to report to). */
 typedef struct
 {
+  PastryJoin p;
   SimTime started;
-  guint replies;      /* JOIN_REPLY messages received */
-  guint expected;     /* path length, known once the root replied (0 before) */
-  guint outstanding;  /* second-stage ROW_REQUESTs not yet answered */
-  gboolean stage2;    /* second stage started */
   guint action;       /* scenario action index (G_MAXUINT: none) */
-  guint8 attempt;     /* restarts after a join timeout */
 } JoinState;
 
-/* Maintenance state of a live node (allocated only when maintenance runs). */
-typedef struct
-{
-  PastryPeer hb_from; /* right neighbour the last heartbeat check saw */
-  SimTime last_hb;    /* when we last heard from hb_from */
-  PastryFd fd;        /* suspicions, dead marks, RTT estimates */
-  guint8 claims;      /* death verdicts this life refuted (wraps) */
-} NodeMaint;
+/* Maintenance state of a node: core's (pastry-maint.h), allocated when a
+ * node becomes live with maintenance on, or lazily when a joining node
+ * first needs it; freed when the node goes down. */
+typedef PastryMaint NodeMaint;
+
+/* Nesting depth of core protocol calls whose outboxes are being carried
+ * out at once (a drain may start another call). */
+#define SIM_WORLD_OUTBOXES 8
 
 /* A lookup in flight: core's message and forwarding state, and the
  * simulator's bookkeeping (pool generation, the lookup action). */
@@ -140,6 +141,11 @@ struct _SimWorld
   guint hop_retries;
   SimTime lookup_timeout;
   PastryLookupConfig lookup_cfg; /* maintain, hop_retries, lookup_timeout */
+  PastryMaintConfig maint_cfg;   /* core's copy of the maintenance ones */
+  PastryJoinConfig join_cfg;     /* and of the join ones */
+  PastryEnv env0;                /* a call's environment but now and out */
+  PastryOutbox outbox[SIM_WORLD_OUTBOXES]; /* by call depth */
+  guint outbox_depth;
   SimTime timeline_interval;
   guint msg_header_bytes, msg_id_bytes; /* the size model */
 
@@ -263,6 +269,8 @@ void sim__world_join_start (SimWorld *w, guint32 x, guint action);
 /* A join that has not completed after lookup_timeout starts over through
  * another bootstrap (maintenance only). */
 void sim__world_join_timeout (SimWorld *w, guint32 x, guint64 b);
+/* Carries out a join upcall (JOINED, JOIN_DONE, JOIN_RESTART) for x. */
+void sim__world_join_upcall (SimWorld *w, guint32 x, PastryUpcallKind upcall);
 /* Handles JOIN_REQUEST, JOIN, JOIN_REPLY, ROW_REQUEST, ROW_REPLY, ANNOUNCE
  * and LEAFSET_PUSH.  Returns FALSE if the type is not a join message. */
 gboolean sim__world_join_msg (SimWorld *w, guint32 at, guint32 m);
@@ -270,12 +278,6 @@ gboolean sim__world_join_msg (SimWorld *w, guint32 at, guint32 m);
  * it was lost): at suspects the target and forwards the JOIN again around
  * it (or drops it, leaving the restart to the joiner's timeout). */
 void sim__world_join_bounced (SimWorld *w, guint32 at, guint32 m);
-/* Offers a message's entries (and its sender) to node x with x's measured
- * proximity; skips x itself and nodes x believes dead (x cannot know who
- * else is down: a dead entry is found by x's own failure detection).
- * Returns how many entered x's leaf set. */
-guint sim__world_offer (SimWorld *w, guint32 x, const PastryEntry *e,
-                        guint n, guint32 sender);
 
 /* ---- sim-world-lookup.c ---- */
 
@@ -290,12 +292,29 @@ void sim__world_lookups_abandon (SimWorld *w);
 
 /* ---- sim-world-maint.c ---- */
 
+/* Fills w->maint_cfg, w->join_cfg and the outboxes from the parameters
+ * read / frees the outboxes. */
+void sim__world_maint_init (SimWorld *w);
+void sim__world_maint_fini (SimWorld *w);
+/* A call into core's protocol for node x: call_begin fills *env and
+ * returns the outbox to pass; call_end carries the outbox out in order
+ * (SENDs through the pool, TIMERs as node timers, UPCALLs to the world)
+ * and ends the call.  m_in: the pool slot of the message the call handled
+ * (G_MAXUINT32: none): a PROBE_REPLY answers it, a JOIN forward reuses it.
+ * Returns TRUE when m_in was reused (the caller must not release it). */
+PastryOutbox *sim__world_call_begin (SimWorld *w, guint32 x, PastryEnv *env);
+gboolean sim__world_call_end (SimWorld *w, guint32 x, PastryOutbox *out,
+                              guint32 m_in);
 /* Starts the maintenance timers of a node that just became live. */
 void sim__world_maint_start (SimWorld *w, guint32 x);
 /* Frees maintenance state of a node going down. */
 void sim__world_maint_stop (SimWorld *w, guint32 x);
 void sim__world_heartbeat (SimWorld *w, guint32 x);
 void sim__world_probe_round (SimWorld *w, guint32 x);
+/* Offers entries (and their sender) to node x: pastry_maint_offer().
+ * Returns how many entered x's leaf set. */
+guint sim__world_offer (SimWorld *w, guint32 x, const PastryEntry *e,
+                        guint n, guint32 sender);
 /* Handles maintenance messages.  Returns FALSE if not one. */
 gboolean sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m);
 /* Joiner x will not get the reply msg stands for (the request or the

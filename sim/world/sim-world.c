@@ -878,6 +878,7 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->msg_header_bytes = (guint) sim_scenario_get_uint (sc,
                                                        "msg_header_bytes");
   w->msg_id_bytes = (guint) sim_scenario_get_uint (sc, "msg_id_bytes");
+  sim__world_maint_init (w);
   /* Pastry's message types, as the metrics count them. */
   SimMsgTypeInfo types[PASTRY_MSG_N_TYPES];
   static const SimTraffic traffic[] = {
@@ -926,6 +927,7 @@ sim_world_free (SimWorld *w)
     g_free (g_ptr_array_index (w->joins, i));
   for (guint i = 0; i < w->maint->len; i++)
     sim__world_maint_stop (w, i);
+  sim__world_maint_fini (w);
   if (w->ideal != NULL)
     {
       for (guint i = 0; i < w->n_ideal; i++)
