@@ -290,10 +290,11 @@ ensure_rows (PastryNode *node, guint rows)
   node->n_rows = (guint8) rows;
 }
 
-/* Offers peer to its one possible slot.  Returns TRUE if it holds it. */
+/* Offers peer to its one possible slot.  Returns TRUE if it holds it;
+ * *held tells whether it held it before. */
 static gboolean
 table_insert (PastryNode *node, PastryPeer peer, const PastryId *pid,
-              guint32 prox)
+              guint32 prox, gboolean *held)
 {
   guint row = pastry_id_shl (&node->id, pid, node->b);
   if (row >= node->n_digits)
@@ -305,6 +306,7 @@ table_insert (PastryNode *node, PastryPeer peer, const PastryId *pid,
   ProxCode code = prox_encode (prox);
   if (*p == peer)
     {
+      *held = TRUE;
       if (code != CODE_UNKNOWN)
         *c = code; /* a fresh measurement of the incumbent */
       return TRUE;
@@ -514,12 +516,14 @@ neigh_position (const PastryNode *node, ProxCode code)
 }
 
 static gboolean
-neigh_insert (PastryNode *node, PastryPeer peer, guint32 prox)
+neigh_insert (PastryNode *node, PastryPeer peer, guint32 prox,
+              gboolean *held)
 {
   ProxCode code = prox_encode (prox);
   gint at = peers_find (NEIGH_PEER (node), node->n_neigh, peer);
   if (at >= 0)
     {
+      *held = TRUE;
       if (code == CODE_UNKNOWN || code == NEIGH_CODE (node)[at])
         return TRUE;
       /* A new measurement: re-sort by removing and inserting again. */
@@ -584,29 +588,61 @@ pastry_node_leafset_admits (const PastryNode *node, PastryPeer peer)
 
 /* ---- Mutation ---- */
 
+/* pastry_node_insert; when before is not NULL, it receives the mask
+ * before the call. */
+static inline guint
+node_insert (PastryNode *node, PastryPeer peer, guint32 prox, guint *before)
+{
+  if (peer == node->self)
+    return 0;
+  const PastryId *pid = peer_id (node, peer);
+  if (pastry_id_equal (pid, &node->id))
+    return 0; /* another handle with our own id: never a routing target */
+  guint where = 0, was = 0;
+  gboolean held = FALSE;
+  if (table_insert (node, peer, pid, prox, &held))
+    where |= PASTRY_IN_TABLE;
+  if (held)
+    was |= PASTRY_IN_TABLE;
+  if (leaf_may_hold (node, pid))
+    {
+      if (before != NULL && leaf_has (node, peer))
+        was |= PASTRY_IN_LEAFSET;
+      gboolean l = side_insert (node, PASTRY_SIDE_LEFT, peer, pid);
+      gboolean r = side_insert (node, PASTRY_SIDE_RIGHT, peer, pid);
+      if (l || r)
+        where |= PASTRY_IN_LEAFSET;
+    }
+  held = FALSE;
+  if (neigh_insert (node, peer, prox, &held))
+    where |= PASTRY_IN_NEIGHBOURS;
+  if (held)
+    was |= PASTRY_IN_NEIGHBOURS;
+  if (before != NULL)
+    *before = was;
+  return where;
+}
+
 guint
 pastry_node_insert (PastryNode *node, PastryPeer peer, guint32 prox)
 {
   g_return_val_if_fail (node != NULL, 0);
   g_return_val_if_fail (peer < pastry_directory_size (node->dir), 0);
 
-  if (peer == node->self)
-    return 0;
-  const PastryId *pid = peer_id (node, peer);
-  if (pastry_id_equal (pid, &node->id))
-    return 0; /* another handle with our own id: never a routing target */
-  guint where = 0;
-  if (table_insert (node, peer, pid, prox))
-    where |= PASTRY_IN_TABLE;
-  if (leaf_may_hold (node, pid))
-    {
-      gboolean l = side_insert (node, PASTRY_SIDE_LEFT, peer, pid);
-      gboolean r = side_insert (node, PASTRY_SIDE_RIGHT, peer, pid);
-      if (l || r)
-        where |= PASTRY_IN_LEAFSET;
-    }
-  if (neigh_insert (node, peer, prox))
-    where |= PASTRY_IN_NEIGHBOURS;
+  return node_insert (node, peer, prox, NULL);
+}
+
+guint
+pastry_node_offer (PastryNode *node, PastryPeer peer, guint32 prox,
+                   guint *before)
+{
+  g_return_val_if_fail (node != NULL, 0);
+  g_return_val_if_fail (peer < pastry_directory_size (node->dir), 0);
+
+  guint b = 0;
+  guint where = node_insert (node, peer, prox, &b);
+  if (before != NULL)
+    *before = b;
   return where;
 }
 

@@ -461,7 +461,9 @@ assert_same_state (const PastryNode *a, const PastryNode *b, guint bits,
  * exactly the state of the reference refill (every known peer offered to
  * both sides), on random configurations and operations, including
  * handles that share an id (where the fast refill must hand over to the
- * reference).  Seed in the test path; PASTRYSIM_TEST_SEED replays. */
+ * reference); pastry_node_offer agrees with pastry_node_where and
+ * pastry_node_insert.  Seed in the test path; PASTRYSIM_TEST_SEED
+ * replays. */
 static void
 test_remove_oracle (gconstpointer data)
 {
@@ -508,10 +510,13 @@ test_remove_oracle (gconstpointer data)
               guint32 prox = test_rng_below (&rng, 5) == 0
                                ? PASTRY_PROX_UNKNOWN
                                : (guint32) test_rng_below (&rng, 100000);
-              g_assert_cmpuint (pastry_node_where (fast, p), ==,
-                                pastry_node_where (ref, p));
-              g_assert_cmpuint (pastry_node_insert (fast, p, prox), ==,
-                                pastry_node_insert (ref, p, prox));
+              /* pastry_node_offer's "before" is pastry_node_where's
+               * answer, and its result pastry_node_insert's. */
+              guint was = pastry_node_where (ref, p), before = 99;
+              g_assert_cmpuint (pastry_node_where (fast, p), ==, was);
+              g_assert_cmpuint (pastry_node_offer (fast, p, prox, &before),
+                                ==, pastry_node_insert (ref, p, prox));
+              g_assert_cmpuint (before, ==, was);
             }
           assert_same_state (fast, ref, cfg.b, step);
           if (!shared_ids)
