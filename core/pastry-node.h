@@ -123,7 +123,8 @@ gboolean pastry_node_leafset_admits (const PastryNode *node,
 
 /* Removes peer from every structure and refills the leaf set from the other
  * known peers.  Returns the PastryWhere mask of structures it was removed
- * from (0: the peer was unknown).  Cost O(K * L) with K known peers. */
+ * from (0: the peer was unknown).  Cost O(K) with K known peers (one pass
+ * when peer was in the leaf set; O(K * L) when handles share an id). */
 guint pastry_node_remove_peer (PastryNode *node, PastryPeer peer);
 
 /* Returns the mask of structures holding peer (0 when unknown). */

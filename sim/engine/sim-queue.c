@@ -26,10 +26,13 @@
  *    into "bottom", a small 4-ary heap of entries, from which events pop.
  *    Buckets are singly linked lists threaded through the records; bucket
  *    widths are powers of two, so a push costs a shift, not a division.
- *    Two departures from the paper: bottom is a heap, not a sorted list
+ *    Three departures from the paper: bottom is a heap, not a sorted list
  *    (degenerate inputs such as all events at one instant fall back to
- *    heap cost instead of quadratic insertion), and rung 0 is sized for
- *    the density at its front rather than the average (see rung0_shape).
+ *    heap cost instead of quadratic insertion); rung 0 is sized for the
+ *    density at its front rather than the average (see rung0_shape); and
+ *    a bottom that outgrows BOTTOM_MAX with no rung above it goes back
+ *    through top (see ladder_rebuild: otherwise one far event in a small
+ *    first transfer turns the whole run into heap operations).
  *
  * Costs (n pending events):
  *
