@@ -7,7 +7,10 @@
  *  - each leaf-set side is sorted by ring distance from self in its
  *    direction, nearest first, and holds the nearest min(L/2, K) of the K
  *    known peers in that direction;
- *  - the neighbourhood set is sorted by proximity, smallest first.
+ *  - the neighbourhood set is sorted by proximity, smallest first;
+ *  - leaf-set slots past a side's length hold PASTRY_PEER_NONE, so that
+ *    "is p in the leaf set" is one fixed-length, branch-free scan of L
+ *    slots (see peers_have).
  *
  * Memory: the struct, one block for the leaf set and neighbourhood set
  * (L * 4 + M * 8 bytes) and one block for the table rows in use
@@ -18,6 +21,7 @@
  */
 #include "pastry-node.h"
 #include "pastry-directory-private.h"
+#include "pastry-node-private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +134,55 @@ peer_id (const PastryNode *node, PastryPeer peer)
   return pastry__directory_id (node->dir, peer);
 }
 
+/* The position of p among the n peers of v, or -1.  Membership scans are
+ * the bulk of an offer (pastry_node_where, then pastry_node_insert, for
+ * each of the ~100 peers a join announcement carries): they compare eight
+ * slots at a time without branching, which the compiler turns into a few
+ * vector compares, and branch once per eight. */
+#if defined(__GNUC__) || defined(__clang__)
+typedef guint32 PeerVec __attribute__ ((vector_size (16)));
+typedef guint64 PeerVec64 __attribute__ ((vector_size (16)));
+
+/* TRUE when one of the 8 peers at v is p: two 4-lane compares. */
+static inline gboolean
+block_has (const PastryPeer *v, PastryPeer p)
+{
+  PeerVec a, b, pv = { p, p, p, p };
+  memcpy (&a, v, sizeof a);
+  memcpy (&b, v + 4, sizeof b);
+  PeerVec64 m = (PeerVec64) ((a == pv) | (b == pv));
+  return (m[0] | m[1]) != 0;
+}
+#else
+static inline gboolean
+block_has (const PastryPeer *v, PastryPeer p)
+{
+  guint hit = 0;
+  for (guint k = 0; k < 8; k++)
+    hit |= (guint) (v[k] == p);
+  return hit != 0;
+}
+#endif
+
+static inline gint
+peers_find (const PastryPeer *v, guint n, PastryPeer p)
+{
+  guint i = 0;
+  for (; i + 8 <= n; i += 8)
+    if (block_has (v + i, p))
+      break;
+  for (; i < n; i++)
+    if (v[i] == p)
+      return (gint) i;
+  return -1;
+}
+
+static inline gboolean
+peers_have (const PastryPeer *v, guint n, PastryPeer p)
+{
+  return peers_find (v, n, p) >= 0;
+}
+
 PastryNode *
 pastry_node_new (const PastryConfig *cfg, PastryDirectory *dir,
                  PastryPeer self)
@@ -152,6 +205,8 @@ pastry_node_new (const PastryConfig *cfg, PastryDirectory *dir,
   node->m = (guint16) cfg->neigh_size;
   node->n_digits = (guint8) pastry_id_n_digits (cfg->b);
   node->full_ring = TRUE; /* an empty leaf set: the node is alone */
+  for (guint i = 0; i < cfg->leaf_size; i++)
+    LEAF (node)[i] = PASTRY_PEER_NONE;
   return node;
 }
 
@@ -235,10 +290,11 @@ ensure_rows (PastryNode *node, guint rows)
   node->n_rows = (guint8) rows;
 }
 
-/* Offers peer to its one possible slot.  Returns TRUE if it holds it. */
+/* Offers peer to its one possible slot.  Returns TRUE if it holds it;
+ * *held tells whether it held it before. */
 static gboolean
 table_insert (PastryNode *node, PastryPeer peer, const PastryId *pid,
-              guint32 prox)
+              guint32 prox, gboolean *held)
 {
   guint row = pastry_id_shl (&node->id, pid, node->b);
   if (row >= node->n_digits)
@@ -250,6 +306,7 @@ table_insert (PastryNode *node, PastryPeer peer, const PastryId *pid,
   ProxCode code = prox_encode (prox);
   if (*p == peer)
     {
+      *held = TRUE;
       if (code != CODE_UNKNOWN)
         *c = code; /* a fresh measurement of the incumbent */
       return TRUE;
@@ -292,14 +349,19 @@ side_distance (const PastryNode *node, PastrySide side, const PastryId *pid)
                                    : pastry_id_cw_distance (pid, &node->id);
 }
 
-static gboolean
+/* Slots past a side's length hold PASTRY_PEER_NONE, which is never a
+ * member: scanning the whole side costs no more than its used part and
+ * has a fixed length.  peer must not be PASTRY_PEER_NONE. */
+static inline gboolean
 side_has (const PastryNode *node, PastrySide side, PastryPeer peer)
 {
-  const PastryPeer *s = LEAF (node) + side * node->half;
-  for (guint i = 0; i < node->n_side[side]; i++)
-    if (s[i] == peer)
-      return TRUE;
-  return FALSE;
+  return peers_have (LEAF (node) + side * node->half, node->half, peer);
+}
+
+static inline gboolean
+leaf_has (const PastryNode *node, PastryPeer peer)
+{
+  return peers_have (LEAF (node), 2u * node->half, peer);
 }
 
 /* Inserts peer into one side if it is among the half nearest.  O(L/2). */
@@ -364,6 +426,7 @@ side_remove (PastryNode *node, PastrySide side, PastryPeer peer)
     if (s[i] == peer)
       {
         memmove (s + i, s + i + 1, (n - i - 1) * sizeof (PastryPeer));
+        s[n - 1] = PASTRY_PEER_NONE;
         node->n_side[side]--;
         update_range (node);
         return TRUE;
@@ -394,6 +457,20 @@ update_range (PastryNode *node)
   node->range_hi = *rf;
 }
 
+/* FALSE when pid lies outside the arc the leaf set spans, so that no leaf
+ * member has that id and neither side would admit it (it is farther than
+ * each side's farthest member): the quick answer for most offers, from
+ * the cached range, without reading a member's id.  TRUE means "maybe". */
+static inline gboolean
+leaf_may_hold (const PastryNode *node, const PastryId *pid)
+{
+  if (node->full_ring)
+    return TRUE;
+  PastryId span = pastry_id_cw_distance (&node->range_lo, &node->range_hi);
+  PastryId off = pastry_id_cw_distance (&node->range_lo, pid);
+  return pastry_id_cmp (&off, &span) <= 0;
+}
+
 gboolean
 pastry_node_in_leaf_range (const PastryNode *node, const PastryId *key)
 {
@@ -420,29 +497,42 @@ neigh_drop (PastryNode *node, guint i)
   node->n_neigh--;
 }
 
+/* The first position whose code is greater than code (after every equal
+ * one: ties keep the incumbents first).  Binary search: O(log M). */
+static inline guint
+neigh_position (const PastryNode *node, ProxCode code)
+{
+  const ProxCode *c = NEIGH_CODE (node);
+  guint lo = 0, hi = node->n_neigh;
+  while (lo < hi)
+    {
+      guint mid = (lo + hi) / 2;
+      if (c[mid] <= code)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
 static gboolean
-neigh_insert (PastryNode *node, PastryPeer peer, guint32 prox)
+neigh_insert (PastryNode *node, PastryPeer peer, guint32 prox,
+              gboolean *held)
 {
   ProxCode code = prox_encode (prox);
-  for (guint i = 0; i < node->n_neigh; i++)
-    if (NEIGH_PEER (node)[i] == peer)
-      {
-        if (code == CODE_UNKNOWN || code == NEIGH_CODE (node)[i])
-          return TRUE;
-        /* A new measurement: re-sort by removing and inserting again. */
-        neigh_drop (node, i);
-        break;
-      }
+  gint at = peers_find (NEIGH_PEER (node), node->n_neigh, peer);
+  if (at >= 0)
+    {
+      *held = TRUE;
+      if (code == CODE_UNKNOWN || code == NEIGH_CODE (node)[at])
+        return TRUE;
+      /* A new measurement: re-sort by removing and inserting again. */
+      neigh_drop (node, (guint) at);
+    }
   if (node->m == 0)
     return FALSE;
   guint n = node->n_neigh;
-  guint pos = n;
-  for (guint i = 0; i < n; i++)
-    if (code < NEIGH_CODE (node)[i])
-      {
-        pos = i;
-        break;
-      }
+  guint pos = neigh_position (node, code);
   if (pos == node->m)
     return FALSE;
   guint keep = n == node->m ? n - 1 : n;
@@ -459,13 +549,11 @@ neigh_insert (PastryNode *node, PastryPeer peer, guint32 prox)
 static gboolean
 neigh_remove (PastryNode *node, PastryPeer peer)
 {
-  for (guint i = 0; i < node->n_neigh; i++)
-    if (NEIGH_PEER (node)[i] == peer)
-      {
-        neigh_drop (node, i);
-        return TRUE;
-      }
-  return FALSE;
+  gint at = peers_find (NEIGH_PEER (node), node->n_neigh, peer);
+  if (at < 0)
+    return FALSE;
+  neigh_drop (node, (guint) at);
+  return TRUE;
 }
 
 /* TRUE when peer, not yet on side, would enter it. */
@@ -492,7 +580,7 @@ pastry_node_leafset_admits (const PastryNode *node, PastryPeer peer)
   if (peer == node->self)
     return FALSE;
   const PastryId *pid = peer_id (node, peer);
-  if (pastry_id_equal (pid, &node->id))
+  if (pastry_id_equal (pid, &node->id) || !leaf_may_hold (node, pid))
     return FALSE;
   return side_admits (node, PASTRY_SIDE_LEFT, peer, pid)
          || side_admits (node, PASTRY_SIDE_RIGHT, peer, pid);
@@ -500,26 +588,61 @@ pastry_node_leafset_admits (const PastryNode *node, PastryPeer peer)
 
 /* ---- Mutation ---- */
 
+/* pastry_node_insert; when before is not NULL, it receives the mask
+ * before the call. */
+static inline guint
+node_insert (PastryNode *node, PastryPeer peer, guint32 prox, guint *before)
+{
+  if (peer == node->self)
+    return 0;
+  const PastryId *pid = peer_id (node, peer);
+  if (pastry_id_equal (pid, &node->id))
+    return 0; /* another handle with our own id: never a routing target */
+  guint where = 0, was = 0;
+  gboolean held = FALSE;
+  if (table_insert (node, peer, pid, prox, &held))
+    where |= PASTRY_IN_TABLE;
+  if (held)
+    was |= PASTRY_IN_TABLE;
+  if (leaf_may_hold (node, pid))
+    {
+      if (before != NULL && leaf_has (node, peer))
+        was |= PASTRY_IN_LEAFSET;
+      gboolean l = side_insert (node, PASTRY_SIDE_LEFT, peer, pid);
+      gboolean r = side_insert (node, PASTRY_SIDE_RIGHT, peer, pid);
+      if (l || r)
+        where |= PASTRY_IN_LEAFSET;
+    }
+  held = FALSE;
+  if (neigh_insert (node, peer, prox, &held))
+    where |= PASTRY_IN_NEIGHBOURS;
+  if (held)
+    was |= PASTRY_IN_NEIGHBOURS;
+  if (before != NULL)
+    *before = was;
+  return where;
+}
+
 guint
 pastry_node_insert (PastryNode *node, PastryPeer peer, guint32 prox)
 {
   g_return_val_if_fail (node != NULL, 0);
   g_return_val_if_fail (peer < pastry_directory_size (node->dir), 0);
 
-  if (peer == node->self)
-    return 0;
-  const PastryId *pid = peer_id (node, peer);
-  if (pastry_id_equal (pid, &node->id))
-    return 0; /* another handle with our own id: never a routing target */
-  guint where = 0;
-  if (table_insert (node, peer, pid, prox))
-    where |= PASTRY_IN_TABLE;
-  gboolean l = side_insert (node, PASTRY_SIDE_LEFT, peer, pid);
-  gboolean r = side_insert (node, PASTRY_SIDE_RIGHT, peer, pid);
-  if (l || r)
-    where |= PASTRY_IN_LEAFSET;
-  if (neigh_insert (node, peer, prox))
-    where |= PASTRY_IN_NEIGHBOURS;
+  return node_insert (node, peer, prox, NULL);
+}
+
+guint
+pastry_node_offer (PastryNode *node, PastryPeer peer, guint32 prox,
+                   guint *before)
+{
+  g_return_val_if_fail (node != NULL, 0);
+  g_return_val_if_fail (peer < pastry_directory_size (node->dir), 0);
+
+  guint b = 0;
+  guint where = node_insert (node, peer, prox, &b);
+  if (before != NULL)
+    *before = b;
   return where;
 }
 
@@ -545,17 +668,14 @@ foreach_known (const PastryNode *node, KnownFunc fn, gpointer data)
     for (guint c = 0; c < (1u << node->b); c++)
       {
         PastryPeer p = *slot_peer (node, r, c);
-        if (p == PASTRY_PEER_NONE || side_has (node, PASTRY_SIDE_LEFT, p)
-            || side_has (node, PASTRY_SIDE_RIGHT, p))
+        if (p == PASTRY_PEER_NONE || leaf_has (node, p))
           continue;
         fn (node, p, data);
       }
   for (guint i = 0; i < node->n_neigh; i++)
     {
       PastryPeer p = NEIGH_PEER (node)[i];
-      if (side_has (node, PASTRY_SIDE_LEFT, p)
-          || side_has (node, PASTRY_SIDE_RIGHT, p)
-          || table_has (node, p, peer_id (node, p), NULL, NULL))
+      if (leaf_has (node, p) || table_has (node, p, peer_id (node, p), NULL, NULL))
         continue;
       fn (node, p, data);
     }
@@ -570,8 +690,149 @@ refill_one (const PastryNode *node, PastryPeer peer, gpointer data)
   side_insert (mut, PASTRY_SIDE_RIGHT, peer, pid);
 }
 
+/* The reference refill: offers every known peer to both sides.  O(K * L)
+ * with K known peers; kept for the cases refill_fast declines. */
+static void
+refill_slow (PastryNode *node)
+{
+  foreach_known (node, refill_one, node);
+}
+
+/* One side's state during refill_fast. */
+typedef struct
+{
+  guint n;          /* members after the removal */
+  gboolean capped;  /* known non-members must lie beyond the farthest */
+  gboolean fill;    /* lost a member while full: one slot to refill */
+  PastryId far;     /* distance of the farthest member (when n > 0) */
+  PastryPeer best;  /* nearest non-member seen (when fill) */
+  PastryId best_d;
+} RefillSide;
+
+/* Visits one known peer (peers held by several structures are visited
+ * several times, which cannot change a minimum).  Returns FALSE when the
+ * peer contradicts leaf-set maximality as refill_fast assumes it. */
+static inline gboolean
+refill_visit (const PastryNode *node, RefillSide *rs, PastryPeer p)
+{
+  const PastryId *pid = peer_id (node, p);
+  for (guint s = 0; s < 2; s++)
+    {
+      RefillSide *r = &rs[s];
+      PastryId d = side_distance (node, s, pid);
+      if (r->n > 0 && pastry_id_cmp (&d, &r->far) <= 0)
+        {
+          /* Not beyond the farthest member: a member, unless two handles
+           * share an id. */
+          if (!side_has (node, s, p))
+            return FALSE;
+          continue;
+        }
+      /* Beyond every member: not one. */
+      if (!r->capped)
+        return FALSE; /* the side should hold every known peer */
+      if (r->fill
+          && (r->best == PASTRY_PEER_NONE
+              || pastry_id_cmp (&d, &r->best_d) < 0))
+        {
+          r->best = p;
+          r->best_d = d;
+        }
+    }
+  return TRUE;
+}
+
+/* Refills the leaf set after peer left it, from lost[s] (did side s hold
+ * it) and the sides as they are now.  Leaf-set maximality before the
+ * removal means every known peer beyond a full side's farthest member is
+ * a non-member and every other is a member; so a side that was full and
+ * lost one member takes back exactly the nearest known peer beyond its
+ * farthest, and a side that was not full already holds every known peer.
+ * One pass over the known peers (O(K), two distances each, no inserts),
+ * where refill_slow offers each of them to both sides, O(K * L).  Ties
+ * (only possible between handles sharing an id) go to the first visited,
+ * in refill_slow's order, and any peer that contradicts the assumption
+ * (again: shared ids) hands over to refill_slow, so the result is always
+ * the reference's. */
+static void
+refill_fast (PastryNode *node, const gboolean lost[2])
+{
+  RefillSide rs[2];
+  gboolean any = FALSE;
+  for (guint s = 0; s < 2; s++)
+    {
+      RefillSide *r = &rs[s];
+      r->n = node->n_side[s];
+      r->fill = lost[s] && r->n + 1 == node->half;
+      r->capped = r->fill || r->n == node->half;
+      r->best = PASTRY_PEER_NONE;
+      if (r->n > 0)
+        r->far = side_distance (node, s,
+                                peer_id (node, LEAF (node)[s * node->half
+                                                          + r->n - 1]));
+      any |= r->fill;
+    }
+  if (!any)
+    return; /* no side was full: each holds every known peer already */
+  for (guint i = 0; i < 2u * node->half; i++)
+    {
+      PastryPeer p = LEAF (node)[i];
+      if (p != PASTRY_PEER_NONE && !refill_visit (node, rs, p))
+        goto slow;
+    }
+  for (guint r = 0; r < node->n_rows; r++)
+    for (guint c = 0; c < (1u << node->b); c++)
+      {
+        PastryPeer p = *slot_peer (node, r, c);
+        if (p != PASTRY_PEER_NONE && !refill_visit (node, rs, p))
+          goto slow;
+      }
+  for (guint i = 0; i < node->n_neigh; i++)
+    if (!refill_visit (node, rs, NEIGH_PEER (node)[i]))
+      goto slow;
+  for (guint s = 0; s < 2; s++)
+    if (rs[s].fill && rs[s].best != PASTRY_PEER_NONE)
+      {
+        LEAF (node)[s * node->half + rs[s].n] = rs[s].best;
+        node->n_side[s]++;
+      }
+  update_range (node);
+  return;
+slow:
+  refill_slow (node);
+}
+
 guint
 pastry_node_remove_peer (PastryNode *node, PastryPeer peer)
+{
+  g_return_val_if_fail (node != NULL, 0);
+  g_return_val_if_fail (peer < pastry_directory_size (node->dir), 0);
+
+  guint where = 0;
+  guint row, col;
+  if (table_has (node, peer, peer_id (node, peer), &row, &col))
+    {
+      *slot_peer (node, row, col) = PASTRY_PEER_NONE;
+      *slot_code (node, row, col) = CODE_UNKNOWN;
+      where |= PASTRY_IN_TABLE;
+    }
+  gboolean lost[2];
+  lost[PASTRY_SIDE_LEFT] = side_remove (node, PASTRY_SIDE_LEFT, peer);
+  lost[PASTRY_SIDE_RIGHT] = side_remove (node, PASTRY_SIDE_RIGHT, peer);
+  if (neigh_remove (node, peer))
+    where |= PASTRY_IN_NEIGHBOURS;
+  if (lost[PASTRY_SIDE_LEFT] || lost[PASTRY_SIDE_RIGHT])
+    {
+      where |= PASTRY_IN_LEAFSET;
+      /* The sides only ever drop peers that are nearer-than-full; any known
+       * peer may now qualify. */
+      refill_fast (node, lost);
+    }
+  return where;
+}
+
+guint
+pastry__node_remove_peer_reference (PastryNode *node, PastryPeer peer)
 {
   g_return_val_if_fail (node != NULL, 0);
   g_return_val_if_fail (peer < pastry_directory_size (node->dir), 0);
@@ -591,10 +852,7 @@ pastry_node_remove_peer (PastryNode *node, PastryPeer peer)
   if (l || r)
     {
       where |= PASTRY_IN_LEAFSET;
-      /* The sides only ever drop peers that are nearer-than-full; any known
-       * peer may now qualify.  Peers already in a side stay (side_insert
-       * ignores duplicates). */
-      foreach_known (node, refill_one, node);
+      refill_slow (node);
     }
   return where;
 }
@@ -606,14 +864,13 @@ pastry_node_where (const PastryNode *node, PastryPeer peer)
   if (peer >= pastry_directory_size (node->dir))
     return 0;
   guint where = 0;
-  if (table_has (node, peer, peer_id (node, peer), NULL, NULL))
+  const PastryId *pid = peer_id (node, peer);
+  if (table_has (node, peer, pid, NULL, NULL))
     where |= PASTRY_IN_TABLE;
-  if (side_has (node, PASTRY_SIDE_LEFT, peer)
-      || side_has (node, PASTRY_SIDE_RIGHT, peer))
+  if (leaf_may_hold (node, pid) && leaf_has (node, peer))
     where |= PASTRY_IN_LEAFSET;
-  for (guint i = 0; i < node->n_neigh; i++)
-    if (NEIGH_PEER (node)[i] == peer)
-      where |= PASTRY_IN_NEIGHBOURS;
+  if (peers_have (NEIGH_PEER (node), node->n_neigh, peer))
+    where |= PASTRY_IN_NEIGHBOURS;
   return where;
 }
 
@@ -1083,6 +1340,9 @@ pastry_node_check (const PastryNode *node, GError **error)
     {
       const PastryPeer *side = LEAF (node) + s * node->half;
       CHECK (node->n_side[s] <= node->half, "leaf side %u overfull", s);
+      for (guint i = node->n_side[s]; i < node->half; i++)
+        CHECK (side[i] == PASTRY_PEER_NONE,
+               "leaf side %u: slot %u past the end not empty", s, i);
       for (guint i = 0; i < node->n_side[s]; i++)
         {
           CHECK (side[i] < size && side[i] != node->self,

@@ -107,6 +107,14 @@ PastryDirectory *pastry_node_directory (const PastryNode *node);
  * hold the peer afterwards.  Cost O(L + M). */
 guint pastry_node_insert (PastryNode *node, PastryPeer peer, guint32 prox);
 
+/* pastry_node_insert(), which also stores in *before (may be NULL) the
+ * PastryWhere mask of the structures that held peer before the call, as
+ * pastry_node_where() would have returned it: one call, and one
+ * membership scan, for the "where was it, where is it now" pattern of
+ * join and repair handlers.  Cost O(L + M). */
+guint pastry_node_offer (PastryNode *node, PastryPeer peer, guint32 prox,
+                         guint *before);
+
 /* TRUE when peer is not in the leaf set and pastry_node_insert() would put
  * it there (it is among the L/2 nearest on a side).  Lets a caller check a
  * peer it heard of from others before taking it into its leaf set.  O(L). */
@@ -115,7 +123,8 @@ gboolean pastry_node_leafset_admits (const PastryNode *node,
 
 /* Removes peer from every structure and refills the leaf set from the other
  * known peers.  Returns the PastryWhere mask of structures it was removed
- * from (0: the peer was unknown).  Cost O(K * L) with K known peers. */
+ * from (0: the peer was unknown).  Cost O(K) with K known peers (one pass
+ * when peer was in the leaf set; O(K * L) when handles share an id). */
 guint pastry_node_remove_peer (PastryNode *node, PastryPeer peer);
 
 /* Returns the mask of structures holding peer (0 when unknown). */

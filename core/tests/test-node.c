@@ -3,6 +3,7 @@
  * Every mutation is followed by the invariant checker. */
 #include <math.h>
 #include "ring.h"
+#include "pastry-node-private.h"
 
 #include <string.h>
 
@@ -422,6 +423,108 @@ test_random_mutations (gconstpointer data)
     }
 }
 
+/* Asserts that a and b (over one directory) hold the same state, in the
+ * same order, slot by slot. */
+static void
+assert_same_state (const PastryNode *a, const PastryNode *b, guint bits,
+                   guint step)
+{
+  g_assert_cmpuint (pastry_node_n_rows (a), ==, pastry_node_n_rows (b));
+  for (guint r = 0; r < pastry_node_n_rows (a); r++)
+    for (guint c = 0; c < (1u << bits); c++)
+      {
+        PastryEntry ea = pastry_node_entry (a, r, c);
+        PastryEntry eb = pastry_node_entry (b, r, c);
+        if (ea.peer != eb.peer || ea.prox != eb.prox)
+          g_error ("step %u: table (%u,%u) differs", step, r, c);
+      }
+  for (guint s = 0; s < 2; s++)
+    {
+      const PastryPeer *sa, *sb;
+      guint na = pastry_node_leafset_side (a, s, &sa);
+      guint nb = pastry_node_leafset_side (b, s, &sb);
+      if (na != nb || memcmp (sa, sb, na * sizeof (PastryPeer)) != 0)
+        g_error ("step %u: leaf side %u differs", step, s);
+    }
+  PastryEntry na[64], nb[64];
+  guint ka = pastry_node_export_neighbours (a, na);
+  guint kb = pastry_node_export_neighbours (b, nb);
+  g_assert_cmpuint (ka, ==, kb);
+  for (guint i = 0; i < ka; i++)
+    if (na[i].peer != nb[i].peer || na[i].prox != nb[i].prox)
+      g_error ("step %u: neighbour %u differs", step, i);
+  g_assert_true (pastry_node_in_leaf_range (a, pastry_node_id (b))
+                 == pastry_node_in_leaf_range (b, pastry_node_id (a)));
+}
+
+/* Oracle: pastry_node_remove_peer (one pass over the known peers) leaves
+ * exactly the state of the reference refill (every known peer offered to
+ * both sides), on random configurations and operations, including
+ * handles that share an id (where the fast refill must hand over to the
+ * reference); pastry_node_offer agrees with pastry_node_where and
+ * pastry_node_insert.  Seed in the test path; PASTRYSIM_TEST_SEED
+ * replays. */
+static void
+test_remove_oracle (gconstpointer data)
+{
+  guint64 seed = *(const guint64 *) data;
+  TestRng rng = { seed };
+  static const guint leaf_sizes[] = { 2, 4, 8, 16, 32 };
+  static const guint neigh_sizes[] = { 0, 1, 8, 32 };
+  for (guint round = 0; round < 40; round++)
+    {
+      g_autoptr (PastryDirectory) dir = pastry_directory_new (NULL);
+      PastryConfig cfg = {
+        (guint) (1 + test_rng_below (&rng, 8)),
+        leaf_sizes[test_rng_below (&rng, G_N_ELEMENTS (leaf_sizes))],
+        neigh_sizes[test_rng_below (&rng, G_N_ELEMENTS (neigh_sizes))],
+      };
+      gboolean shared_ids = round % 4 == 3;
+      PastryId self = test_rng_id (&rng);
+      pastry_directory_add (dir, &self, NULL);
+      guint n_peers = 20 + (guint) test_rng_below (&rng, 300);
+      for (guint i = 0; i < n_peers; i++)
+        {
+          PastryId id = test_rng_id (&rng);
+          if (i % 2 == 0)
+            id.lo = self.lo + test_rng_below (&rng, 4000) - 2000,
+            id.hi = self.hi;
+          if (shared_ids && i > 0 && test_rng_below (&rng, 8) == 0)
+            id = *pastry_directory_id (
+                dir, 1 + (PastryPeer) test_rng_below (&rng, i));
+          else
+            while (pastry_directory_find (dir, &id) != PASTRY_PEER_NONE)
+              id.hi ^= test_rng_next (&rng) | 1;
+          pastry_directory_add (dir, &id, NULL);
+        }
+      g_autoptr (PastryNode) fast = pastry_node_new (&cfg, dir, 0);
+      g_autoptr (PastryNode) ref = pastry_node_new (&cfg, dir, 0);
+      for (guint step = 0; step < 600; step++)
+        {
+          PastryPeer p = 1 + (PastryPeer) test_rng_below (&rng, n_peers);
+          if (test_rng_below (&rng, 3) == 0)
+            g_assert_cmpuint (pastry_node_remove_peer (fast, p), ==,
+                              pastry__node_remove_peer_reference (ref, p));
+          else
+            {
+              guint32 prox = test_rng_below (&rng, 5) == 0
+                               ? PASTRY_PROX_UNKNOWN
+                               : (guint32) test_rng_below (&rng, 100000);
+              /* pastry_node_offer's "before" is pastry_node_where's
+               * answer, and its result pastry_node_insert's. */
+              guint was = pastry_node_where (ref, p), before = 99;
+              g_assert_cmpuint (pastry_node_where (fast, p), ==, was);
+              g_assert_cmpuint (pastry_node_offer (fast, p, prox, &before),
+                                ==, pastry_node_insert (ref, p, prox));
+              g_assert_cmpuint (before, ==, was);
+            }
+          assert_same_state (fast, ref, cfg.b, step);
+          if (!shared_ids)
+            assert_valid (fast);
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -453,6 +556,10 @@ main (int argc, char **argv)
       char *name = g_strdup_printf ("/node/random-mutations/seed=%"
                                     G_GUINT64_FORMAT, seeds[i]);
       g_test_add_data_func (name, &seeds[i], test_random_mutations);
+      g_free (name);
+      name = g_strdup_printf ("/node/remove-oracle/seed=%" G_GUINT64_FORMAT,
+                              seeds[i]);
+      g_test_add_data_func (name, &seeds[i], test_remove_oracle);
       g_free (name);
     }
   return g_test_run ();

@@ -26,10 +26,13 @@
  *    into "bottom", a small 4-ary heap of entries, from which events pop.
  *    Buckets are singly linked lists threaded through the records; bucket
  *    widths are powers of two, so a push costs a shift, not a division.
- *    Two departures from the paper: bottom is a heap, not a sorted list
+ *    Three departures from the paper: bottom is a heap, not a sorted list
  *    (degenerate inputs such as all events at one instant fall back to
- *    heap cost instead of quadratic insertion), and rung 0 is sized for
- *    the density at its front rather than the average (see rung0_shape).
+ *    heap cost instead of quadratic insertion); rung 0 is sized for the
+ *    density at its front rather than the average (see rung0_shape); and
+ *    a bottom that outgrows BOTTOM_MAX with no rung above it goes back
+ *    through top (see ladder_rebuild: otherwise one far event in a small
+ *    first transfer turns the whole run into heap operations).
  *
  * Costs (n pending events):
  *
@@ -95,6 +98,7 @@
 #define NIL G_MAXUINT32
 #define LADDER_THRES 50     /* bucket size above which a child rung is made */
 #define LADDER_MAX_RUNGS 8  /* as in the paper */
+#define BOTTOM_MAX 256      /* bottom size that, without rungs, re-ladders */
 #define COMPACT_FLOOR 1024  /* fewer cancelled events are never swept */
 #define PREFETCH_AHEAD 8    /* entries, when streaming through top */
 
@@ -358,6 +362,8 @@ list_push (SimQueue *q, guint32 *head, guint32 i)
   *head = i;
 }
 
+static void ladder_rebuild (SimQueue *q);
+
 static void
 ladder_insert (SimQueue *q, guint32 i)
 {
@@ -383,6 +389,8 @@ ladder_insert (SimQueue *q, guint32 i)
         }
     }
   heap_push (&l->bottom, q->recs, (Entry){ at, i });
+  if (l->nrungs == 0 && l->bottom.len > BOTTOM_MAX)
+    ladder_rebuild (q);
 }
 
 /* Makes rungs[nrungs] cover [start, start + nb·2^shift), empty. */
@@ -550,6 +558,32 @@ ladder_from_top (SimQueue *q)
   top->len = kept;
   if (kept > count - count / 8)
     l->wide_next = TRUE;
+}
+
+/* Bottom outgrew BOTTOM_MAX while no rung lies above it: the last
+ * transfer from top was small (at most LADDER_THRES events) and set
+ * top_start past its latest event, so every later push below that (with a
+ * far-future event in the transfer: nearly every push) went into bottom,
+ * and the ladder had degenerated into one big heap, O(log n) a push and a
+ * pop (seen in churn runs: the run's first few events include its end).
+ * Merge bottom back into top and spread it over a rung as usual.  Costs
+ * O(bottom + top) once per such transfer: it leaves a rung, and this path
+ * needs none. */
+static void
+ladder_rebuild (SimQueue *q)
+{
+  Ladder *l = &q->ladder;
+  Heap *b = &l->bottom;
+  heap_reserve (&l->top, b->len);
+  for (guint n = 0; n < b->len; n++)
+    {
+      Entry e = b->v[n];
+      l->top.v[l->top.len++] = e;
+      l->top_min = MIN (l->top_min, e.at);
+      l->top_max = MAX (l->top_max, e.at);
+    }
+  b->len = 0;
+  ladder_from_top (q);
 }
 
 /* Spreads one bucket of the deepest rung over a child rung of width about
@@ -961,6 +995,8 @@ check_ladder (Check *c)
       if (g->cur < g->nb)
         bound = g->cur_start;
     }
+  if (l->nrungs == 0 && l->bottom.len > BOTTOM_MAX)
+    FAIL (c, "bottom overfull without rungs (the ladder degenerated)");
   for (guint n = 0; n < l->bottom.len; n++)
     if (!below (l->bottom.v[n].at, bound))
       FAIL (c, "bottom event beyond the deepest rung's current bucket");

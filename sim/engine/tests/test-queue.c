@@ -649,6 +649,54 @@ test_hold_same_order_seed_8 (void)
   g_assert_cmpuint (sim_queue_len (heap), ==, sim_queue_len (ladder));
 }
 
+/* The run's first events include a far one (a simulation's end): the
+ * first transfer from top is small and reaches far, and the many events
+ * pushed afterwards, all before it, must still be spread over rungs
+ * rather than pile up in bottom (the checker bounds bottom when no rung
+ * lies above it).  Same order as the heap throughout. */
+static void
+test_far_event_first_seed_9 (void)
+{
+  g_autoptr (SimQueue) heap = sim_queue_new (SIM_QUEUE_HEAP);
+  g_autoptr (SimQueue) ladder = sim_queue_new (SIM_QUEUE_LADDER);
+  SimRng r;
+  sim_rng_init (&r, 9, SIM_RNG_PURPOSE_TEST, 0);
+  SimQueue *qs[2] = { heap, ladder };
+  for (guint k = 0; k < 2; k++)
+    {
+      sim_queue_push (qs[k], 1, 0, 0, 0);
+      sim_queue_push (qs[k], 2, 0, 1, 0);
+      sim_queue_push (qs[k], 3600000000, 0, 2, 0); /* the end, 1 h */
+    }
+  SimEvent x, y;
+  g_assert_true (sim_queue_pop (heap, &x));
+  g_assert_true (sim_queue_pop (ladder, &y));
+  enum { N = 20000, OPS = 200000 };
+  for (guint i = 0; i < N; i++)
+    {
+      SimTime at = 2 + (SimTime) sim_rng_exponential (&r, 1e6);
+      sim_queue_push (heap, at, 0, i, 0);
+      sim_queue_push (ladder, at, 0, i, 0);
+      if (i % 1000 == 0)
+        assert_valid (ladder);
+    }
+  assert_valid (ladder);
+  for (guint i = 0; i < OPS; i++)
+    {
+      g_assert_true (sim_queue_pop (heap, &x));
+      g_assert_true (sim_queue_pop (ladder, &y));
+      g_assert_true (memcmp (&x, &y, sizeof x) == 0);
+      if (x.at >= 3600000000)
+        break;
+      SimTime at = x.at + (SimTime) sim_rng_exponential (&r, 1e6);
+      sim_queue_push (heap, at, 0, x.a, 0);
+      sim_queue_push (ladder, at, 0, x.a, 0);
+      if (i % 10000 == 0)
+        assert_valid (ladder);
+    }
+  assert_valid (ladder);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -697,5 +745,7 @@ main (int argc, char **argv)
       }
   g_test_add_func ("/queue/hold-same-order/n=1e5/seed=8",
                    test_hold_same_order_seed_8);
+  g_test_add_func ("/queue/far-event-first/seed=9",
+                   test_far_event_first_seed_9);
   return g_test_run ();
 }
