@@ -574,8 +574,9 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
           }
         sim__world_count_msg (w, now, PASTRY_MSG_PROBE_REPLY, 1, repair);
         gboolean lost = FALSE;
-        SimTime d = sim_net_delay_sample (w->net, at, prober,
-                                          &w->rng_network, &lost);
+        SimTime d = sim_net_delay_sample (
+            w->net, at, prober, sim__world_net_rng (w, PASTRY_MSG_PROBE_REPLY),
+            &lost);
         if (lost)
           {
             msg->flags |= PASTRY_MSG_FLAG_TIMEOUT;
