@@ -118,7 +118,7 @@ finish (SimWorld *w, guint32 at, guint32 l, EndReason why)
         ratio = (double) (now - lk.p.issued) / (double) ideal;
     }
   SimKey key = { lk.p.key.hi, lk.p.key.lo };
-  sim_metrics_lookup (w->metrics, lk.p.issued, lk.p.src, &key, lk.p.hops,
+  sim_metrics_lookup (w->metrics, lk.due, lk.p.src, &key, lk.p.hops,
                       now - lk.p.issued, direct, ratio, outcome, lk.phase);
 }
 
@@ -196,7 +196,7 @@ process (SimWorld *w, guint32 at, guint32 l)
 
 void
 sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
-                         guint32 src, SimTime issued, SimRng *rng)
+                         guint32 src, SimTime due, SimRng *rng)
 {
   guint n = sim_ring_size (w->live);
   if (n == 0)
@@ -233,7 +233,8 @@ sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
     default:
       g_assert_not_reached ();
     }
-  pastry_lookup_init (&lk->p, &key, src, issued);
+  pastry_lookup_init (&lk->p, &key, src, sim__world_now (w));
+  lk->due = due;
   lk->phase = (guint16) g->phase;
   w->lookups_started++;
   w->inflight++;

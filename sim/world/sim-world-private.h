@@ -76,7 +76,10 @@ typedef struct
  * simulator's bookkeeping (pool generation, the lookup action). */
 typedef struct
 {
-  PastryLookup p;
+  PastryLookup p;     /* p.issued: when routing began */
+  SimTime due;        /* when the workload issued it (lookups.csv t_s):
+                         earlier for a per-node lookup that waited for its
+                         node's join */
   guint32 gen;        /* bumped on release */
   guint16 phase;      /* index of the lookup action among lookup actions */
 } Lookup;
@@ -303,13 +306,15 @@ guint sim__world_offer (SimWorld *w, guint32 x, const PastryEntry *e,
 
 /* ---- sim-world-lookup.c ---- */
 
-/* Starts a lookup of action a issued at `issued` (<= now: a per-node
- * lookup that waited for its node's join), from src (PASTRY_PEER_NONE: a
- * random live node), its source and key drawn from rng.  A src that is
- * not live (it went down while joining) ends the lookup at once as
- * failed_holder_down.  Does nothing when no node is live. */
+/* Starts a lookup of action a due at `due` (<= now: a per-node lookup
+ * that waited for its node's join; its latency and lookup_timeout count
+ * from now, when routing begins, its t_s is due), from src
+ * (PASTRY_PEER_NONE: a random live node), its source and key drawn from
+ * rng.  A src that is not live (it went down while joining) ends the
+ * lookup at once as failed_holder_down.  Does nothing when no node is
+ * live. */
 void sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
-                              guint32 src, SimTime issued, SimRng *rng);
+                              guint32 src, SimTime due, SimRng *rng);
 void sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b);
 void sim__world_lookup_timeout (SimWorld *w, guint32 at, guint64 b);
 /* Ends every lookup still in flight as failed, in slot order, when a run
