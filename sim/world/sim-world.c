@@ -26,10 +26,15 @@
  *    (sim__world_net_rng);
  *  - protocol choices (timer phases, bootstrap samples, builds) keep one
  *    stream, rng_protocol.
+ *  - fail/leave victims and the churn population are drawn among the
+ *    nodes in a session (live or joining), in index order (in_session):
+ *    not among the live ones, whose set and ring order follow join
+ *    completions;
+ *  - the timeline counts a join when the schedule starts it (start_join).
  * What stays protocol-dependent: a sequential join starts when the
  * previous one completed; sources of lookups that are not per node, keys
- * `node`, fail/leave victims and the churn population are drawn among the
- * nodes live at that moment; and the routes themselves.  Memory: the
+ * `node` and `range` victims are drawn among the nodes live at that
+ * moment; and the routes and their network draws.  Memory: the
  * per-action streams are 96 bytes per action, the per-node draws store
  * nothing (a 32-byte stream per node would be 320 MB at 10^7 nodes).
  */
