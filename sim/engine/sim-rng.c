@@ -44,10 +44,21 @@ void
 sim_rng_init (SimRng *r, guint64 master, SimRngPurpose purpose,
               guint64 index)
 {
+  sim_rng_init_keyed (r, master, purpose, &index, 1);
+}
+
+/* Further key words are chained like the index, each with its own odd
+ * multiple of the golden gamma, so (a, b) and (b, a) hash apart. */
+void
+sim_rng_init_keyed (SimRng *r, guint64 master, SimRngPurpose purpose,
+                    const guint64 *key, guint n)
+{
   g_return_if_fail (r != NULL);
+  g_return_if_fail (key != NULL && n >= 1);
   guint64 h = mix64 (master + GOLDEN_GAMMA);
   h = mix64 (h ^ mix64 ((guint64) purpose + 3 * GOLDEN_GAMMA));
-  h = mix64 (h ^ mix64 (index + 5 * GOLDEN_GAMMA));
+  for (guint i = 0; i < n; i++)
+    h = mix64 (h ^ mix64 (key[i] + (5 + 2 * (guint64) i) * GOLDEN_GAMMA));
   sim_rng_seed_splitmix (r, h);
 }
 

@@ -37,6 +37,10 @@ typedef enum
   SIM_RNG_PURPOSE_CHURN = 4,    /* session and down times */
   SIM_RNG_PURPOSE_PROTOCOL = 5, /* random choices handed to the core */
   SIM_RNG_PURPOSE_NETWORK = 6,  /* loss and jitter */
+  SIM_RNG_PURPOSE_ACTION = 7,   /* per scenario action: its times, sources
+                                   and keys (index: the action) */
+  SIM_RNG_PURPOSE_NODE_WORKLOAD = 8, /* per node and instant: a node's own
+                                        lookups (sim_rng_init_keyed) */
   SIM_RNG_PURPOSE_TEST = 255,   /* unit tests and benchmarks only */
 } SimRngPurpose;
 
@@ -58,6 +62,15 @@ guint64 sim_splitmix64_next (guint64 *state);
  * O(1); no allocation.  r is caller-owned storage (nothing to free). */
 void sim_rng_init (SimRng *r, guint64 master, SimRngPurpose purpose,
                    guint64 index);
+
+/* Initialises r as the stream (master, purpose, key[0], ..., key[n - 1]):
+ * a counter-based draw, for numbers that must depend on an identity (a
+ * node, its incarnation, an instant) rather than on how far some shared
+ * stream has been drawn, without storing a stream per identity.  With
+ * n == 1 this is sim_rng_init (r, master, purpose, key[0]).  O(n); no
+ * allocation; key is borrowed (n >= 1). */
+void sim_rng_init_keyed (SimRng *r, guint64 master, SimRngPurpose purpose,
+                         const guint64 *key, guint n);
 
 /* Initialises r by filling its state with four successive splitmix64
  * outputs from seed (the reference seeding of xoshiro).  sim_rng_init is

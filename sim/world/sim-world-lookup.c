@@ -118,7 +118,7 @@ finish (SimWorld *w, guint32 at, guint32 l, EndReason why)
         ratio = (double) (now - lk.p.issued) / (double) ideal;
     }
   SimKey key = { lk.p.key.hi, lk.p.key.lo };
-  sim_metrics_lookup (w->metrics, lk.p.issued, lk.p.src, &key, lk.p.hops,
+  sim_metrics_lookup (w->metrics, lk.due, lk.p.src, &key, lk.p.hops,
                       lk.p.detours, now - lk.p.issued, direct, ratio, outcome,
                       lk.phase);
 }
@@ -148,7 +148,9 @@ send_hop (SimWorld *w, guint32 l)
   sim__world_count_msg (w, lk->p.hop_sent, PASTRY_MSG_LOOKUP,
                         pastry_lookup_n_ids (&lk->p), FALSE);
   gboolean lost = FALSE;
-  SimTime d = sim_net_delay_sample (w->net, at, next, &w->rng_network, &lost);
+  SimTime d = sim_net_delay_sample (w->net, at, next,
+                                    sim__world_net_rng (w, PASTRY_MSG_LOOKUP),
+                                    &lost);
   guint64 b = pack (l, lk->gen);
   if (!lost)
     {
@@ -195,7 +197,7 @@ process (SimWorld *w, guint32 at, guint32 l)
 
 void
 sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
-                         guint32 src)
+                         guint32 src, SimTime due, SimRng *rng)
 {
   guint n = sim_ring_size (w->live);
   if (n == 0)
@@ -204,24 +206,24 @@ sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
   Lookup *lk = &g_array_index (w->lookups, Lookup, l);
   if (src == PASTRY_PEER_NONE)
     src = sim_ring_nth (w->live,
-                        (guint) sim_rng_uniform_u64 (&w->rng_workload, n));
+                        (guint) sim_rng_uniform_u64 (rng, n));
   PastryId key;
   switch (a->keys)
     {
     case SIM_KEYS_NODE:
       key = *pastry_directory_id (
           w->dir, sim_ring_nth (w->live, (guint) sim_rng_uniform_u64
-                                           (&w->rng_workload, n)));
+                                           (rng, n)));
       break;
     case SIM_KEYS_RANDOM:
-      key.hi = sim_rng_next_u64 (&w->rng_workload);
-      key.lo = sim_rng_next_u64 (&w->rng_workload);
+      key.hi = sim_rng_next_u64 (rng);
+      key.lo = sim_rng_next_u64 (rng);
       break;
     case SIM_KEYS_ZIPF:
       {
         /* Key k of the fixed population is a pseudo-random id derived
          * from (seed, k) alone, so the population never changes. */
-        guint64 rank = sim_zipf_sample (&g->zipf, &w->rng_workload);
+        guint64 rank = sim_zipf_sample (&g->zipf, rng);
         SimRng kr;
         sim_rng_init (&kr, sim_scenario_get_uint (w->sc, "seed"),
                       SIM_RNG_PURPOSE_WORKLOAD, rank + 1);
@@ -233,10 +235,14 @@ sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
       g_assert_not_reached ();
     }
   pastry_lookup_init (&lk->p, &key, src, sim__world_now (w));
+  lk->due = due;
   lk->phase = (guint16) g->phase;
   w->lookups_started++;
   w->inflight++;
-  process (w, src, l);
+  if (sim__world_state (w, src) != NODE_LIVE)
+    finish (w, src, l, END_HOLDER_DOWN); /* it went down while joining */
+  else
+    process (w, src, l);
 }
 
 void
@@ -273,8 +279,9 @@ sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b)
       /* The acknowledgement, resolved at once (file comment). */
       sim__world_count_msg (w, now, PASTRY_MSG_LOOKUP_ACK, 0, FALSE);
       gboolean lost = FALSE;
-      SimTime back = sim_net_delay_sample (w->net, at, from, &w->rng_network,
-                                           &lost);
+      SimTime back = sim_net_delay_sample (
+          w->net, at, from, sim__world_net_rng (w, PASTRY_MSG_LOOKUP_ACK),
+          &lost);
       SimTime rtt = now - lk->p.hop_sent + back;
       if (!lost && rtt <= sim__world_hop_timeout (w, from, at))
         sim__world_rtt_sample (w, from, at, rtt);

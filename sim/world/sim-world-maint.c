@@ -164,8 +164,9 @@ answer_probe (SimWorld *w, guint32 x, guint32 m)
   sim__world_count_msg (w, now, PASTRY_MSG_PROBE_REPLY, 1,
                         (msg->flags & PASTRY_MSG_FLAG_REPAIR) != 0);
   gboolean lost = FALSE;
-  SimTime d = sim_net_delay_sample (w->net, x, prober, &w->rng_network,
-                                    &lost);
+  SimTime d = sim_net_delay_sample (
+      w->net, x, prober, sim__world_net_rng (w, PASTRY_MSG_PROBE_REPLY),
+      &lost);
   if (lost)
     {
       msg->flags |= PASTRY_MSG_FLAG_TIMEOUT;

@@ -77,12 +77,17 @@ typedef PastryMaint NodeMaint;
  * simulator's bookkeeping (pool generation, the lookup action). */
 typedef struct
 {
-  PastryLookup p;
+  PastryLookup p;     /* p.issued: when routing began */
+  SimTime due;        /* when the workload issued it (lookups.csv t_s):
+                         earlier for a per-node lookup that waited for its
+                         node's join */
   guint32 gen;        /* bumped on release */
   guint16 phase;      /* index of the lookup action among lookup actions */
 } Lookup;
 
-/* A scenario action's generator. */
+/* A scenario action's generator.  Each action owns its random streams
+ * (sim-world.c, "Random streams"), so what one action draws never shifts
+ * another's numbers. */
 typedef struct
 {
   const SimAction *action;
@@ -91,6 +96,9 @@ typedef struct
   SimZipf zipf;   /* keys == SIM_KEYS_ZIPF */
   guint phase;    /* LOOKUP: its index among the lookup actions */
   GArray *slots;  /* CHURN: node index per churn slot; TRACE: per trace id */
+  SimRng rng;     /* its times, lookup sources and keys, victims, sessions */
+  SimRng rng_ids, rng_topology; /* ids and positions of the nodes it
+                                   creates */
 } ActionGen;
 
 struct _SimWorld
@@ -109,8 +117,13 @@ struct _SimWorld
   SimRing *live;
   SimNet *net;
   SimQueue *q;
-  SimRng rng_ids, rng_topology, rng_workload, rng_protocol, rng_network;
-  SimRng rng_churn;
+  guint64 seed;
+  /* The id and position streams of the action creating a node: lent by
+   * sim-world.c (create_node) while sim__world_node_create draws. */
+  SimRng rng_ids, rng_topology;
+  SimRng rng_protocol;
+  /* Loss and jitter, by message class (sim__world_net_rng). */
+  SimRng rng_net_lookup, rng_net_other;
 
   GArray *msgs;       /* PastryMessage pool */
   GArray *msg_free;   /* guint32 free slots */
@@ -219,6 +232,18 @@ sim__world_prox_cb (PastryPeer from, PastryPeer to, gpointer data)
   return sim__world_prox (data, from, to);
 }
 
+/* The network stream a message of type draws its loss and jitter from:
+ * lookup traffic (lookups and their acknowledgements) has its own, so
+ * that more or fewer maintenance or join messages never shift the draws
+ * of lookup hops (common random numbers across maintenance variants). */
+static inline SimRng *
+sim__world_net_rng (SimWorld *w, PastryMsgType type)
+{
+  return pastry_msg_type_class (type) == PASTRY_MSG_CLASS_LOOKUP
+             ? &w->rng_net_lookup
+             : &w->rng_net_other;
+}
+
 /* Allocates a message of type (pool slot). */
 guint32 sim__world_msg_new (SimWorld *w, PastryMsgType type, guint32 about);
 /* Appends entries to message slot m. */
@@ -249,7 +274,9 @@ sim__world_count_msg (SimWorld *w, SimTime now, PastryMsgType type,
  * message is freed).  Counts it for the metrics. */
 void sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m);
 
-/* Makes node i live (in the oracle) / down. */
+/* Makes node i live (in the oracle).  Called while i's JoinState still
+ * exists: its start is the session start that i's lookups are scheduled
+ * from. */
 void sim__world_set_live (SimWorld *w, guint32 i);
 
 /* Schedules a node timer of kind at `at` with extra low bits. */
@@ -281,8 +308,15 @@ void sim__world_join_bounced (SimWorld *w, guint32 at, guint32 m);
 
 /* ---- sim-world-lookup.c ---- */
 
+/* Starts a lookup of action a due at `due` (<= now: a per-node lookup
+ * that waited for its node's join; its latency and lookup_timeout count
+ * from now, when routing begins, its t_s is due), from src
+ * (PASTRY_PEER_NONE: a random live node), its source and key drawn from
+ * rng.  A src that is not live (it went down while joining) ends the
+ * lookup at once as failed_holder_down.  Does nothing when no node is
+ * live. */
 void sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
-                              guint32 src);
+                              guint32 src, SimTime due, SimRng *rng);
 void sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b);
 void sim__world_lookup_timeout (SimWorld *w, guint32 at, guint64 b);
 /* Ends every lookup still in flight as failed, in slot order, when a run

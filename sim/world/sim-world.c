@@ -7,6 +7,36 @@
  * choice comes from a purpose-specific stream, so a run is a function of
  * scenario and seed.  See sim-world-private.h for the layout and the
  * protocol files for the protocol.
+ *
+ * Random streams (common random numbers).  Two runs that differ only in a
+ * protocol parameter (probe_period, the repair variant) see the same
+ * world: the same node ids and positions, the same churn schedule (who
+ * fails and joins when) and the same lookup workload (times, sources,
+ * keys), so that paired comparisons over matched seeds cancel everything
+ * but the protocol's own effect.  Hence:
+ *  - each scenario action owns its streams, keyed by its index: one for
+ *    its times, lookup sources and keys, victims and churn sessions, and
+ *    one each for the ids and positions of the nodes it creates.  Churn
+ *    events and action units happen at times drawn from these streams
+ *    alone, so the order of their draws does not depend on the protocol;
+ *  - a node's per-node lookups follow a chain fixed by its session (see
+ *    "Per-node lookups" below), with counter-based draws;
+ *  - lookup traffic draws loss and jitter from its own network stream,
+ *    everything else (join, maintenance) from another
+ *    (sim__world_net_rng);
+ *  - protocol choices (timer phases, bootstrap samples, builds) keep one
+ *    stream, rng_protocol.
+ *  - fail/leave victims and the churn population are drawn among the
+ *    nodes in a session (live or joining), in index order (in_session):
+ *    not among the live ones, whose set and ring order follow join
+ *    completions;
+ *  - the timeline counts a join when the schedule starts it (start_join).
+ * What stays protocol-dependent: a sequential join starts when the
+ * previous one completed; sources of lookups that are not per node, keys
+ * `node` and `range` victims are drawn among the nodes live at that
+ * moment; and the routes and their network draws.  Memory: the
+ * per-action streams are 96 bytes per action, the per-node draws store
+ * nothing (a 32-byte stream per node would be 320 MB at 10^7 nodes).
  */
 #include "sim-world-private.h"
 
@@ -116,7 +146,8 @@ sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m)
   sim__world_count_msg (w, now, msg->type, msg->n_entries + 1,
                        (msg->flags & PASTRY_MSG_FLAG_REPAIR) != 0);
   gboolean lost = FALSE;
-  SimTime d = sim_net_delay_sample (w->net, from, to, &w->rng_network, &lost);
+  SimTime d = sim_net_delay_sample (w->net, from, to,
+                                    sim__world_net_rng (w, msg->type), &lost);
   if (lost)
     {
       if (w->maintain && expects_reply (msg))
@@ -187,7 +218,7 @@ timer_current (const SimWorld *w, guint32 node, guint64 b)
          && (guint32) (b >> 32) == sim__world_incarnation (w, node);
 }
 
-static void start_node_lookups (SimWorld *w, guint32 x);
+static void node_lookups_catch_up (SimWorld *w, guint32 x);
 
 void
 sim__world_set_live (SimWorld *w, guint32 i)
@@ -196,17 +227,46 @@ sim__world_set_live (SimWorld *w, guint32 i)
   sim_ring_add (w->live, i);
   SimTime now = sim__world_now (w);
   sim_metrics_live (w->metrics, now, sim_ring_size (w->live));
-  sim_metrics_node_event (w->metrics, now, SIM_NODE_EVENT_JOIN);
   sim__world_maint_start (w, i);
-  start_node_lookups (w, i);
+  node_lookups_catch_up (w, i);
 }
 
-/* Brings a down node back: same id (same index) or a fresh node. */
+/* Starts node x's join, as the schedule wants it now.  The timeline counts
+ * a join when it starts (an arrival of the schedule, as leaves and
+ * failures are departures), not when it completes: its completion is the
+ * protocol's doing and shows in the live count. */
+static void
+start_join (SimWorld *w, guint32 x, guint action)
+{
+  w->inflight++;
+  sim_metrics_node_event (w->metrics, sim__world_now (w),
+                          SIM_NODE_EVENT_JOIN);
+  sim__world_join_start (w, x, action);
+}
+
+/* Creates a node for action g (id NULL: a fresh random id), drawing its id
+ * and position from g's own streams: they are lent to
+ * sim__world_node_create, which draws from w->rng_ids and
+ * w->rng_topology. */
 static guint32
-rejoin (SimWorld *w, guint32 x, gboolean same_id, guint action)
+create_node (SimWorld *w, guint g, const PastryId *id)
+{
+  ActionGen *gen = &w->gens[g];
+  w->rng_ids = gen->rng_ids;
+  w->rng_topology = gen->rng_topology;
+  guint32 x = sim__world_node_create (w, id);
+  gen->rng_ids = w->rng_ids;
+  gen->rng_topology = w->rng_topology;
+  return x;
+}
+
+/* Brings a down node back for action g: same id (same index) or a fresh
+ * node. */
+static guint32
+rejoin (SimWorld *w, guint g, guint32 x, gboolean same_id, guint action)
 {
   if (!same_id)
-    x = sim__world_node_create (w, NULL);
+    x = create_node (w, g, NULL);
   else
     {
       g_array_index (w->incarn, guint32, x)++;
@@ -219,8 +279,7 @@ rejoin (SimWorld *w, guint32 x, gboolean same_id, guint action)
             break;
           }
     }
-  w->inflight++;
-  sim__world_join_start (w, x, action);
+  start_join (w, x, action);
   return x;
 }
 
@@ -248,11 +307,31 @@ cmp_ids (const void *a, const void *b)
   return pastry_id_cmp (a, b);
 }
 
-/* Draws count distinct live nodes for a FAIL/LEAVE action. */
-static void
-select_victims (SimWorld *w, const SimAction *a, GArray *out)
+/* The nodes in a session (live or joining: started by the schedule and
+ * not yet down), in index order.  Which nodes these are is fixed by the
+ * schedule alone, whereas the live set and the live ring's order follow
+ * join completions: victims and churn slots drawn from this list do not
+ * depend on the protocol.  O(nodes ever created); for actions, not per
+ * event.  Returns a new array of *n entries. */
+static guint32 *
+in_session (SimWorld *w, guint *n)
 {
-  guint live = sim_ring_size (w->live);
+  guint32 *pool = g_new (guint32, MAX (w->nodes->len, 1));
+  *n = 0;
+  for (guint32 i = 0; i < w->nodes->len; i++)
+    if (sim__world_state (w, i) != NODE_DOWN)
+      pool[(*n)++] = i;
+  return pool;
+}
+
+/* Draws count distinct nodes in a session (live or still joining) for a
+ * FAIL/LEAVE action. */
+static void
+select_victims (SimWorld *w, ActionGen *gen, GArray *out)
+{
+  const SimAction *a = gen->action;
+  guint live;
+  g_autofree guint32 *pool = in_session (w, &live);
   guint64 want = a->count;
   switch (a->select)
     {
@@ -264,29 +343,30 @@ select_victims (SimWorld *w, const SimAction *a, GArray *out)
     case SIM_SELECT_COUNT:
       {
         want = MIN (want, live);
-        /* A partial Fisher-Yates over the live list. */
-        guint32 *pool = g_new (guint32, live);
-        for (guint i = 0; i < live; i++)
-          pool[i] = sim_ring_nth (w->live, i);
+        /* A partial Fisher-Yates over the list. */
         for (guint i = 0; i < want; i++)
           {
-            guint j = i + (guint) sim_rng_uniform_u64 (&w->rng_churn,
+            guint j = i + (guint) sim_rng_uniform_u64 (&gen->rng,
                                                        live - i);
             guint32 t = pool[i];
             pool[i] = pool[j];
             pool[j] = t;
             g_array_append_val (out, pool[i]);
           }
-        g_free (pool);
         break;
       }
     case SIM_SELECT_RANGE:
       {
-        if (live == 0)
+        /* A run of neighbours in the live ring: it starts at a live
+         * node. */
+        guint n_live = 0;
+        for (guint i = 0; i < live; i++)
+          if (sim__world_state (w, pool[i]) == NODE_LIVE)
+            pool[n_live++] = pool[i];
+        if (n_live == 0)
           break;
-        want = MIN (want, live);
-        guint32 first = sim_ring_nth (w->live, (guint) sim_rng_uniform_u64
-                                                (&w->rng_churn, live));
+        want = MIN (want, n_live);
+        guint32 first = pool[sim_rng_uniform_u64 (&gen->rng, n_live)];
         g_array_append_val (out, first);
         if (want > 1)
           {
@@ -316,14 +396,15 @@ select_victims (SimWorld *w, const SimAction *a, GArray *out)
 }
 
 static void
-select_rejoiners (SimWorld *w, const SimAction *a, GArray *out)
+select_rejoiners (SimWorld *w, ActionGen *gen, GArray *out)
 {
+  const SimAction *a = gen->action;
   guint n = w->down->len;
   guint64 want = a->select == SIM_SELECT_ALL ? n : MIN (a->count, n);
   guint32 *pool = g_memdup2 (w->down->data, n * sizeof (guint32));
   for (guint i = 0; i < want; i++)
     {
-      guint j = i + (guint) sim_rng_uniform_u64 (&w->rng_churn, n - i);
+      guint j = i + (guint) sim_rng_uniform_u64 (&gen->rng, n - i);
       guint32 t = pool[i];
       pool[i] = pool[j];
       pool[j] = t;
@@ -377,7 +458,7 @@ action_schedule_next (SimWorld *w, guint g)
         guint64 k = units - gen->done;
         SimTime end = sim_time_add (a->at, a->over);
         SimTime from = MAX (gen->last, a->at);
-        double u = sim_rng_double (&w->rng_workload);
+        double u = sim_rng_double (&gen->rng);
         double frac = 1.0 - pow (1.0 - u, 1.0 / (double) k);
         t = from + sim_time_from_us (frac * (double) (end - from));
         if (t >= end)
@@ -387,8 +468,7 @@ action_schedule_next (SimWorld *w, guint g)
       }
     case SIM_SPREAD_POISSON:
       {
-        double gap_s = sim_rng_exponential (&w->rng_workload,
-                                            1.0 / a->rate_per_s);
+        double gap_s = sim_rng_exponential (&gen->rng, 1.0 / a->rate_per_s);
         SimTime from = gen->done == 0 ? a->at : MAX (gen->last, a->at);
         /* A tiny rate gives a gap beyond SimTime: clamped, not wrapped. */
         t = sim_time_add (from,
@@ -405,43 +485,110 @@ action_schedule_next (SimWorld *w, guint g)
   return TRUE;
 }
 
-/* ---- Per-node lookups and churn ---- */
+/* ---- Per-node lookups ----
+ *
+ * A node's lookups for a per-node action follow a chain fixed by its
+ * session: it starts at c = max(session start, action start), where the
+ * session starts when the schedule creates or rejoins the node (not when
+ * its join completes), and steps by gaps drawn from the action's
+ * distribution.  The draws at chain instant t (the key when t is a
+ * lookup, then the gap to the next instant) come from a counter-based
+ * stream keyed by (node, incarnation, action, t): they depend on nothing
+ * else, and nothing is stored per node.  A lookup due while its node is
+ * still joining waits for the join: it is routed when the join completes
+ * and reported at its due time (t_s), its latency and lookup_timeout
+ * counted from when routing began (latency and RDP measure routing, not
+ * join speed, which join_time_mean_s reports); if the node goes down
+ * first, it ends then as failed (failed_holder_down).  So lookups.csv's
+ * t_s,src,key do not depend on join timing.  Rejected: starting the chain
+ * at join completion (the former way: a slower join shifted every later
+ * lookup of the node); dropping the lookups due while joining (the
+ * workload would shrink with join speed); counting the wait in the
+ * latency (measured: it doubled ci/churn's mean_rdp, 2.26 -> 4.93, a
+ * few lookups waiting seconds for a lost join reply). */
 
 static SimTime
-node_lookup_gap (SimWorld *w, const SimAction *a)
+node_lookup_gap (const SimAction *a, SimRng *r)
 {
-  double s = a->has_every ? sim_dist_sample (&a->every, &w->rng_workload)
-                          : sim_rng_exponential (&w->rng_workload,
-                                                 1.0 / a->rate_per_s);
+  double s = a->has_every ? sim_dist_sample (&a->every, r)
+                          : sim_rng_exponential (r, 1.0 / a->rate_per_s);
   /* At least 1 µs (also for NaN or a non-positive draw); a huge gap (a
    * rate of 1e-300/s) clamps to SIM_TIME_MAX instead of wrapping. */
   return MAX (sim_time_from_us (s * (double) SIM_TIME_S), 1);
 }
 
+/* Runs node x's chain of per-node lookup action g from instant t (a
+ * lookup instant when is_lookup, else the chain's start): issues every
+ * lookup due by now, then arms the timer of the next one if x is live.
+ * Gaps are at least 1 µs, so t strictly increases. */
 static void
-schedule_node_lookup (SimWorld *w, guint32 x, guint g)
+node_lookups_run (SimWorld *w, guint32 x, guint g, SimTime t,
+                  gboolean is_lookup)
 {
-  const SimAction *a = w->gens[g].action;
-  SimTime t = sim_time_add (MAX (sim__world_now (w), a->at),
-                            node_lookup_gap (w, a));
-  if (t < sim_time_add (a->at, a->duration))
-    sim__world_timer (w, t, EV_NODE_LOOKUP, x, g);
+  ActionGen *gen = &w->gens[g];
+  const SimAction *a = gen->action;
+  SimTime end = sim_time_add (a->at, a->duration);
+  SimTime now = sim__world_now (w);
+  for (;;)
+    {
+      guint64 key[4] = { x, sim__world_incarnation (w, x), g, t };
+      SimRng r;
+      sim_rng_init_keyed (&r, w->seed, SIM_RNG_PURPOSE_NODE_WORKLOAD, key,
+                          G_N_ELEMENTS (key));
+      if (is_lookup)
+        sim__world_lookup_start (w, a, gen, x, t, &r);
+      SimTime next = sim_time_add (t, node_lookup_gap (a, &r));
+      if (next >= end)
+        return;
+      if (next > now)
+        {
+          if (sim__world_state (w, x) == NODE_LIVE)
+            sim__world_timer (w, next, EV_NODE_LOOKUP, x, g);
+          return;
+        }
+      t = next;
+      is_lookup = TRUE;
+    }
 }
 
-/* A node that became live joins every running per-node workload. */
+/* Node x's session has reached the point where its lookups can go: its
+ * join completed (x live: the lookups due so far are issued late, the next
+ * is scheduled), or it goes down still joining (x not live: the lookups
+ * due so far end as failed).  For every per-node action already started;
+ * the action's start covers the nodes live then. */
 static void
-start_node_lookups (SimWorld *w, guint32 x)
+node_lookups_catch_up (SimWorld *w, guint32 x)
 {
   SimTime now = sim__world_now (w);
+  const JoinState *js = g_ptr_array_index (w->joins, x);
+  SimTime session = js != NULL ? js->started : now;
   for (guint g = 0; g < w->n_gens; g++)
     {
       const SimAction *a = w->gens[g].action;
-      if (a->kind == SIM_ACTION_LOOKUP && a->spread == SIM_SPREAD_PER_NODE
-          && a->at <= now && now < sim_time_add (a->at, a->duration)
-          && w->gens[g].done > 0)
-        schedule_node_lookup (w, x, g);
+      if (a->kind != SIM_ACTION_LOOKUP || a->spread != SIM_SPREAD_PER_NODE
+          || a->at > now || w->gens[g].done == 0)
+        continue;
+      SimTime c = MAX (session, a->at);
+      if (c < sim_time_add (a->at, a->duration))
+        node_lookups_run (w, x, g, c, FALSE);
     }
 }
+
+/* The schedule takes node x down (a crash, or a leave when leave): a node
+ * still joining first settles the lookups it owed (node_lookups_catch_up
+ * ends them as failed). */
+static void
+schedule_down (SimWorld *w, guint32 x, gboolean leave)
+{
+  if (sim__world_state (w, x) == NODE_JOINING)
+    node_lookups_catch_up (w, x);
+  if (leave)
+    sim__world_leave (w, x);
+  else
+    sim__world_fail (w, x);
+}
+
+/* ---- Churn ---- */
 
 static void
 churn_schedule (SimWorld *w, guint g, guint32 slot, gboolean up)
@@ -449,7 +596,7 @@ churn_schedule (SimWorld *w, guint g, guint32 slot, gboolean up)
   const SimAction *a = w->gens[g].action;
   const SimDist *d = up ? &a->session : &a->down;
   SimTime t = sim_time_add (sim__world_now (w),
-                            sim_dist_sample_time (d, &w->rng_churn,
+                            sim_dist_sample_time (d, &w->gens[g].rng,
                                                   SIM_TIME_S));
   if (t < sim_time_add (a->at, a->duration))
     sim_queue_push (w->q, t, EV_CHURN, slot, g);
@@ -462,18 +609,17 @@ handle_churn (SimWorld *w, guint32 slot, guint g)
   guint32 *x = &g_array_index (gen->slots, guint32, slot);
   if (*x != G_MAXUINT32 && sim__world_state (w, *x) != NODE_DOWN)
     {
-      sim__world_fail (w, *x); /* the session ends: a crash */
+      schedule_down (w, *x, FALSE); /* the session ends: a crash */
       churn_schedule (w, g, slot, FALSE);
       return;
     }
   if (*x == G_MAXUINT32)
     {
-      *x = sim__world_node_create (w, NULL);
-      w->inflight++;
-      sim__world_join_start (w, *x, G_MAXUINT);
+      *x = create_node (w, g, NULL);
+      start_join (w, *x, G_MAXUINT);
     }
   else
-    *x = rejoin (w, *x, gen->action->same_id, G_MAXUINT);
+    *x = rejoin (w, g, *x, gen->action->same_id, G_MAXUINT);
   churn_schedule (w, g, slot, TRUE);
 }
 
@@ -482,16 +628,18 @@ start_churn (SimWorld *w, guint g)
 {
   ActionGen *gen = &w->gens[g];
   const SimAction *a = gen->action;
-  guint live = sim_ring_size (w->live);
+  guint live;
+  guint32 *pool = in_session (w, &live);
   guint64 pop = a->population != 0 ? a->population : live;
   gen->slots = g_array_new (FALSE, FALSE, sizeof (guint32));
   for (guint64 i = 0; i < pop; i++)
     {
-      guint32 x = i < live ? sim_ring_nth (w->live, (guint) i) : G_MAXUINT32;
+      guint32 x = i < live ? pool[i] : G_MAXUINT32;
       g_array_append_val (gen->slots, x);
       /* Live nodes start a session; the rest start down. */
       churn_schedule (w, g, (guint32) i, i < live);
     }
+  g_free (pool);
 }
 
 static void
@@ -509,7 +657,7 @@ handle_trace (SimWorld *w, guint32 row_i, guint64 b)
   if (leave)
     {
       if (*x != G_MAXUINT32)
-        sim__world_fail (w, *x);
+        schedule_down (w, *x, FALSE);
       return;
     }
   if (*x == G_MAXUINT32)
@@ -517,12 +665,11 @@ handle_trace (SimWorld *w, guint32 row_i, guint64 b)
       PastryId id;
       if (row->has_id)
         id = pastry_id_from_bytes (row->id, 16);
-      *x = sim__world_node_create (w, row->has_id ? &id : NULL);
-      w->inflight++;
-      sim__world_join_start (w, *x, G_MAXUINT);
+      *x = create_node (w, g, row->has_id ? &id : NULL);
+      start_join (w, *x, G_MAXUINT);
     }
   else if (sim__world_state (w, *x) == NODE_DOWN)
-    *x = rejoin (w, *x, gen->action->same_id || row->has_id, G_MAXUINT);
+    *x = rejoin (w, g, *x, gen->action->same_id || row->has_id, G_MAXUINT);
 }
 
 static void
@@ -596,8 +743,7 @@ handle_action (SimWorld *w, guint g)
     {
     case SIM_ACTION_JOIN:
       gen->done++;
-      w->inflight++;
-      sim__world_join_start (w, sim__world_node_create (w, NULL), g);
+      start_join (w, create_node (w, g, NULL), g);
       break;
     case SIM_ACTION_BUILD:
       {
@@ -610,8 +756,8 @@ handle_action (SimWorld *w, guint g)
         PastryId *ids = g_new (PastryId, n);
         for (guint64 i = 0; i < n; i++)
           {
-            ids[i].hi = sim_rng_next_u64 (&w->rng_ids);
-            ids[i].lo = sim_rng_next_u64 (&w->rng_ids);
+            ids[i].hi = sim_rng_next_u64 (&gen->rng_ids);
+            ids[i].lo = sim_rng_next_u64 (&gen->rng_ids);
           }
         qsort (ids, n, sizeof (PastryId), cmp_ids);
         sim_net_reserve (w->net, (guint32) (w->nodes->len + n));
@@ -631,7 +777,7 @@ handle_action (SimWorld *w, guint g)
           {
             if (dup[i])
               continue;
-            guint32 x = sim__world_node_create (w, &ids[i]);
+            guint32 x = create_node (w, g, &ids[i]);
             g_array_index (w->state, guint8, x) = NODE_LIVE;
             sim_ring_add (w->live, x);
           }
@@ -655,15 +801,16 @@ handle_action (SimWorld *w, guint g)
     case SIM_ACTION_LOOKUP:
       if (a->spread == SIM_SPREAD_PER_NODE)
         {
-          /* Start every live node's own lookup process. */
+          /* Start every live node's own lookup chain. */
           gen->done = 1;
           for (guint i = 0; i < sim_ring_size (w->live); i++)
-            schedule_node_lookup (w, sim_ring_nth (w->live, i), g);
+            node_lookups_run (w, sim_ring_nth (w->live, i), g, a->at, FALSE);
           w->pending_work--;
           return;
         }
       gen->done++;
-      sim__world_lookup_start (w, a, gen, PASTRY_PEER_NONE);
+      sim__world_lookup_start (w, a, gen, PASTRY_PEER_NONE,
+                               sim__world_now (w), &gen->rng);
       break;
     case SIM_ACTION_FAIL:
     case SIM_ACTION_LEAVE:
@@ -672,9 +819,9 @@ handle_action (SimWorld *w, guint g)
         {
           gen->slots = g_array_new (FALSE, FALSE, sizeof (guint32));
           if (a->kind == SIM_ACTION_REJOIN)
-            select_rejoiners (w, a, gen->slots);
+            select_rejoiners (w, gen, gen->slots);
           else
-            select_victims (w, a, gen->slots);
+            select_victims (w, gen, gen->slots);
           if (gen->slots->len == 0)
             {
               w->pending_work--;
@@ -684,12 +831,10 @@ handle_action (SimWorld *w, guint g)
       {
         guint32 x = g_array_index (gen->slots, guint32, gen->done);
         gen->done++;
-        if (a->kind == SIM_ACTION_FAIL)
-          sim__world_fail (w, x);
-        else if (a->kind == SIM_ACTION_LEAVE)
-          sim__world_leave (w, x);
+        if (a->kind != SIM_ACTION_REJOIN)
+          schedule_down (w, x, a->kind == SIM_ACTION_LEAVE);
         else if (sim__world_state (w, x) == NODE_DOWN)
-          rejoin (w, x, a->same_id, G_MAXUINT);
+          rejoin (w, g, x, a->same_id, G_MAXUINT);
       }
       break;
     case SIM_ACTION_CHURN:
@@ -834,12 +979,11 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->lookup_free = g_array_new (FALSE, FALSE, sizeof (guint32));
 
   guint64 seed = sim_scenario_get_uint (sc, "seed");
-  sim_rng_init (&w->rng_ids, seed, SIM_RNG_PURPOSE_IDS, 0);
-  sim_rng_init (&w->rng_topology, seed, SIM_RNG_PURPOSE_TOPOLOGY, 0);
-  sim_rng_init (&w->rng_workload, seed, SIM_RNG_PURPOSE_WORKLOAD, 0);
+  w->seed = seed;
   sim_rng_init (&w->rng_protocol, seed, SIM_RNG_PURPOSE_PROTOCOL, 0);
-  sim_rng_init (&w->rng_network, seed, SIM_RNG_PURPOSE_NETWORK, 0);
-  sim_rng_init (&w->rng_churn, seed, SIM_RNG_PURPOSE_CHURN, 0);
+  /* Network index 0: join and maintenance; 1: lookup traffic. */
+  sim_rng_init (&w->rng_net_other, seed, SIM_RNG_PURPOSE_NETWORK, 0);
+  sim_rng_init (&w->rng_net_lookup, seed, SIM_RNG_PURPOSE_NETWORK, 1);
 
   w->join_refine = g_str_equal (sim_scenario_get_string (sc, "join_refine"),
                                 "rows");
@@ -905,6 +1049,13 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
     {
       const SimAction *a = sim_scenario_action (sc, i);
       w->gens[i].action = a;
+      /* The action's own streams, keyed by its index.  (The first
+       * action's ids and positions are those the former shared streams
+       * gave.) */
+      sim_rng_init (&w->gens[i].rng, seed, SIM_RNG_PURPOSE_ACTION, i);
+      sim_rng_init (&w->gens[i].rng_ids, seed, SIM_RNG_PURPOSE_IDS, i);
+      sim_rng_init (&w->gens[i].rng_topology, seed, SIM_RNG_PURPOSE_TOPOLOGY,
+                    i);
       if (a->kind == SIM_ACTION_LOOKUP)
         w->gens[i].phase = phases++;
       if (a->kind == SIM_ACTION_LOOKUP && a->keys == SIM_KEYS_ZIPF)
@@ -1423,12 +1574,7 @@ sim_world_run (SimWorld *w, gboolean progress, volatile int *cancel)
           break;
         case EV_NODE_LOOKUP:
           if (timer_current (w, ev.a, ev.b))
-            {
-              guint g = (guint32) ev.b;
-              sim__world_lookup_start (w, w->gens[g].action, &w->gens[g],
-                                       ev.a);
-              schedule_node_lookup (w, ev.a, g);
-            }
+            node_lookups_run (w, ev.a, (guint32) ev.b, ev.at, TRUE);
           break;
         case EV_CHURN:
           handle_churn (w, ev.a, (guint) ev.b);

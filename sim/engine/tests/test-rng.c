@@ -169,6 +169,49 @@ test_streams_distinct_seed_1_2 (void)
   g_assert_cmpuint (sim_rng_next_u64 (&a), !=, sim_rng_next_u64 (&b));
 }
 
+/* A keyed stream of one word is the indexed stream; further words change
+ * the stream, and their order matters (counter-based draws keyed by
+ * (node, incarnation, action, instant) must not collide by permutation). */
+static void
+test_streams_keyed_seed_4 (void)
+{
+  SimRng a, b;
+  guint64 k1[1] = { 77 };
+  sim_rng_init (&a, 4, SIM_RNG_PURPOSE_WORKLOAD, 77);
+  sim_rng_init_keyed (&b, 4, SIM_RNG_PURPOSE_WORKLOAD, k1, 1);
+  for (guint i = 0; i < 8; i++)
+    g_assert_cmpuint (sim_rng_next_u64 (&a), ==, sim_rng_next_u64 (&b));
+
+  guint64 k2[2] = { 77, 0 };
+  sim_rng_init (&a, 4, SIM_RNG_PURPOSE_WORKLOAD, 77);
+  sim_rng_init_keyed (&b, 4, SIM_RNG_PURPOSE_WORKLOAD, k2, 2);
+  g_assert_cmpuint (sim_rng_next_u64 (&a), !=, sim_rng_next_u64 (&b));
+
+  guint64 ab[2] = { 1, 2 }, ba[2] = { 2, 1 };
+  sim_rng_init_keyed (&a, 4, SIM_RNG_PURPOSE_NODE_WORKLOAD, ab, 2);
+  sim_rng_init_keyed (&b, 4, SIM_RNG_PURPOSE_NODE_WORKLOAD, ba, 2);
+  g_assert_cmpuint (sim_rng_next_u64 (&a), !=, sim_rng_next_u64 (&b));
+
+  /* 4 x 4096 x 16 keys of three words: first outputs pairwise distinct. */
+  g_autoptr (GHashTable) firsts
+      = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  guint n = 0;
+  for (guint64 x = 0; x < 4; x++)
+    for (guint64 t = 0; t < 4096; t++)
+      for (guint64 g = 0; g < 16; g++)
+        {
+          guint64 key[3] = { x, g, t };
+          SimRng r;
+          sim_rng_init_keyed (&r, 4, SIM_RNG_PURPOSE_NODE_WORKLOAD, key, 3);
+          gint64 *v = g_new (gint64, 1);
+          *v = (gint64) sim_rng_next_u64 (&r);
+          g_assert_false (g_hash_table_contains (firsts, v));
+          g_hash_table_add (firsts, v);
+          n++;
+        }
+  g_assert_cmpuint (g_hash_table_size (firsts), ==, n);
+}
+
 static void
 test_streams_save_restore_seed_3 (void)
 {
@@ -642,6 +685,7 @@ main (int argc, char **argv)
                    test_streams_independent_seed_7);
   g_test_add_func ("/rng/streams/distinct/seed=1,2",
                    test_streams_distinct_seed_1_2);
+  g_test_add_func ("/rng/streams/keyed/seed=4", test_streams_keyed_seed_4);
   g_test_add_func ("/rng/streams/save-restore/seed=3",
                    test_streams_save_restore_seed_3);
   g_test_add_func ("/rng/uniform-u64/boundaries/seed=5",

@@ -376,6 +376,39 @@ test_churn_determinism (void)
   g_assert_cmpstr (a, ==, b);
 }
 
+/* Per-node lookups follow the node's session, not its join: a node that
+ * starts joining at 10 s (the join takes several 2 s round trips) issues
+ * the lookups of its chain due at 11 s, 12 s, ... (every fixed(1s)) once
+ * its join completes, reported at their due times; none is skipped and
+ * the first is not shifted to the join's completion (the former way). */
+static void
+test_lookups_due_while_joining (void)
+{
+  const char *text = "network = constant\nconstant_latency = 2s\n"
+                     "lookup_timeout = 1min\n"
+                     "at 0s build 20\n"
+                     "at 0s lookup every fixed(1s) per node for 30s "
+                     "keys random\n"
+                     "at 10s join 1\nend\n";
+  g_autofree char *csv = run_to_string (text, 5);
+  g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
+  guint n = 0;
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[i], ",", 4);
+      if (g_strv_length (f) < 4 || !g_str_equal (f[1], "20"))
+        continue;
+      double t = g_ascii_strtod (f[0], NULL);
+      /* Due at 11, 12, ..., 29 s: rows end in completion order, so only
+       * the set is checked (each due time once). */
+      g_assert_cmpfloat (t, >=, 11.0);
+      g_assert_cmpfloat (t, <=, 29.0);
+      g_assert_cmpfloat (fabs (t - round (t)), <, 1e-9);
+      n++;
+    }
+  g_assert_cmpuint (n, ==, 19);
+}
+
 /* Protocol invariants under stress: a random small network goes through
  * random joins, silent failures (at most L/2 - 1 adjacent ones at a time),
  * graceful leaves and rejoins; after a quiet period long enough for every
@@ -616,6 +649,8 @@ main (int argc, char **argv)
   g_test_add_func ("/world/loss-without-maintenance",
                    test_loss_without_maintenance);
   g_test_add_func ("/world/churn-determinism", test_churn_determinism);
+  g_test_add_func ("/world/lookups-due-while-joining",
+                   test_lookups_due_while_joining);
   g_test_add_func ("/world/lookup-timeout", test_lookup_timeout);
   add_seeded ("/world/replicas", test_replicas, 9);
   g_test_add_func ("/world/stall-ends-lookups", test_stall_ends_lookups);
