@@ -181,13 +181,7 @@ sim_driver_down (SimDriver *d)
 static inline SimNodeState
 node_state (const SimDriver *d, guint32 x)
 {
-  return (SimNodeState) g_array_index (d->state, guint8, x);
-}
-
-static inline guint32
-node_incarnation (const SimDriver *d, guint32 x)
-{
-  return g_array_index (d->incarn, guint32, x);
+  return sim_node_state (d->state, x);
 }
 
 /* TRUE for the driver's own event kinds. */
@@ -199,20 +193,11 @@ driver_event (guint kind)
          || kind == SIM_EV_TIMELINE;
 }
 
-/* Schedules a node timer of kind at `at`, carrying x's incarnation in the
- * high half of b (a stale one is recognised by timer_current). */
-static void
-timer (SimDriver *d, SimTime at, guint kind, guint32 node, guint32 low)
+void
+sim_driver_timer (SimDriver *d, SimTime at, guint kind, guint32 x, guint32 low)
 {
-  guint64 b = ((guint64) node_incarnation (d, node) << 32) | low;
-  sim_queue_push (d->q, at, kind, node, b);
-}
-
-static gboolean
-timer_current (const SimDriver *d, guint32 node, guint64 b)
-{
-  return node_state (d, node) == SIM_NODE_LIVE
-         && (guint32) (b >> 32) == node_incarnation (d, node);
+  guint64 b = ((guint64) sim_node_incarnation (d->incarn, x) << 32) | low;
+  sim_queue_push (d->q, at, kind, x, b);
 }
 
 static void node_lookups_catch_up (SimDriver *d, guint32 x);
@@ -509,7 +494,7 @@ node_lookups_run (SimDriver *d, guint32 x, guint g, SimTime t,
   SimTime now = sim_driver_now (d);
   for (;;)
     {
-      guint64 key[4] = { x, node_incarnation (d, x), g, t };
+      guint64 key[4] = { x, sim_node_incarnation (d->incarn, x), g, t };
       SimRng r;
       sim_rng_init_keyed (&r, d->seed, SIM_RNG_PURPOSE_NODE_WORKLOAD, key,
                           G_N_ELEMENTS (key));
@@ -521,7 +506,7 @@ node_lookups_run (SimDriver *d, guint32 x, guint g, SimTime t,
       if (next > now)
         {
           if (node_state (d, x) == SIM_NODE_LIVE)
-            timer (d, next, SIM_EV_NODE_LOOKUP, x, g);
+            sim_driver_timer (d, next, SIM_EV_NODE_LOOKUP, x, g);
           return;
         }
       t = next;
@@ -933,7 +918,7 @@ sim_driver_run (SimDriver *d, gboolean progress, volatile int *cancel)
             return FALSE;
           break;
         case SIM_EV_NODE_LOOKUP:
-          if (timer_current (d, ev.a, ev.b))
+          if (sim_node_timer_current (d->state, d->incarn, ev.a, ev.b))
             node_lookups_run (d, ev.a, (guint32) ev.b, ev.at, TRUE);
           break;
         case SIM_EV_CHURN:

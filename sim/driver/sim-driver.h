@@ -28,6 +28,32 @@ typedef enum
   SIM_NODE_DOWN,    /* failed or left; may rejoin */
 } SimNodeState;
 
+/* A node's state and incarnation in the driver's arrays
+ * (sim_driver_states, sim_driver_incarnations); inline: read on every
+ * protocol event. */
+static inline SimNodeState
+sim_node_state (const GArray *states, guint32 x)
+{
+  return (SimNodeState) g_array_index (states, guint8, x);
+}
+
+static inline guint32
+sim_node_incarnation (const GArray *incarnations, guint32 x)
+{
+  return g_array_index (incarnations, guint32, x);
+}
+
+/* TRUE when a node timer event (b = incarnation << 32 | low, as
+ * sim_driver_timer() pushes it) belongs to x's current life and x is
+ * live: a timer of an earlier life is stale. */
+static inline gboolean
+sim_node_timer_current (const GArray *states, const GArray *incarnations,
+                        guint32 x, guint64 b)
+{
+  return sim_node_state (states, x) == SIM_NODE_LIVE
+         && (guint32) (b >> 32) == sim_node_incarnation (incarnations, x);
+}
+
 typedef struct _SimDriver SimDriver;
 
 /* Creates a driver for sc (borrowed; must outlive it), reporting to
@@ -57,6 +83,11 @@ SimQueue *sim_driver_queue (SimDriver *d);
 GArray *sim_driver_states (SimDriver *d);
 GArray *sim_driver_incarnations (SimDriver *d);
 GArray *sim_driver_down (SimDriver *d);
+
+/* Pushes a node timer of kind for x at `at`, with x's incarnation in the
+ * high half of b and low in the low half (see sim_node_timer_current). */
+void sim_driver_timer (SimDriver *d, SimTime at, guint kind, guint32 x,
+                       guint32 low);
 
 /* The protocol made node x live (its state is SIM_NODE_LIVE): the
  * per-node lookups due since its session started are issued now. */

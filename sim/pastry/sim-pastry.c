@@ -171,8 +171,7 @@ void
 sim__world_timer (SimWorld *w, SimTime at, guint kind, guint32 node,
                   guint32 low)
 {
-  guint64 b = ((guint64) sim__world_incarnation (w, node) << 32) | low;
-  sim_queue_push (w->q, at, kind, node, b);
+  sim_driver_timer (w->drv, at, kind, node, low);
 }
 
 void
@@ -210,11 +209,11 @@ timer_event (SimWorld *w, const SimEvent *ev)
       sim__world_lookup_timeout (w, ev->a, ev->b);
       break;
     case EV_HEARTBEAT:
-      if (sim__world_timer_current (w, ev->a, ev->b))
+      if (sim_node_timer_current (w->state, w->incarn, ev->a, ev->b))
         sim__world_heartbeat (w, ev->a);
       break;
     case EV_PROBE_ROUND:
-      if (sim__world_timer_current (w, ev->a, ev->b))
+      if (sim_node_timer_current (w->state, w->incarn, ev->a, ev->b))
         sim__world_probe_round (w, ev->a);
       break;
     case EV_JOIN_TIMEOUT:

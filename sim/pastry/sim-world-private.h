@@ -185,22 +185,13 @@ sim__world_node (const SimWorld *w, guint32 i)
 static inline NodeState
 sim__world_state (const SimWorld *w, guint32 i)
 {
-  return (NodeState) g_array_index (w->state, guint8, i);
+  return sim_node_state (w->state, i);
 }
 
 static inline guint32
 sim__world_incarnation (const SimWorld *w, guint32 i)
 {
-  return g_array_index (w->incarn, guint32, i);
-}
-
-/* TRUE when a timer event's node is live in the incarnation that armed it
- * (b's high half). */
-static inline gboolean
-sim__world_timer_current (const SimWorld *w, guint32 node, guint64 b)
-{
-  return sim__world_state (w, node) == NODE_LIVE
-         && (guint32) (b >> 32) == sim__world_incarnation (w, node);
+  return sim_node_incarnation (w->incarn, i);
 }
 
 static inline SimTime
