@@ -10,7 +10,13 @@
  *                      failures and leaves
  *   sim-world-build.c  state from global knowledge, table quality
  *   sim-pastry.c       the SimProtocol table (sim-protocol.h) the driver
- *                      half calls; the message pool and send path
+ *                      calls; the message pool and send path; node
+ *                      timers and the calls back into the driver
+ *
+ * The driver (sim/driver/sim-driver.c) owns the event queue and the node
+ * life-cycle arrays (state, incarnation, down list); the world keeps
+ * their addresses (q, state, incarn, down) and reads and writes them
+ * directly.
  *
  * Invariants:
  *  - node index == directory handle == network node index;
@@ -173,8 +179,6 @@ struct _SimWorld
 
 /* Pastry as the driver sees it. */
 extern const SimProtocol sim__pastry_protocol;
-
-/* ---- sim-pastry.c: the driver's calls back ---- */
 
 static inline PastryNode *
 sim__world_node (const SimWorld *w, guint32 i)
