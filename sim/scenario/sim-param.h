@@ -4,7 +4,7 @@
  * a group registered by the layer that reads it — the language's own
  * (name, seed, lookup_key, timeline_interval: sim-param.c), the network
  * models' (sim/driver/sim-net-params.c), Pastry's
- * (sim/world/sim-pastry-params.c).  A group is a static table of specs
+ * (sim/pastry/sim-pastry-params.c).  A group is a static table of specs
  * (name, type, default, range, doc) and an optional check of rules that
  * involve several of its parameters.  `pastrysim params` prints the
  * registry group by group, with the file that defines each group.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test-crn.sh — common random numbers (sim/world/sim-world.c, "Random
+# test-crn.sh — common random numbers (sim/pastry/sim-world.c, "Random
 # streams"): runs that differ only in a protocol parameter see the same
 # world.  A churn scenario with message loss, whose churn and lookups start
 # while the first joins are still running, is run as is and with

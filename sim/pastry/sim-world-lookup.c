@@ -196,8 +196,9 @@ process (SimWorld *w, guint32 at, guint32 l)
 }
 
 void
-sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
-                         guint32 src, SimTime due, SimRng *rng)
+sim__world_lookup_start (SimWorld *w, const SimAction *a, guint phase,
+                         SimZipf *zipf, guint32 src, SimTime due,
+                         SimRng *rng)
 {
   guint n = sim_ring_size (w->live);
   if (n == 0)
@@ -223,7 +224,7 @@ sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
       {
         /* Key k of the fixed population is a pseudo-random id derived
          * from (seed, k) alone, so the population never changes. */
-        guint64 rank = sim_zipf_sample (&g->zipf, rng);
+        guint64 rank = sim_zipf_sample (zipf, rng);
         SimRng kr;
         sim_rng_init (&kr, sim_scenario_get_uint (w->sc, "seed"),
                       SIM_RNG_PURPOSE_WORKLOAD, rank + 1);
@@ -236,7 +237,7 @@ sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
     }
   pastry_lookup_init (&lk->p, &key, src, sim__world_now (w));
   lk->due = due;
-  lk->phase = (guint16) g->phase;
+  lk->phase = (guint16) phase;
   w->lookups_started++;
   w->inflight++;
   if (sim__world_state (w, src) != NODE_LIVE)

@@ -2,7 +2,9 @@
  * true root of a key (the live id numerically closest to it, ties to the
  * smaller id, as in core/pastry-id.h) and for sampling live nodes.
  *
- * World layer: it reads ids from the overlay's PastryDirectory.
+ * Pastry adapter layer: it reads ids from the overlay's PastryDirectory;
+ * the driver reaches it through the protocol table (live_count, live_nth,
+ * live_neighbours).
  */
 #pragma once
 

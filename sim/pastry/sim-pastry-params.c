@@ -232,7 +232,7 @@ const SimParamGroup sim_pastry_param_group = {
   .name = "pastry",
   .doc = "the Pastry overlay: tables, joins, replicas, failure detection "
          "and repair, message sizes",
-  .defined_in = "sim/world/sim-pastry-params.c",
+  .defined_in = "sim/pastry/sim-pastry-params.c",
   .specs = pastry_specs,
   .n_specs = G_N_ELEMENTS (pastry_specs),
   .check = pastry_check,

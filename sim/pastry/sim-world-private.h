@@ -1,12 +1,22 @@
 /* sim-world-private.h — the world's layout, shared by its files:
  *
- *   sim-world.c        construction, the event loop, scenario actions
+ *   sim-world.c        construction, estimates, testing hooks (the event
+ *                      loop and scenario actions are the driver's:
+ *                      sim/driver/sim-driver.c)
  *   sim-world-join.c   adapter of core's join protocol (pastry-join)
  *   sim-world-lookup.c lookups: forwarding, acknowledgements, timeouts
  *   sim-world-maint.c  adapter of core's maintenance protocol
  *                      (pastry-maint): calls into core and their outboxes;
  *                      failures and leaves
  *   sim-world-build.c  state from global knowledge, table quality
+ *   sim-pastry.c       the SimProtocol table (sim-protocol.h) the driver
+ *                      calls; the message pool and send path; node
+ *                      timers and the calls back into the driver
+ *
+ * The driver (sim/driver/sim-driver.c) owns the event queue and the node
+ * life-cycle arrays (state, incarnation, down list); the world keeps
+ * their addresses (q, state, incarn, down) and reads and writes them
+ * directly.
  *
  * Invariants:
  *  - node index == directory handle == network node index;
@@ -25,34 +35,36 @@
 #include "pastry-maint.h"
 #include "pastry-msg.h"
 #include "pastry-node.h"
+#include "sim-driver.h"
 #include "sim-net.h"
+#include "sim-protocol.h"
 #include "sim-queue.h"
 #include "sim-ring.h"
 #include "sim-rng.h"
 #include "sim-world.h"
 
-/* Node life cycle. */
-typedef enum
-{
-  NODE_JOINING, /* created, join in progress: not yet a lookup target */
-  NODE_LIVE,    /* joined (or built): in the oracle */
-  NODE_DOWN,    /* failed or left; may rejoin */
-} NodeState;
+/* Node life cycle: the driver's (sim-driver.h), under the names the
+ * adapter's files use. */
+typedef SimNodeState NodeState;
+#define NODE_JOINING SIM_NODE_JOINING
+#define NODE_LIVE SIM_NODE_LIVE
+#define NODE_DOWN SIM_NODE_DOWN
 
-/* Event kinds. */
+/* Event kinds: the driver's (sim-protocol.h), and Pastry's in the values
+ * it leaves free (handled in sim-pastry.c). */
 enum
 {
-  EV_ACTION = 1,   /* a = generator index */
-  EV_MSG,          /* a = destination node, b = message slot */
-  EV_LOOKUP,       /* a = node the lookup arrives at, b = slot | gen << 32 */
-  EV_HOP_TIMEOUT,  /* a = sender, b = slot | gen << 32 */
-  EV_HEARTBEAT,    /* a = node, b = incarnation << 32 */
-  EV_PROBE_ROUND,  /* a = node, b = incarnation << 32 */
-  EV_NODE_LOOKUP,  /* a = node, b = incarnation << 32 | generator */
-  EV_CHURN,        /* a = churn slot, b = generator */
-  EV_TRACE,        /* a = trace row, b = generator << 1 | leave */
-  EV_TIMELINE,     /* periodic timeline row */
-  EV_JOIN_TIMEOUT, /* a = node, b = incarnation << 32 | attempt */
+  EV_ACTION = SIM_EV_ACTION, /* a = generator index */
+  EV_MSG = 2,                /* a = destination node, b = message slot */
+  EV_LOOKUP = 3,      /* a = node the lookup arrives at, b = slot | gen << 32 */
+  EV_HOP_TIMEOUT = 4, /* a = sender, b = slot | gen << 32 */
+  EV_HEARTBEAT = 5,   /* a = node, b = incarnation << 32 */
+  EV_PROBE_ROUND = 6, /* a = node, b = incarnation << 32 */
+  EV_NODE_LOOKUP = SIM_EV_NODE_LOOKUP,
+  EV_CHURN = SIM_EV_CHURN,
+  EV_TRACE = SIM_EV_TRACE,
+  EV_TIMELINE = SIM_EV_TIMELINE,
+  EV_JOIN_TIMEOUT = 11, /* a = node, b = incarnation << 32 | attempt */
 };
 
 /* Per-joiner bookkeeping, freed when the join completes: core's join
@@ -85,41 +97,27 @@ typedef struct
   guint16 phase;      /* index of the lookup action among lookup actions */
 } Lookup;
 
-/* A scenario action's generator.  Each action owns its random streams
- * (sim-world.c, "Random streams"), so what one action draws never shifts
- * another's numbers. */
-typedef struct
-{
-  const SimAction *action;
-  guint64 done;   /* units issued */
-  SimTime last;   /* time of the previous unit (uniform spread) */
-  SimZipf zipf;   /* keys == SIM_KEYS_ZIPF */
-  guint phase;    /* LOOKUP: its index among the lookup actions */
-  GArray *slots;  /* CHURN: node index per churn slot; TRACE: per trace id */
-  SimRng rng;     /* its times, lookup sources and keys, victims, sessions */
-  SimRng rng_ids, rng_topology; /* ids and positions of the nodes it
-                                   creates */
-} ActionGen;
-
 struct _SimWorld
 {
   const SimScenario *sc;
   SimMetrics *metrics;
+  /* The driver this world runs under (owned), and the parts of it the
+   * adapter's hot paths read directly (borrowed from it). */
+  SimDriver *drv;
   PastryConfig cfg;
   PastryDirectory *dir;
   GPtrArray *nodes;  /* PastryNode * by index */
-  GArray *state;     /* guint8 NodeState by index */
-  GArray *incarn;    /* guint32 incarnation by index */
+  GArray *state;     /* guint8 NodeState by index (the driver's) */
+  GArray *incarn;    /* guint32 incarnation by index (the driver's) */
   GPtrArray *joins;  /* JoinState * by index, NULL when not joining */
   GPtrArray *maint;  /* NodeMaint * by index, NULL unless maintained */
   GArray *down;      /* guint32: nodes currently down, in the order they
-                        went down (for rejoin selection) */
+                        went down (the driver's: rejoin selection) */
   SimRing *live;
   SimNet *net;
-  SimQueue *q;
-  guint64 seed;
+  SimQueue *q;       /* the driver's */
   /* The id and position streams of the action creating a node: lent by
-   * sim-world.c (create_node) while sim__world_node_create draws. */
+   * the driver (sim-pastry.c) while sim__world_node_create draws. */
   SimRng rng_ids, rng_topology;
   SimRng rng_protocol;
   /* Loss and jitter, by message class (sim__world_net_rng). */
@@ -129,9 +127,6 @@ struct _SimWorld
   GArray *msg_free;   /* guint32 free slots */
   GArray *lookups;    /* Lookup pool */
   GArray *lookup_free;
-
-  ActionGen *gens;
-  guint n_gens;
 
   /* Parameters read once. */
   gboolean join_refine;
@@ -159,16 +154,12 @@ struct _SimWorld
   PastryEnv env0;                /* a call's environment but now and out */
   PastryOutbox outbox[SIM_WORLD_OUTBOXES]; /* by call depth */
   guint outbox_depth;
-  SimTime timeline_interval;
   guint msg_header_bytes, msg_id_bytes; /* the size model */
 
   /* The shadow overlay with complete global knowledge (ideal_compare). */
   PastryNode **ideal;
   guint n_ideal;
 
-  guint64 events;
-  gboolean fingerprinting; /* chain every executed event into fingerprint */
-  guint64 fingerprint;
   volatile int *cancel; /* polled by long loops (builds) too */
   gint64 build_wall_us; /* wall-clock time spent building from knowledge */
   guint64 lookups_started, lookups_done;
@@ -181,12 +172,13 @@ struct _SimWorld
                                  probes of the live root (see lookup.c) */
   guint64 fail_lost;
   guint64 joins_started;
-  SimTime end_hint;  /* latest time any action is scheduled to act */
-  guint pending_work; /* generators with work left */
   guint inflight;     /* lookups and joins in progress */
 };
 
-/* ---- sim-world.c ---- */
+/* ---- sim-pastry.c ---- */
+
+/* Pastry as the driver sees it. */
+extern const SimProtocol sim__pastry_protocol;
 
 static inline PastryNode *
 sim__world_node (const SimWorld *w, guint32 i)
@@ -197,13 +189,13 @@ sim__world_node (const SimWorld *w, guint32 i)
 static inline NodeState
 sim__world_state (const SimWorld *w, guint32 i)
 {
-  return (NodeState) g_array_index (w->state, guint8, i);
+  return sim_node_state (w->state, i);
 }
 
 static inline guint32
 sim__world_incarnation (const SimWorld *w, guint32 i)
 {
-  return g_array_index (w->incarn, guint32, i);
+  return sim_node_incarnation (w->incarn, i);
 }
 
 static inline SimTime
@@ -283,7 +275,8 @@ void sim__world_set_live (SimWorld *w, guint32 i);
 void sim__world_timer (SimWorld *w, SimTime at, guint kind, guint32 node,
                        guint32 low);
 
-/* The sequential-join generator hook, called when a join completes. */
+/* A join of action completed: counts it out of the joins in flight and
+ * tells the driver (the sequential-join generator). */
 void sim__world_join_done (SimWorld *w, guint action);
 
 /* ---- sim-world-join.c ---- */
@@ -315,8 +308,9 @@ void sim__world_join_bounced (SimWorld *w, guint32 at, guint32 m);
  * rng.  A src that is not live (it went down while joining) ends the
  * lookup at once as failed_holder_down.  Does nothing when no node is
  * live. */
-void sim__world_lookup_start (SimWorld *w, const SimAction *a, ActionGen *g,
-                              guint32 src, SimTime due, SimRng *rng);
+void sim__world_lookup_start (SimWorld *w, const SimAction *a, guint phase,
+                              SimZipf *zipf, guint32 src, SimTime due,
+                              SimRng *rng);
 void sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b);
 void sim__world_lookup_timeout (SimWorld *w, guint32 at, guint64 b);
 /* Ends every lookup still in flight as failed, in slot order, when a run

@@ -1,9 +1,10 @@
 /* sim-world.h — the simulated overlay: virtual Pastry nodes driven by a
- * scenario over an event queue and a network model.
+ * scenario (through the driver, sim/driver/sim-driver.h) over an event
+ * queue and a network model.
  *
- * World layer: the only part of pastrysim that sees both the routing core
- * (core/) and the engine (queue, RNG streams, network models, scenario).
- * Time is SimTime, microseconds.
+ * Pastry adapter layer (sim/pastry): the only part of pastrysim that sees
+ * both the routing core (core/) and the driver.  Time is SimTime,
+ * microseconds.
  */
 #pragma once
 
