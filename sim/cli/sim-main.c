@@ -774,6 +774,8 @@ main (int argc, char **argv)
   sim_cli_set_argv0 (argv[0]);
   if (g_str_equal (argv[1], "run"))
     return cmd_run (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "live"))
+    return sim_cli_live (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "compare"))
     return sim_cli_compare (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "seed-route"))

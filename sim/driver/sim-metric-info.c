@@ -124,6 +124,15 @@ static const SimMetricInfo metrics[] = {
   W ("wall_s", "s", "run", "wall time of the run"),
   W ("events_per_s", "events/s", "run", "events per wall-clock second"),
   W ("peak_rss_mb", "MB", "run", "peak resident memory"),
+  /* -- live runs (pastrysim live; wall-clock, never deterministic) -- */
+  W ("bad_datagrams", "count", "live",
+     "datagrams that failed to decode (dropped and counted)"),
+  W ("emulated_lost", "count", "live",
+     "datagrams dropped by the emulated loss of the latency model"),
+  W ("encode_errors", "count", "live",
+     "messages that could not be encoded (over 1,400 bytes)"),
+  W ("declared_dead", "count", "live", "death verdicts of the nodes"),
+  W ("live_nodes_end", "count", "live", "live hosted nodes at the end"),
 };
 
 /* name matches pattern, where '#' in the pattern takes 1+ digits. */
