@@ -278,6 +278,8 @@ int
 sim_cli_live (int argc, char **argv)
 {
   g_autofree char *out_dir = NULL, *bind = NULL, *seed_text = NULL;
+  g_autofree char *bootstrap = NULL;
+  double linger = 0;
   g_auto (GStrv) sets = NULL;
   gint port_base = 0;
   double scale = 1.0;
@@ -291,6 +293,14 @@ sim_cli_live (int argc, char **argv)
       "Scenario time t happens at wall-clock t x X (default 1; below 1 "
       "compresses the schedule, not the protocol's timers)",
       "X" },
+    { "bootstrap", 0, 0, G_OPTION_ARG_STRING, &bootstrap,
+      "Join an overlay of other processes through the node at HOST:PORT "
+      "(an IP address and port)",
+      "HOST:PORT" },
+    { "linger", 0, 0, G_OPTION_ARG_DOUBLE, &linger,
+      "Keep the nodes up this many seconds after the run's end, for other "
+      "processes' lookups (default 0)",
+      "S" },
     { "no-emulate", 0, 0, G_OPTION_ARG_NONE, &no_emulate,
       "Send datagrams at once (no emulated latency or loss)", NULL },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text,
@@ -320,6 +330,29 @@ sim_cli_live (int argc, char **argv)
                            : "live: too many arguments");
   if (!(scale > 0 && scale <= 1000))
     return usage ("--time-scale: expected a number above 0, at most 1000");
+  if (!(linger >= 0 && linger <= 3600))
+    return usage ("--linger: expected seconds from 0 to 3600");
+  g_autoptr (GSocketAddress) boot = NULL;
+  if (bootstrap != NULL)
+    {
+      const char *colon = strrchr (bootstrap, ':');
+      guint64 port = 0;
+      g_autofree char *host_part
+          = colon != NULL ? g_strndup (bootstrap, colon - bootstrap) : NULL;
+      if (host_part != NULL && host_part[0] == '['
+          && g_str_has_suffix (host_part, "]"))
+        {
+          char *inner = g_strndup (host_part + 1, strlen (host_part) - 2);
+          g_free (host_part);
+          host_part = inner;
+        }
+      if (colon != NULL
+          && g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL))
+        boot = g_inet_socket_address_new_from_string (host_part, (guint) port);
+      if (boot == NULL)
+        return usage ("--bootstrap: expected IP:PORT, such as "
+                      "127.0.0.1:40000 or [::1]:40000");
+    }
   if (port_base < 0 || port_base > 65535)
     return usage ("--port-base: expected a port from 0 to 65535");
   const char *path = argv[1];
@@ -391,6 +424,13 @@ sim_cli_live (int argc, char **argv)
       sim_live_loop_free (loop);
       return usage (error->message);
     }
+  if (boot != NULL
+      && !sim_live_host_set_bootstrap (host, G_INET_SOCKET_ADDRESS (boot)))
+    {
+      sim_live_host_free (host);
+      sim_live_loop_free (loop);
+      return usage ("--bootstrap: not an address a node can have");
+    }
   SimTime from, to;
   sim_scenario_measure_window (sc, &from, &to);
   sim_metrics_set_window (metrics, wall_of (&(LiveRun){ .scale = scale }, from),
@@ -458,6 +498,13 @@ sim_cli_live (int argc, char **argv)
              nodes, sim_time_to_s (r.last));
   sim_live_loop_run (loop, SIM_TIME_MAX);
   SimTime end = sim_live_loop_now (loop);
+  if (linger > 0 && !sim_cli_interrupted () && !r.failed_open)
+    {
+      /* Up for the others' lookups; the interrupt check still runs. */
+      r.last = SIM_TIME_MAX - SIM_TIME_H;
+      sim_live_loop_at (loop, end + 50 * SIM_TIME_MS, r.k_check, 0, 0);
+      sim_live_loop_run (loop, end + sim_time_from_us (linger * 1e6));
+    }
   sim_live_host_abandon (host);
   sim_metrics_timeline_tick (metrics, end);
   sim_metrics_finish (metrics, end);
@@ -468,6 +515,26 @@ sim_cli_live (int argc, char **argv)
   sim_metrics_set (metrics, "declared_dead", (double) st.declared_dead);
   sim_metrics_set (metrics, "live_nodes_end",
                    (double) sim_live_host_n_live (host));
+  sim_metrics_set (metrics, "peers_known",
+                   (double) sim_live_host_n_peers (host));
+  sim_metrics_set (metrics, "lookups_remote", (double) st.lookups_remote);
+  /* The hosted nodes, for collecting the overlay of several processes. */
+  g_autoptr (GString) nodes_csv = g_string_new (meta->str);
+  g_string_append (nodes_csv, "node,id,address,live\n");
+  for (guint i = 0; i < sim_live_host_n_nodes (host); i++)
+    {
+      char hex[PASTRY_ID_HEX_LEN + 1];
+      pastry_id_format (sim_live_host_id (host, i), hex);
+      GInetSocketAddress *sa = sim_live_host_address (host, i);
+      g_autofree char *ip = sa != NULL ? g_inet_address_to_string (
+                                g_inet_socket_address_get_address (sa))
+                                       : NULL;
+      g_string_append_printf (
+          nodes_csv, "%u,%s,%s:%u,%d\n", i, hex, ip != NULL ? ip : "",
+          sa != NULL ? g_inet_socket_address_get_port (sa) : 0,
+          sim_live_host_is_live (host, i));
+    }
+  g_autofree char *nodes_path = g_build_filename (tmp, "live-nodes.csv", NULL);
   sim_metrics_set (metrics, "wall_s", sim_time_to_s (end));
   gboolean open_failed = r.failed_open;
   g_autoptr (GError) run_error = r.error;
@@ -498,6 +565,8 @@ sim_cli_live (int argc, char **argv)
   sim_scenario_write_canonical (sc, canon);
   g_autofree char *canon_path = g_build_filename (tmp, "scenario.scn", NULL);
   if (!sim_metrics_write (metrics, tmp, meta->str, &error)
+      || !g_file_set_contents (nodes_path, nodes_csv->str,
+                               (gssize) nodes_csv->len, &error)
       || !g_file_set_contents (canon_path, canon->str, (gssize) canon->len,
                                &error))
     {
@@ -518,7 +587,8 @@ sim_cli_live (int argc, char **argv)
       static const char *keys[]
           = { "lookups",        "ok_ratio",      "wrong_ratio",
               "failed_ratio",   "mean_hops",     "latency_p50_ms",
-              "latency_p99_ms", "bad_datagrams", "wall_s" };
+              "latency_p99_ms", "bad_datagrams", "peers_known",
+              "lookups_remote", "wall_s" };
       for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
         {
           double v;

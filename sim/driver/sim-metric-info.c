@@ -133,6 +133,10 @@ static const SimMetricInfo metrics[] = {
      "messages that could not be encoded (over 1,400 bytes)"),
   W ("declared_dead", "count", "live", "death verdicts of the nodes"),
   W ("live_nodes_end", "count", "live", "live hosted nodes at the end"),
+  W ("peers_known", "count", "live",
+     "peers with an address in the process's book (hosted nodes included)"),
+  W ("lookups_remote", "count", "live",
+     "lookups delivered at a node of another process"),
 };
 
 /* name matches pattern, where '#' in the pattern takes 1+ digits. */

@@ -69,7 +69,6 @@ typedef struct
   PastryId key;
   SimTime issued, due;
   guint32 src; /* hosted index */
-  guint32 hop_seq;
   guint16 phase;
   gboolean done;
 } LookupRec;
@@ -107,6 +106,11 @@ struct _SimLiveHost
   GArray *lookups;      /* LookupRec by number */
   guint inflight;
   guint64 next_tag;
+  guint64 hop_counter;
+  gint64 wire_offset;     /* real-time µs minus loop µs */
+  guint16 nonce;          /* this process's lookups (their tags) */
+  PastryPeer placeholder; /* the --bootstrap address, id unknown */
+  GArray *gone;           /* guint8 by handle: a remote peer declared dead */
 
   SimRng rng_protocol, rng_net;
   PastryOutbox outbox[N_OUTBOXES];
@@ -144,8 +148,20 @@ book_grow (SimLiveHost *h)
     return;
   g_array_set_size (h->addrs, n);
   g_array_set_size (h->hosted, n);
+  g_array_set_size (h->gone, n);
   for (guint p = old; p < n; p++)
     g_array_index (h->hosted, guint32, p) = G_MAXUINT32;
+}
+
+/* TRUE when handle p names a node: it has an address and an id other than
+ * 0, the id a joiner gives a --bootstrap address it knows no id for (the
+ * joiner's placeholder, and its receiver's copy of it). */
+static gboolean
+book_is_peer (const SimLiveHost *h, PastryPeer p)
+{
+  static const PastryId zero = { 0, 0 };
+  return g_array_index (h->addrs, PastryWireAddr, p).family != 0
+         && !pastry_id_equal (pastry_directory_id (h->dir, p), &zero);
 }
 
 static gboolean
@@ -201,6 +217,29 @@ socket_addr_of (const PastryWireAddr *a)
       a->bytes, a->family == PASTRY_WIRE_ADDR_IPV4 ? G_SOCKET_FAMILY_IPV4
                                                    : G_SOCKET_FAMILY_IPV6);
   return g_inet_socket_address_new (ia, a->port);
+}
+
+/* ---- Time on the wire ----
+ *
+ * The loop's clock starts at 0 in each process, so times that travel (a
+ * lookup's issue time, against which every holder checks lookup_timeout;
+ * a message's `sent`) go on the wire as µs of the real-time clock:
+ * processes on one machine share it exactly, machines agree to within
+ * NTP's error (milliseconds, against timeouts of seconds).  A time from
+ * the future of this process is taken as now. */
+
+static guint64
+to_wire_time (const SimLiveHost *h, SimTime t)
+{
+  return (guint64) ((gint64) t + h->wire_offset);
+}
+
+static SimTime
+from_wire_time (SimLiveHost *h, guint64 w)
+{
+  gint64 t = (gint64) w - h->wire_offset;
+  SimTime now = now_of (h);
+  return t < 0 ? 0 : MIN ((SimTime) t, now);
 }
 
 /* ---- Proximity, randomness ---- */
@@ -284,7 +323,9 @@ send_message (SimLiveHost *h, guint32 i, const PastryMessage *msg, guint64 tag)
   guint8 buf[PASTRY_WIRE_MAX_DATAGRAM];
   gsize len = 0;
   g_autoptr (GError) error = NULL;
-  if (!pastry_wire_encode_message (msg, tag, &h->peers, h, buf, sizeof buf,
+  PastryMessage wire = *msg;
+  wire.sent = to_wire_time (h, msg->sent);
+  if (!pastry_wire_encode_message (&wire, tag, &h->peers, h, buf, sizeof buf,
                                    &len, &error))
     {
       /* TOO_BIG (a join reply with many rows) or a peer without an
@@ -364,7 +405,11 @@ call_end_reply (SimLiveHost *h, guint32 i, PastryOutbox *out, guint in_type,
           }
         case PASTRY_OUT_UPCALL:
           if (it->upcall == PASTRY_UPCALL_DECLARED_DEAD)
-            h->stats.declared_dead++;
+            {
+              h->stats.declared_dead++;
+              if (it->to < h->gone->len)
+                g_array_index (h->gone, guint8, it->to) = 1;
+            }
           else if (it->upcall == PASTRY_UPCALL_REFUTED)
             h->stats.refutations++;
           else
@@ -411,6 +456,12 @@ sim_live_host_nth_live (const SimLiveHost *h, guint k)
   return G_MAXUINT32;
 }
 
+gboolean
+sim_live_host_is_live (const SimLiveHost *h, guint32 i)
+{
+  return g_array_index (h->nodes, Node, i).state == NODE_LIVE;
+}
+
 /* The live hosted node closest to key (G_MAXUINT32: none). */
 static guint32
 oracle_root (SimLiveHost *h, const PastryId *key)
@@ -446,7 +497,7 @@ bootstrap_of (SimLiveHost *h, guint32 i)
       if (best == PASTRY_PEER_NONE || p < best_prox)
         best = n->handle, best_prox = p;
     }
-  return best;
+  return best != PASTRY_PEER_NONE ? best : h->placeholder;
 }
 
 /* ---- Node life cycle ---- */
@@ -567,8 +618,18 @@ sim_live_host_join (SimLiveHost *h, guint32 i, GError **error)
       if (!sim_live_udp_open (h->udp, i, G_INET_SOCKET_ADDRESS (sa), error))
         return FALSE;
     }
-  wire_addr_from (sim_live_udp_address (h->udp, i),
-                  &g_array_index (h->addrs, PastryWireAddr, n->handle));
+  PastryWireAddr *a = &g_array_index (h->addrs, PastryWireAddr, n->handle);
+  wire_addr_from (sim_live_udp_address (h->udp, i), a);
+  if (h->nonce == 0)
+    {
+      /* The process's lookup nonce, from its first node's address: two
+       * processes never share one (FNV-1a, 16 bits, never 0). */
+      guint32 x = 2166136261u;
+      for (guint k = 0; k < 16; k++)
+        x = (x ^ a->bytes[k]) * 16777619u;
+      x = ((x ^ (a->port & 0xff)) * 16777619u ^ (a->port >> 8)) * 16777619u;
+      h->nonce = (guint16) ((x ^ (x >> 16)) | 1);
+    }
   n->state = NODE_JOINING;
   n->node = pastry_node_new (&h->pcfg, h->dir, n->handle);
   n->js = g_new0 (PastryJoin, 1);
@@ -604,18 +665,51 @@ sim_live_host_leave (SimLiveHost *h, guint32 i)
 
 /* ---- Lookups ---- */
 
+/* A lookup's tag: this process's nonce (16 bits), the lookup's number at
+ * its source (24 bits), the hop (24 bits, a counter of the sending
+ * process).  TRUE, with *l its number, when tag is a lookup of ours. */
+static gboolean
+local_lookup (const SimLiveHost *h, guint64 tag, guint64 *l)
+{
+  *l = (tag >> 24) & 0xffffff;
+  return (tag >> 48) == h->nonce && *l < h->lookups->len;
+}
+
+/* The oracle's root of key: the closest of the live hosted nodes and the
+ * remote peers this process knows and no hosted node declared dead. */
+static PastryPeer
+oracle_root_peer (SimLiveHost *h, const PastryId *key)
+{
+  guint32 r = oracle_root (h, key);
+  PastryPeer best
+      = r == G_MAXUINT32 ? PASTRY_PEER_NONE : node_at (h, r)->handle;
+  for (guint p = 0; p < h->hosted->len; p++)
+    {
+      if (g_array_index (h->hosted, guint32, p) != G_MAXUINT32
+          || !book_is_peer (h, p) || g_array_index (h->gone, guint8, p))
+        continue;
+      if (best == PASTRY_PEER_NONE
+          || pastry_id_closer (key, pastry_directory_id (h->dir, p),
+                               pastry_directory_id (h->dir, best))
+                 < 0)
+        best = p;
+    }
+  return best;
+}
+
+/* Ends lookup l: delivered at peer `at` after hops (PASTRY_PEER_NONE:
+ * failed). */
 static void
-finish (SimLiveHost *h, guint64 l, guint32 at, const PastryLookup *lk,
-        gboolean delivered)
+finish (SimLiveHost *h, guint64 l, PastryPeer at, guint hops, guint detours)
 {
   LookupRec *rec = &g_array_index (h->lookups, LookupRec, l);
   if (rec->done)
     return;
   rec->done = TRUE;
   h->inflight--;
-  guint32 root = oracle_root (h, &rec->key);
+  PastryPeer root = oracle_root_peer (h, &rec->key);
   SimOutcome outcome = SIM_OUTCOME_FAILED;
-  if (delivered)
+  if (at != PASTRY_PEER_NONE)
     outcome = at == root ? SIM_OUTCOME_OK : SIM_OUTCOME_WRONG;
   if (outcome == SIM_OUTCOME_OK)
     h->stats.lookups_ok++;
@@ -623,15 +717,27 @@ finish (SimLiveHost *h, guint64 l, guint32 at, const PastryLookup *lk,
     h->stats.lookups_wrong++;
   else
     h->stats.lookups_failed++;
+  if (at != PASTRY_PEER_NONE && hosted_of (h, at) == G_MAXUINT32)
+    h->stats.lookups_remote++;
   SimTime direct = 0;
-  if (h->net != NULL && root != G_MAXUINT32 && root != rec->src)
+  guint32 rj = root == PASTRY_PEER_NONE ? G_MAXUINT32 : hosted_of (h, root);
+  if (h->net != NULL && rj != G_MAXUINT32 && rj != rec->src)
     direct = sim_net_latency (h->net, node_at (h, rec->src)->net,
-                              node_at (h, root)->net);
+                              node_at (h, rj)->net);
   SimKey key = { rec->key.hi, rec->key.lo };
-  sim_metrics_lookup (h->metrics, rec->due, rec->src, &key,
-                      lk != NULL ? lk->hops : 0, lk != NULL ? lk->detours : 0,
+  sim_metrics_lookup (h->metrics, rec->due, rec->src, &key, hops, detours,
                       now_of (h) - rec->issued, direct, -1.0, outcome,
                       rec->phase);
+}
+
+/* The lookup of tag base failed at this process (ours: it ends; another
+ * process's: its source ends it at its end of run). */
+static void
+give_up (SimLiveHost *h, guint64 base)
+{
+  guint64 l;
+  if (local_lookup (h, base, &l))
+    finish (h, l, PASTRY_PEER_NONE, 0, 0);
 }
 
 static SimTime
@@ -642,25 +748,27 @@ hop_timeout (SimLiveHost *h, guint32 i, PastryPeer to)
                                 h->cfg.min_hop_timeout);
 }
 
-/* Sends lookup l's current hop (lk->at to lk->to). */
+/* Sends the current hop (lk->at to lk->to) of the lookup of tag base. */
 static void
-send_hop (SimLiveHost *h, guint32 i, guint64 l, const PastryLookup *lk)
+send_hop (SimLiveHost *h, guint32 i, guint64 base, const PastryLookup *lk)
 {
-  LookupRec *rec = &g_array_index (h->lookups, LookupRec, l);
-  guint64 tag = (l << 24) | (++rec->hop_seq & 0xffffff);
+  guint64 tag = base | (++h->hop_counter & 0xffffff);
   guint8 buf[PASTRY_WIRE_MAX_DATAGRAM];
   gsize len = 0;
   g_autoptr (GError) error = NULL;
   gboolean sent = FALSE;
-  if (pastry_wire_encode_lookup (lk, tag, &h->peers, h, buf, sizeof buf, &len,
-                                 &error))
+  PastryLookup wire = *lk;
+  wire.issued = to_wire_time (h, lk->issued);
+  wire.hop_sent = to_wire_time (h, lk->hop_sent);
+  if (pastry_wire_encode_lookup (&wire, tag, &h->peers, h, buf, sizeof buf,
+                                 &len, &error))
     sent = transmit (h, i, lk->to, PASTRY_MSG_LOOKUP, buf, len, FALSE);
   else
     h->stats.encode_errors++;
   if (!h->cfg.maintain)
     {
       if (!sent)
-        finish (h, l, i, lk, FALSE); /* nothing recovers it */
+        give_up (h, base); /* nothing recovers it */
       return;
     }
   Hop *hop = g_new0 (Hop, 1);
@@ -673,22 +781,38 @@ send_hop (SimLiveHost *h, guint32 i, guint64 l, const PastryLookup *lk)
   g_hash_table_insert (h->hops, g_memdup2 (&tag, sizeof tag), hop);
 }
 
-/* Hosted node i holds lookup l: deliver, forward or give up. */
+/* Hosted node i holds the lookup of tag base: deliver, forward or give
+ * up.  A lookup of another process delivered here is reported to its
+ * source: a LOOKUP_ACK whose `about` is the delivering node and whose
+ * hops are the lookup's (a per-hop ack has no `about`). */
 static void
-process (SimLiveHost *h, guint32 i, guint64 l, PastryLookup *lk)
+process (SimLiveHost *h, guint32 i, guint64 base, PastryLookup *lk)
 {
   Node *n = node_at (h, i);
+  guint64 l;
   switch (pastry_lookup_forward (
       lk, n->node, h->cfg.maintain ? &n->mt.fd : NULL, &h->lcfg, now_of (h)))
     {
     case PASTRY_LOOKUP_DELIVER:
-      finish (h, l, i, lk, TRUE);
+      if (local_lookup (h, base, &l))
+        finish (h, l, n->handle, lk->hops, lk->detours);
+      else
+        {
+          PastryMessage rep = { 0 };
+          rep.type = PASTRY_MSG_LOOKUP_ACK;
+          rep.from = n->handle;
+          rep.to = lk->src;
+          rep.about = n->handle;
+          rep.hops = (guint8) MIN (lk->hops, 255);
+          rep.sent = now_of (h);
+          send_message (h, i, &rep, base);
+        }
       break;
     case PASTRY_LOOKUP_SEND:
-      send_hop (h, i, l, lk);
+      send_hop (h, i, base, lk);
       break;
     default:
-      finish (h, l, i, lk, FALSE);
+      give_up (h, base);
       break;
     }
 }
@@ -704,16 +828,18 @@ sim_live_host_lookup (SimLiveHost *h, guint32 src, const PastryId *key,
   rec.src = src;
   rec.phase = (guint16) phase;
   guint64 l = h->lookups->len;
+  g_return_if_fail (l < 0xffffff);
   g_array_append_val (h->lookups, rec);
   h->inflight++;
   h->stats.lookups_started++;
   Node *n = node_at (h, src);
+  guint64 base = ((guint64) h->nonce << 48) | (l << 24);
   PastryLookup lk;
   pastry_lookup_init (&lk, key, n->handle, rec.issued);
   if (n->state != NODE_LIVE)
-    finish (h, l, src, &lk, FALSE);
+    finish (h, l, PASTRY_PEER_NONE, 0, 0);
   else
-    process (h, src, l, &lk);
+    process (h, src, base, &lk);
 }
 
 guint
@@ -727,7 +853,7 @@ sim_live_host_abandon (SimLiveHost *h)
 {
   for (guint64 l = 0; l < h->lookups->len; l++)
     if (!g_array_index (h->lookups, LookupRec, l).done)
-      finish (h, l, G_MAXUINT32, NULL, FALSE);
+      finish (h, l, PASTRY_PEER_NONE, 0, 0);
 }
 
 static void
@@ -742,9 +868,10 @@ lookup_arrive (SimLiveHost *h, guint32 i, PastryLookup *lk, guint64 tag)
   ack.about = PASTRY_PEER_NONE;
   ack.sent = now_of (h);
   send_message (h, i, &ack, tag);
-  guint64 l = tag >> 24;
-  if (l >= h->lookups->len || g_array_index (h->lookups, LookupRec, l).done)
-    return; /* another process's lookup, or a duplicate of a finished one */
+  guint64 base = tag & ~(guint64) 0xffffff, l;
+  if (local_lookup (h, base, &l)
+      && g_array_index (h->lookups, LookupRec, l).done)
+    return; /* a duplicate of a finished lookup (a lost or late ack) */
   if (h->cfg.maintain)
     {
       PastryPeer reported[PASTRY_LOOKUP_AVOID];
@@ -752,12 +879,20 @@ lookup_arrive (SimLiveHost *h, guint32 i, PastryLookup *lk, guint64 tag)
       for (guint r = 0; r < k; r++)
         suspect (h, i, reported[r]);
     }
-  process (h, i, l, lk);
+  process (h, i, base, lk);
 }
 
+/* A LOOKUP_ACK arrived at i: a hop's ack, or a delivery report. */
 static void
 lookup_acked (SimLiveHost *h, guint32 i, const PastryMessage *msg, guint64 tag)
 {
+  guint64 l;
+  if (msg->about != PASTRY_PEER_NONE)
+    {
+      if (local_lookup (h, tag, &l))
+        finish (h, l, msg->about, msg->hops, 0);
+      return;
+    }
   Hop *hop = g_hash_table_lookup (h->hops, &tag);
   if (hop == NULL || hop->node != i || hop->lk.to != msg->from)
     return;
@@ -778,14 +913,15 @@ on_hop_timeout (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
     return;
   Hop copy = *hop;
   g_hash_table_remove (h->hops, &tag);
-  guint64 l = tag >> 24;
+  guint64 base = tag & ~(guint64) 0xffffff, l;
   guint32 i = copy.node;
   Node *n = node_at (h, i);
-  if (g_array_index (h->lookups, LookupRec, l).done)
+  if (local_lookup (h, base, &l)
+      && g_array_index (h->lookups, LookupRec, l).done)
     return; /* delivered meanwhile: only the ack was lost or late */
   if (n->state == NODE_DOWN || n->incarn != copy.incarn)
     {
-      finish (h, l, i, &copy.lk, FALSE); /* its holder died */
+      give_up (h, base); /* its holder died */
       return;
     }
   PastryPeer gone = PASTRY_PEER_NONE;
@@ -794,14 +930,14 @@ on_hop_timeout (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
       &copy.lk, &n->mt.fd, &h->lcfg, now_of (h), &gone, &final_resent);
   if (step == PASTRY_LOOKUP_SEND)
     {
-      send_hop (h, i, l, &copy.lk);
+      send_hop (h, i, base, &copy.lk);
       return;
     }
   suspect (h, i, gone);
   if (step == PASTRY_LOOKUP_REROUTE && n->state == NODE_LIVE)
-    process (h, i, l, &copy.lk);
+    process (h, i, base, &copy.lk);
   else
-    finish (h, l, i, &copy.lk, FALSE);
+    give_up (h, base);
 }
 
 /* ---- Timers and requests ---- */
@@ -891,6 +1027,9 @@ on_datagram (SimLiveUdp *udp, guint32 i, GSocketAddress *from,
       h->stats.bad_datagrams++;
       return;
     }
+  f.msg.sent = from_wire_time (h, f.msg.sent);
+  f.lookup.issued = from_wire_time (h, f.lookup.issued);
+  f.lookup.hop_sent = from_wire_time (h, f.lookup.hop_sent);
   if (f.type == PASTRY_MSG_LOOKUP)
     {
       if (f.lookup.to == n->handle && n->state == NODE_LIVE)
@@ -899,6 +1038,12 @@ on_datagram (SimLiveUdp *udp, guint32 i, GSocketAddress *from,
       return;
     }
   PastryMessage *msg = &f.msg;
+  if (msg->from < h->gone->len)
+    g_array_index (h->gone, guint8, msg->from) = 0; /* it speaks: alive */
+  static const PastryId zero = { 0, 0 };
+  if (msg->type == PASTRY_MSG_JOIN_REQUEST
+      && pastry_id_equal (pastry_directory_id (h->dir, msg->to), &zero))
+    msg->to = n->handle; /* to whoever listens here: see set_bootstrap */
   if (msg->to != n->handle)
     {
       pastry_wire_frame_clear (&f); /* for a former owner of this port */
@@ -997,12 +1142,15 @@ sim_live_host_new (const SimLiveHostConfig *cfg, SimLiveLoop *loop,
   h->dir = pastry_directory_new (NULL);
   h->addrs = g_array_new (FALSE, TRUE, sizeof (PastryWireAddr));
   h->hosted = g_array_new (FALSE, FALSE, sizeof (guint32));
+  h->gone = g_array_new (FALSE, TRUE, sizeof (guint8));
+  h->placeholder = PASTRY_PEER_NONE;
   h->nodes = g_array_new (FALSE, TRUE, sizeof (Node));
   h->requests
       = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   h->hops = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   h->lookups = g_array_new (FALSE, TRUE, sizeof (LookupRec));
   h->udp = sim_live_udp_new (loop, on_datagram, h);
+  h->wire_offset = g_get_real_time () - (gint64) sim_live_loop_now (loop);
   h->k_timer = sim_live_loop_add_kind (loop, on_timer, h);
   h->k_request = sim_live_loop_add_kind (loop, on_request_timeout, h);
   h->k_hop = sim_live_loop_add_kind (loop, on_hop_timeout, h);
@@ -1047,10 +1195,35 @@ sim_live_host_free (SimLiveHost *h)
   g_array_unref (h->lookups);
   g_array_unref (h->nodes);
   g_array_unref (h->hosted);
+  g_array_unref (h->gone);
   g_array_unref (h->addrs);
   pastry_directory_free (h->dir);
   g_object_unref (h->bind);
   g_free (h);
+}
+
+gboolean
+sim_live_host_set_bootstrap (SimLiveHost *h, GInetSocketAddress *addr)
+{
+  g_return_val_if_fail (h->placeholder == PASTRY_PEER_NONE, FALSE);
+  PastryWireAddr a;
+  wire_addr_from (addr, &a);
+  if (!pastry_wire_addr_valid (&a))
+    return FALSE;
+  static const PastryId zero = { 0, 0 };
+  h->placeholder = pastry_directory_intern (h->dir, &zero, NULL);
+  book_grow (h);
+  g_array_index (h->addrs, PastryWireAddr, h->placeholder) = a;
+  return TRUE;
+}
+
+guint
+sim_live_host_n_peers (const SimLiveHost *h)
+{
+  guint n = 0;
+  for (guint p = 0; p < h->addrs->len; p++)
+    n += book_is_peer (h, p);
+  return n;
 }
 
 SimLiveHostStats

@@ -25,7 +25,11 @@
  * or delivers.  The sender keeps the hop (the PastryLookup as it sent it)
  * until the ack or its hop timer, which calls pastry_lookup_hop_timeout().
  * A lookup is judged where it is delivered, against the process's own
- * oracle: the live hosted node numerically closest to the key.
+ * oracle: the node numerically closest to the key among the live hosted
+ * nodes and the remote peers the process knows and has not declared
+ * dead.  A lookup of another process (tags carry a 16-bit nonce of the
+ * process that started it) delivered here is reported to its source in
+ * a LOOKUP_ACK whose `about` is the delivering node.
  *
  * Peers: one PastryDirectory for the process (hosted nodes and remote
  * peers alike); beside it, each handle's wire address.  Decoding interns
@@ -74,6 +78,7 @@ typedef struct
   guint64 encode_errors; /* messages that could not be encoded */
   guint64 lookups_started, lookups_ok, lookups_wrong, lookups_failed;
   guint64 declared_dead, refutations;
+  guint64 lookups_remote; /* delivered at a node of another process */
 } SimLiveHostStats;
 
 /* A host on loop, bound to bind (an IP address), its node i on port
@@ -95,6 +100,14 @@ guint sim_live_host_n_nodes (const SimLiveHost *h);
  * and starts its join through the nearest live hosted node (none: alone,
  * it joins at once).  Fails with the socket's error. */
 gboolean sim_live_host_join (SimLiveHost *h, guint32 i, GError **error);
+/* Joins with no live hosted node go through addr, a node of another
+ * process whose id is not known: its JOIN_REQUEST goes to the id 0,
+ * which the receiving host takes as "whoever listens on this port".
+ * FALSE when addr is not a valid peer address (0.0.0.0, port 0). */
+gboolean sim_live_host_set_bootstrap (SimLiveHost *h, GInetSocketAddress *addr);
+/* Peers with an address in the book (hosted nodes included). */
+guint sim_live_host_n_peers (const SimLiveHost *h);
+
 /* Crash: the socket closes, the state is dropped. */
 void sim_live_host_fail (SimLiveHost *h, guint32 i);
 /* Graceful: LEAVE to the leaf set, then as fail once they have left. */
@@ -103,6 +116,7 @@ void sim_live_host_leave (SimLiveHost *h, guint32 i);
 /* Live hosted nodes (the oracle) and the n-th of them in index order. */
 guint sim_live_host_n_live (const SimLiveHost *h);
 guint32 sim_live_host_nth_live (const SimLiveHost *h, guint n);
+gboolean sim_live_host_is_live (const SimLiveHost *h, guint32 i);
 const PastryId *sim_live_host_id (const SimLiveHost *h, guint32 i);
 /* Node i's bound address, NULL when its socket is closed.
  * (transfer none) */

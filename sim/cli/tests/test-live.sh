@@ -5,7 +5,8 @@
 # 2,000 more lookups all reach the true root.  Meanwhile garbage datagrams
 # sent at the nodes' ports are dropped and counted (bad_datagrams) and the
 # lookups go on.  Bad input is refused (exit 2, nothing written); SIGINT
-# ends a run with nothing written (130).  Every process is bounded by
+# ends a run with nothing written (130).  Four processes of 16 nodes
+# joined through --bootstrap route 4 x 500 lookups to the true root.  Every process is bounded by
 # `timeout` and stopped by the test.
 # Usage: test-live.sh PATH/TO/pastrysim
 set -u
@@ -66,6 +67,53 @@ bad=$(metric bad_datagrams)
 echo "# garbage sent $sent, bad_datagrams $bad"
 check "garbage datagrams counted in bad_datagrams" bash -c "[ $sent -ge 150 ] && awk -v b='$bad' -v s=$sent 'BEGIN { exit !(b >= s - 10 && b <= s) }'"
 
+# Four processes of 16 nodes: the first alone, the others joined through
+# its node 0 (--bootstrap); 500 lookups from each, delivered across
+# processes.  Each process judges against the nodes it knows; that every
+# process knew all 64 (peers_known) makes its judgement the overlay's.
+cat > mp.scn <<'SCN'
+seed = 5
+network = euclidean
+maintenance = on
+heartbeat_period = 500ms
+heartbeat_timeout = 1500ms
+probe_timeout = 300ms
+probe_period = 5s
+lookup_timeout = 5s
+at 0s   join 16 over 2s
+at 6s   lookup 500 over 3s keys random
+end
+SCN
+multi () {
+  local base=$((20000 + RANDOM % 40000)) k p
+  local -a mine=()
+  timeout 120 "$sim" live mp.scn --seed 1 --port-base "$base" --linger 4 \
+    --out m0 --quiet 2>m0.err &
+  mine+=($!)
+  sleep 2.5
+  for k in 1 2 3; do
+    timeout 120 "$sim" live mp.scn --seed $((k + 1)) \
+      --port-base $((base + 16 * k)) --bootstrap "127.0.0.1:$base" \
+      --linger 3 --out "m$k" --quiet 2>"m$k.err" &
+    mine+=($!)
+  done
+  pids+=("${mine[@]}")
+  local st=0
+  for p in "${mine[@]}"; do wait "$p" || st=1; done
+  return $st
+}
+multi; st=$?
+if [ "$st" -ne 0 ] && grep -q "cannot open" m*.err; then rm -rf m0 m1 m2 m3; multi; st=$?; fi
+check "4 processes of 16 nodes exit 0" test "$st" -eq 0
+for k in 0 1 2 3; do
+  mm () { awk -F, -v m="$1" '$1 == m { print $2 }' "m$k/summary.csv"; }
+  echo "# process $k: ok_ratio $(mm ok_ratio), peers_known $(mm peers_known), delivered elsewhere $(mm lookups_remote)"
+  check "process $k: knows the 64 nodes" test "$(mm peers_known)" = 64.000
+  check "process $k: 500 lookups all at the true root" bash -c "[ '$(mm lookups)' = 500 ] && [ '$(mm ok_ratio)' = 1 ]"
+  check "process $k: some delivered in other processes" awk -v r="$(mm lookups_remote)" 'BEGIN { exit !(r >= 100) }'
+done
+check "the 64 ids are distinct" test "$(cat m?/live-nodes.csv | grep -v '^#' | grep -v '^node,' | cut -d, -f2 | sort -u | wc -l)" -eq 64
+
 # Bad input: exit 2, the option or FILE:LINE:COL named, nothing written.
 printf 'at 0s build 10\nend\n' > build.scn
 check "unsupported action refused at its line" status_is 2 "$sim" live build.scn --out b1
@@ -73,6 +121,8 @@ check "... named FILE:LINE:COL" grep -q '^build.scn:1:1: live: ' err.txt
 check "... nothing written" test ! -e b1
 check "--time-scale 0 refused" status_is 2 "$sim" live live.scn --time-scale 0 --out b2
 check "... the option named" grep -q -- '--time-scale' err.txt
+check "--bootstrap without a port refused" status_is 2 "$sim" live live.scn --bootstrap 127.0.0.1 --out b4
+check "... the option named" grep -q -- '--bootstrap' err.txt
 check "--bind not an address refused" status_is 2 "$sim" live live.scn --bind nowhere --out b3
 check "... nothing written" test ! -e b3
 
