@@ -512,6 +512,7 @@ sim_cli_live (int argc, char **argv)
   sim_metrics_set (metrics, "bad_datagrams", (double) st.bad_datagrams);
   sim_metrics_set (metrics, "emulated_lost", (double) st.emulated_lost);
   sim_metrics_set (metrics, "encode_errors", (double) st.encode_errors);
+  sim_metrics_set (metrics, "split_messages", (double) st.split_messages);
   sim_metrics_set (metrics, "declared_dead", (double) st.declared_dead);
   sim_metrics_set (metrics, "live_nodes_end",
                    (double) sim_live_host_n_live (host));

@@ -130,7 +130,10 @@ static const SimMetricInfo metrics[] = {
   W ("emulated_lost", "count", "live",
      "datagrams dropped by the emulated loss of the latency model"),
   W ("encode_errors", "count", "live",
-     "messages that could not be encoded (over 1,400 bytes)"),
+     "messages that could not be encoded (a peer without an address)"),
+  W ("split_messages", "count", "live",
+     "messages over 1,400 bytes whose first entries went ahead in "
+     "leaf-set pushes"),
   W ("declared_dead", "count", "live", "death verdicts of the nodes"),
   W ("live_nodes_end", "count", "live", "live hosted nodes at the end"),
   W ("peers_known", "count", "live",

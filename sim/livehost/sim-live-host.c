@@ -318,23 +318,74 @@ transmit (SimLiveHost *h, guint32 i, PastryPeer to, guint type,
 }
 
 static void
-send_message (SimLiveHost *h, guint32 i, const PastryMessage *msg, guint64 tag)
+encode_send (SimLiveHost *h, guint32 i, const PastryMessage *wire, guint64 tag)
 {
   guint8 buf[PASTRY_WIRE_MAX_DATAGRAM];
   gsize len = 0;
   g_autoptr (GError) error = NULL;
-  PastryMessage wire = *msg;
-  wire.sent = to_wire_time (h, msg->sent);
-  if (!pastry_wire_encode_message (&wire, tag, &h->peers, h, buf, sizeof buf,
+  if (!pastry_wire_encode_message (wire, tag, &h->peers, h, buf, sizeof buf,
                                    &len, &error))
     {
-      /* TOO_BIG (a join reply with many rows) or a peer without an
-       * address: counted; the protocol's timers recover. */
+      /* A peer without an address: counted; the protocol's timers
+       * recover. */
       h->stats.encode_errors++;
       return;
     }
-  transmit (h, i, msg->to, msg->type, buf, len,
-            (msg->flags & PASTRY_MSG_FLAG_REPAIR) != 0);
+  transmit (h, i, wire->to, wire->type, buf, len,
+            (wire->flags & PASTRY_MSG_FLAG_REPAIR) != 0);
+}
+
+/* TRUE when wire with its last k entries fits one datagram. */
+static gboolean
+fits (SimLiveHost *h, const PastryMessage *wire, guint k)
+{
+  PastryMessage m = *wire;
+  m.entries = wire->entries + (wire->n_entries - k);
+  m.n_entries = k;
+  gsize size = pastry_wire_message_size (&m, &h->peers, h);
+  return k <= PASTRY_WIRE_MAX_ENTRIES && size > 0
+         && size <= PASTRY_WIRE_MAX_DATAGRAM;
+}
+
+/* Sends msg from hosted node i with wire tag tag.  A message too big for
+ * one datagram (a join reply with rows, neighbourhood and leaf set; an
+ * announcement carrying the joiner's state) keeps its last entries — the
+ * root's leaf set comes last — and its first ones go ahead of it in
+ * LEAFSET_PUSH datagrams, which every receiver takes as peers to offer
+ * (a joined receiver announces itself to new leaves among them, as it
+ * would have).  Rejected: truncating (a joiner would miss rows) and a
+ * fragment format (the wire format has one datagram per message). */
+static void
+send_message (SimLiveHost *h, guint32 i, const PastryMessage *msg, guint64 tag)
+{
+  PastryMessage wire = *msg;
+  wire.sent = to_wire_time (h, msg->sent);
+  guint k = wire.n_entries;
+  while (k > 0 && !fits (h, &wire, k))
+    k--;
+  if (k == wire.n_entries)
+    {
+      encode_send (h, i, &wire, tag);
+      return;
+    }
+  h->stats.split_messages++;
+  guint head = wire.n_entries - k;
+  for (guint at = 0; at < head;)
+    {
+      PastryMessage push = { 0 };
+      push.type = PASTRY_MSG_LEAFSET_PUSH;
+      push.from = wire.from;
+      push.to = wire.to;
+      push.about = wire.from;
+      push.sent = wire.sent;
+      push.entries = wire.entries + at;
+      push.n_entries = MIN (head - at, 40u);
+      encode_send (h, i, &push, 0);
+      at += push.n_entries;
+    }
+  wire.entries += head;
+  wire.n_entries = k;
+  encode_send (h, i, &wire, tag);
 }
 
 /* ---- Calls into core ---- */

@@ -73,9 +73,10 @@ typedef struct
 /* Counters of the host (summary rows). */
 typedef struct
 {
-  guint64 bad_datagrams; /* failed to decode */
-  guint64 emulated_lost; /* dropped by the emulated loss */
-  guint64 encode_errors; /* messages that could not be encoded */
+  guint64 bad_datagrams;  /* failed to decode */
+  guint64 emulated_lost;  /* dropped by the emulated loss */
+  guint64 encode_errors;  /* messages that could not be encoded */
+  guint64 split_messages; /* too big: first entries sent ahead in pushes */
   guint64 lookups_started, lookups_ok, lookups_wrong, lookups_failed;
   guint64 declared_dead, refutations;
   guint64 lookups_remote; /* delivered at a node of another process */
