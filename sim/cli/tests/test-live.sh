@@ -67,6 +67,27 @@ bad=$(metric bad_datagrams)
 echo "# garbage sent $sent, bad_datagrams $bad"
 check "garbage datagrams counted in bad_datagrams" bash -c "[ $sent -ge 150 ] && awk -v b='$bad' -v s=$sent 'BEGIN { exit !(b >= s - 10 && b <= s) }'"
 
+# Graceful leaves: 4 of 32 nodes leave (LEAVE to their leaf sets);
+# lookups afterwards all reach the true root among the 28 left.
+cat > leave.scn <<'SCN'
+seed = 9
+network = euclidean
+heartbeat_period = 500ms
+heartbeat_timeout = 1500ms
+probe_timeout = 300ms
+lookup_timeout = 5s
+at 0s   join 32 over 2s
+at 4s   leave 4
+at 7s   lookup 500 over 2s keys random
+end
+SCN
+timeout 60 "$sim" live leave.scn --out lv --quiet 2>lv.err
+check "leaves: run exits 0" test $? -eq 0
+lm () { awk -F, -v m="$1" '$1 == m { print $2 }' lv/summary.csv; }
+check "leaves: 4 departures, 28 nodes live at the end" bash -c "[ '$(lm failures)' = 4 ] && [ '$(lm live_nodes_end)' = 28.000 ]"
+check "leaves: LEAVE messages sent" awk -F, '$1 == "leave" && $2 > 0 { found = 1 } END { exit !found }' lv/messages.csv
+check "leaves: 500 lookups all at the true root" bash -c "[ '$(lm lookups)' = 500 ] && [ '$(lm ok_ratio)' = 1 ]"
+
 # Four processes of 16 nodes: the first alone, the others joined through
 # its node 0 (--bootstrap); 500 lookups from each, delivered across
 # processes.  Each process judges against the nodes it knows; that every
