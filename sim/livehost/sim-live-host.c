@@ -5,7 +5,7 @@
  * every core call is made through call_begin()/call_end(), which carries
  * the outbox out in order (nested calls — JOINED starting maintenance,
  * JOIN_RESTART making the next attempt — take the next outbox of a small
- * stack).
+ * stack).  Lookups are in sim-live-lookup.c.
  *
  * Cost: a datagram is one decode (O(entries)) and one core call; a
  * request or a lookup hop costs one hash insertion and one loop timer.
@@ -18,124 +18,9 @@
  * pending requests and hops (hash tables with g_free values) and the UDP
  * endpoints; the loop, the network model and the metrics are borrowed.
  */
-#include "sim-live-host.h"
-
-#include "pastry-join.h"
-#include "pastry-lookup.h"
-#include "pastry-maint.h"
-#include "pastry-wire.h"
-#include "sim-live-udp.h"
+#include "sim-live-host-private.h"
 
 #include <string.h>
-
-typedef enum
-{
-  NODE_DOWN,
-  NODE_JOINING,
-  NODE_LIVE,
-} NodeState;
-
-typedef struct
-{
-  PastryNode *node; /* NULL while down */
-  PastryMaint mt;
-  PastryJoin *js; /* while joining */
-  guint8 state;   /* NodeState */
-  guint32 incarn; /* lives ended so far */
-  guint32 handle; /* in the directory */
-  guint32 net;    /* index in the network model */
-  SimTime join_started;
-} Node;
-
-/* A request waiting for its reply (or its probe_timeout). */
-typedef struct
-{
-  guint32 node, incarn;
-  PastryMessage msg; /* as sent, without entries */
-  SimEventId timer;
-} Request;
-
-/* A lookup hop waiting for its acknowledgement (or its hop timer). */
-typedef struct
-{
-  guint32 node, incarn;
-  PastryLookup lk; /* as sent */
-  SimEventId timer;
-} Hop;
-
-/* A lookup of this process, by number. */
-typedef struct
-{
-  PastryId key;
-  SimTime issued, due;
-  guint32 src; /* hosted index */
-  guint16 phase;
-  gboolean done;
-} LookupRec;
-
-#define N_OUTBOXES 4
-#define LEAVE_LINGER (2 * SIM_TIME_S)
-
-struct _SimLiveHost
-{
-  SimLiveHostConfig cfg;
-  PastryConfig pcfg;
-  PastryMaintConfig mcfg;
-  PastryJoinConfig jcfg;
-  PastryLookupConfig lcfg;
-  PastryEnv env0;
-  PastryWirePeers peers;
-  PastryWireStats wstats;
-  SimLiveHostStats stats;
-
-  SimLiveLoop *loop; /* borrowed */
-  SimLiveUdp *udp;
-  SimNet *net;         /* borrowed, may be NULL */
-  SimMetrics *metrics; /* borrowed */
-  GInetAddress *bind;
-  guint16 port_base;
-
-  PastryDirectory *dir;
-  GArray *addrs;  /* PastryWireAddr by handle (family 0: unknown) */
-  GArray *hosted; /* guint32 hosted index by handle (G_MAXUINT32: remote) */
-  GArray *nodes;  /* Node by hosted index */
-  guint n_live;
-
-  GHashTable *requests; /* tag -> Request */
-  GHashTable *hops;     /* tag -> Hop */
-  GArray *lookups;      /* LookupRec by number */
-  guint inflight;
-  guint64 next_tag;
-  guint64 hop_counter;
-  gint64 wire_offset;     /* real-time µs minus loop µs */
-  guint16 nonce;          /* this process's lookups (their tags) */
-  PastryPeer placeholder; /* the --bootstrap address, id unknown */
-  GArray *gone;           /* guint8 by handle: a remote peer declared dead */
-
-  SimRng rng_protocol, rng_net;
-  PastryOutbox outbox[N_OUTBOXES];
-  guint depth;
-  guint32 k_timer, k_request, k_hop, k_close;
-};
-
-static Node *
-node_at (SimLiveHost *h, guint32 i)
-{
-  return &g_array_index (h->nodes, Node, i);
-}
-
-static guint32
-hosted_of (const SimLiveHost *h, PastryPeer p)
-{
-  return p < h->hosted->len ? g_array_index (h->hosted, guint32, p)
-                            : G_MAXUINT32;
-}
-
-static SimTime
-now_of (SimLiveHost *h)
-{
-  return sim_live_loop_now (h->loop);
-}
 
 /* ---- The peer book ---- */
 
@@ -156,8 +41,8 @@ book_grow (SimLiveHost *h)
 /* TRUE when handle p names a node: it has an address and an id other than
  * 0, the id a joiner gives a --bootstrap address it knows no id for (the
  * joiner's placeholder, and its receiver's copy of it). */
-static gboolean
-book_is_peer (const SimLiveHost *h, PastryPeer p)
+gboolean
+sim__live_book_is_peer (const SimLiveHost *h, PastryPeer p)
 {
   static const PastryId zero = { 0, 0 };
   return g_array_index (h->addrs, PastryWireAddr, p).family != 0
@@ -228,8 +113,8 @@ socket_addr_of (const PastryWireAddr *a)
  * NTP's error (milliseconds, against timeouts of seconds).  A time from
  * the future of this process is taken as now. */
 
-static guint64
-to_wire_time (const SimLiveHost *h, SimTime t)
+guint64
+sim__live_to_wire_time (const SimLiveHost *h, SimTime t)
 {
   return (guint64) ((gint64) t + h->wire_offset);
 }
@@ -244,8 +129,8 @@ from_wire_time (SimLiveHost *h, guint64 w)
 
 /* ---- Proximity, randomness ---- */
 
-static guint32
-prox_cb (PastryPeer from, PastryPeer to, gpointer data)
+guint32
+sim__live_prox (PastryPeer from, PastryPeer to, gpointer data)
 {
   SimLiveHost *h = data;
   guint32 a = hosted_of (h, from), b = hosted_of (h, to);
@@ -293,9 +178,9 @@ reply_of (guint type)
 /* Hands len bytes from hosted node i to peer `to`, with the emulated
  * delay and loss between hosted nodes.  Returns FALSE when the emulated
  * network lost it. */
-static gboolean
-transmit (SimLiveHost *h, guint32 i, PastryPeer to, guint type,
-          const guint8 *buf, gsize len, gboolean repair)
+gboolean
+sim__live_transmit (SimLiveHost *h, guint32 i, PastryPeer to, guint type,
+                    const guint8 *buf, gsize len, gboolean repair)
 {
   sim_metrics_message (h->metrics, now_of (h), type, (guint) len, repair);
   SimTime delay = 0;
@@ -331,8 +216,8 @@ encode_send (SimLiveHost *h, guint32 i, const PastryMessage *wire, guint64 tag)
       h->stats.encode_errors++;
       return;
     }
-  transmit (h, i, wire->to, wire->type, buf, len,
-            (wire->flags & PASTRY_MSG_FLAG_REPAIR) != 0);
+  sim__live_transmit (h, i, wire->to, wire->type, buf, len,
+                      (wire->flags & PASTRY_MSG_FLAG_REPAIR) != 0);
 }
 
 /* TRUE when wire with its last k entries fits one datagram. */
@@ -355,11 +240,12 @@ fits (SimLiveHost *h, const PastryMessage *wire, guint k)
  * (a joined receiver announces itself to new leaves among them, as it
  * would have).  Rejected: truncating (a joiner would miss rows) and a
  * fragment format (the wire format has one datagram per message). */
-static void
-send_message (SimLiveHost *h, guint32 i, const PastryMessage *msg, guint64 tag)
+void
+sim__live_send_message (SimLiveHost *h, guint32 i, const PastryMessage *msg,
+                        guint64 tag)
 {
   PastryMessage wire = *msg;
-  wire.sent = to_wire_time (h, msg->sent);
+  wire.sent = sim__live_to_wire_time (h, msg->sent);
   guint k = wire.n_entries;
   while (k > 0 && !fits (h, &wire, k))
     k--;
@@ -443,7 +329,7 @@ call_end_reply (SimLiveHost *h, guint32 i, PastryOutbox *out, guint in_type,
                 g_hash_table_insert (h->requests, g_memdup2 (&tag, sizeof tag),
                                      r);
               }
-            send_message (h, i, msg, tag);
+            sim__live_send_message (h, i, msg, tag);
             break;
           }
         case PASTRY_OUT_TIMER:
@@ -478,8 +364,8 @@ call_end (SimLiveHost *h, guint32 i, PastryOutbox *out)
   call_end_reply (h, i, out, PASTRY_MSG_N_TYPES, 0, PASTRY_PEER_NONE);
 }
 
-static void
-suspect (SimLiveHost *h, guint32 i, PastryPeer p)
+void
+sim__live_suspect (SimLiveHost *h, guint32 i, PastryPeer p)
 {
   Node *n = node_at (h, i);
   if (!h->cfg.maintain || n->state != NODE_LIVE)
@@ -514,8 +400,8 @@ sim_live_host_is_live (const SimLiveHost *h, guint32 i)
 }
 
 /* The live hosted node closest to key (G_MAXUINT32: none). */
-static guint32
-oracle_root (SimLiveHost *h, const PastryId *key)
+guint32
+sim__live_oracle_root (SimLiveHost *h, const PastryId *key)
 {
   guint32 best = G_MAXUINT32;
   for (guint i = 0; i < h->nodes->len; i++)
@@ -544,7 +430,7 @@ bootstrap_of (SimLiveHost *h, guint32 i)
       Node *n = node_at (h, j);
       if (j == i || n->state != NODE_LIVE)
         continue;
-      guint32 p = prox_cb (node_at (h, i)->handle, n->handle, h);
+      guint32 p = sim__live_prox (node_at (h, i)->handle, n->handle, h);
       if (best == PASTRY_PEER_NONE || p < best_prox)
         best = n->handle, best_prox = p;
     }
@@ -714,283 +600,6 @@ sim_live_host_leave (SimLiveHost *h, guint32 i)
   go_down (h, i, SIM_NODE_EVENT_LEAVE, FALSE);
 }
 
-/* ---- Lookups ---- */
-
-/* A lookup's tag: this process's nonce (16 bits), the lookup's number at
- * its source (24 bits), the hop (24 bits, a counter of the sending
- * process).  TRUE, with *l its number, when tag is a lookup of ours. */
-static gboolean
-local_lookup (const SimLiveHost *h, guint64 tag, guint64 *l)
-{
-  *l = (tag >> 24) & 0xffffff;
-  return (tag >> 48) == h->nonce && *l < h->lookups->len;
-}
-
-/* The oracle's root of key: the closest of the live hosted nodes and the
- * remote peers this process knows and no hosted node declared dead. */
-static PastryPeer
-oracle_root_peer (SimLiveHost *h, const PastryId *key)
-{
-  guint32 r = oracle_root (h, key);
-  PastryPeer best
-      = r == G_MAXUINT32 ? PASTRY_PEER_NONE : node_at (h, r)->handle;
-  for (guint p = 0; p < h->hosted->len; p++)
-    {
-      if (g_array_index (h->hosted, guint32, p) != G_MAXUINT32
-          || !book_is_peer (h, p) || g_array_index (h->gone, guint8, p))
-        continue;
-      if (best == PASTRY_PEER_NONE
-          || pastry_id_closer (key, pastry_directory_id (h->dir, p),
-                               pastry_directory_id (h->dir, best))
-                 < 0)
-        best = p;
-    }
-  return best;
-}
-
-/* Ends lookup l: delivered at peer `at` after hops (PASTRY_PEER_NONE:
- * failed). */
-static void
-finish (SimLiveHost *h, guint64 l, PastryPeer at, guint hops, guint detours)
-{
-  LookupRec *rec = &g_array_index (h->lookups, LookupRec, l);
-  if (rec->done)
-    return;
-  rec->done = TRUE;
-  h->inflight--;
-  PastryPeer root = oracle_root_peer (h, &rec->key);
-  SimOutcome outcome = SIM_OUTCOME_FAILED;
-  if (at != PASTRY_PEER_NONE)
-    outcome = at == root ? SIM_OUTCOME_OK : SIM_OUTCOME_WRONG;
-  if (outcome == SIM_OUTCOME_OK)
-    h->stats.lookups_ok++;
-  else if (outcome == SIM_OUTCOME_WRONG)
-    h->stats.lookups_wrong++;
-  else
-    h->stats.lookups_failed++;
-  if (at != PASTRY_PEER_NONE && hosted_of (h, at) == G_MAXUINT32)
-    h->stats.lookups_remote++;
-  SimTime direct = 0;
-  guint32 rj = root == PASTRY_PEER_NONE ? G_MAXUINT32 : hosted_of (h, root);
-  if (h->net != NULL && rj != G_MAXUINT32 && rj != rec->src)
-    direct = sim_net_latency (h->net, node_at (h, rec->src)->net,
-                              node_at (h, rj)->net);
-  SimKey key = { rec->key.hi, rec->key.lo };
-  sim_metrics_lookup (h->metrics, rec->due, rec->src, &key, hops, detours,
-                      now_of (h) - rec->issued, direct, -1.0, outcome,
-                      rec->phase);
-}
-
-/* The lookup of tag base failed at this process (ours: it ends; another
- * process's: its source ends it at its end of run). */
-static void
-give_up (SimLiveHost *h, guint64 base)
-{
-  guint64 l;
-  if (local_lookup (h, base, &l))
-    finish (h, l, PASTRY_PEER_NONE, 0, 0);
-}
-
-static SimTime
-hop_timeout (SimLiveHost *h, guint32 i, PastryPeer to)
-{
-  Node *n = node_at (h, i);
-  return pastry_fd_hop_timeout (&n->mt.fd, to, prox_cb (n->handle, to, h),
-                                h->cfg.min_hop_timeout);
-}
-
-/* Sends the current hop (lk->at to lk->to) of the lookup of tag base. */
-static void
-send_hop (SimLiveHost *h, guint32 i, guint64 base, const PastryLookup *lk)
-{
-  guint64 tag = base | (++h->hop_counter & 0xffffff);
-  guint8 buf[PASTRY_WIRE_MAX_DATAGRAM];
-  gsize len = 0;
-  g_autoptr (GError) error = NULL;
-  gboolean sent = FALSE;
-  PastryLookup wire = *lk;
-  wire.issued = to_wire_time (h, lk->issued);
-  wire.hop_sent = to_wire_time (h, lk->hop_sent);
-  if (pastry_wire_encode_lookup (&wire, tag, &h->peers, h, buf, sizeof buf,
-                                 &len, &error))
-    sent = transmit (h, i, lk->to, PASTRY_MSG_LOOKUP, buf, len, FALSE);
-  else
-    h->stats.encode_errors++;
-  if (!h->cfg.maintain)
-    {
-      if (!sent)
-        give_up (h, base); /* nothing recovers it */
-      return;
-    }
-  Hop *hop = g_new0 (Hop, 1);
-  hop->node = i;
-  hop->incarn = node_at (h, i)->incarn;
-  hop->lk = *lk;
-  hop->timer = sim_live_loop_at (
-      h->loop, sim_time_add (lk->hop_sent, hop_timeout (h, i, lk->to)),
-      h->k_hop, i, tag);
-  g_hash_table_insert (h->hops, g_memdup2 (&tag, sizeof tag), hop);
-}
-
-/* Hosted node i holds the lookup of tag base: deliver, forward or give
- * up.  A lookup of another process delivered here is reported to its
- * source: a LOOKUP_ACK whose `about` is the delivering node and whose
- * hops are the lookup's (a per-hop ack has no `about`). */
-static void
-process (SimLiveHost *h, guint32 i, guint64 base, PastryLookup *lk)
-{
-  Node *n = node_at (h, i);
-  guint64 l;
-  switch (pastry_lookup_forward (
-      lk, n->node, h->cfg.maintain ? &n->mt.fd : NULL, &h->lcfg, now_of (h)))
-    {
-    case PASTRY_LOOKUP_DELIVER:
-      if (local_lookup (h, base, &l))
-        finish (h, l, n->handle, lk->hops, lk->detours);
-      else
-        {
-          PastryMessage rep = { 0 };
-          rep.type = PASTRY_MSG_LOOKUP_ACK;
-          rep.from = n->handle;
-          rep.to = lk->src;
-          rep.about = n->handle;
-          rep.hops = (guint8) MIN (lk->hops, 255);
-          rep.sent = now_of (h);
-          send_message (h, i, &rep, base);
-        }
-      break;
-    case PASTRY_LOOKUP_SEND:
-      send_hop (h, i, base, lk);
-      break;
-    default:
-      give_up (h, base);
-      break;
-    }
-}
-
-void
-sim_live_host_lookup (SimLiveHost *h, guint32 src, const PastryId *key,
-                      SimTime due, guint phase)
-{
-  LookupRec rec = { 0 };
-  rec.key = *key;
-  rec.issued = now_of (h);
-  rec.due = due;
-  rec.src = src;
-  rec.phase = (guint16) phase;
-  guint64 l = h->lookups->len;
-  g_return_if_fail (l < 0xffffff);
-  g_array_append_val (h->lookups, rec);
-  h->inflight++;
-  h->stats.lookups_started++;
-  Node *n = node_at (h, src);
-  guint64 base = ((guint64) h->nonce << 48) | (l << 24);
-  PastryLookup lk;
-  pastry_lookup_init (&lk, key, n->handle, rec.issued);
-  if (n->state != NODE_LIVE)
-    finish (h, l, PASTRY_PEER_NONE, 0, 0);
-  else
-    process (h, src, base, &lk);
-}
-
-guint
-sim_live_host_inflight (const SimLiveHost *h)
-{
-  return h->inflight;
-}
-
-void
-sim_live_host_abandon (SimLiveHost *h)
-{
-  for (guint64 l = 0; l < h->lookups->len; l++)
-    if (!g_array_index (h->lookups, LookupRec, l).done)
-      finish (h, l, PASTRY_PEER_NONE, 0, 0);
-}
-
-static void
-lookup_arrive (SimLiveHost *h, guint32 i, PastryLookup *lk, guint64 tag)
-{
-  Node *n = node_at (h, i);
-  /* The acknowledgement first, as the hop's receiver. */
-  PastryMessage ack = { 0 };
-  ack.type = PASTRY_MSG_LOOKUP_ACK;
-  ack.from = n->handle;
-  ack.to = lk->at;
-  ack.about = PASTRY_PEER_NONE;
-  ack.sent = now_of (h);
-  send_message (h, i, &ack, tag);
-  guint64 base = tag & ~(guint64) 0xffffff, l;
-  if (local_lookup (h, base, &l)
-      && g_array_index (h->lookups, LookupRec, l).done)
-    return; /* a duplicate of a finished lookup (a lost or late ack) */
-  if (h->cfg.maintain)
-    {
-      PastryPeer reported[PASTRY_LOOKUP_AVOID];
-      guint k = pastry_lookup_reported (lk, n->node, reported);
-      for (guint r = 0; r < k; r++)
-        suspect (h, i, reported[r]);
-    }
-  process (h, i, base, lk);
-}
-
-/* A LOOKUP_ACK arrived at i: a hop's ack, or a delivery report. */
-static void
-lookup_acked (SimLiveHost *h, guint32 i, const PastryMessage *msg, guint64 tag)
-{
-  guint64 l;
-  if (msg->about != PASTRY_PEER_NONE)
-    {
-      if (local_lookup (h, tag, &l))
-        finish (h, l, msg->about, msg->hops, 0);
-      return;
-    }
-  Hop *hop = g_hash_table_lookup (h->hops, &tag);
-  if (hop == NULL || hop->node != i || hop->lk.to != msg->from)
-    return;
-  Node *n = node_at (h, i);
-  if (hop->incarn == n->incarn && n->state != NODE_DOWN)
-    pastry_fd_rtt_sample (&n->mt.fd, hop->lk.to, now_of (h) - hop->lk.hop_sent);
-  sim_live_loop_cancel (h->loop, hop->timer);
-  g_hash_table_remove (h->hops, &tag);
-}
-
-static void
-on_hop_timeout (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
-{
-  SimLiveHost *h = data;
-  guint64 tag = ev->b;
-  Hop *hop = g_hash_table_lookup (h->hops, &tag);
-  if (hop == NULL)
-    return;
-  Hop copy = *hop;
-  g_hash_table_remove (h->hops, &tag);
-  guint64 base = tag & ~(guint64) 0xffffff, l;
-  guint32 i = copy.node;
-  Node *n = node_at (h, i);
-  if (local_lookup (h, base, &l)
-      && g_array_index (h->lookups, LookupRec, l).done)
-    return; /* delivered meanwhile: only the ack was lost or late */
-  if (n->state == NODE_DOWN || n->incarn != copy.incarn)
-    {
-      give_up (h, base); /* its holder died */
-      return;
-    }
-  PastryPeer gone = PASTRY_PEER_NONE;
-  gboolean final_resent = FALSE;
-  PastryLookupStep step = pastry_lookup_hop_timeout (
-      &copy.lk, &n->mt.fd, &h->lcfg, now_of (h), &gone, &final_resent);
-  if (step == PASTRY_LOOKUP_SEND)
-    {
-      send_hop (h, i, base, &copy.lk);
-      return;
-    }
-  suspect (h, i, gone);
-  if (step == PASTRY_LOOKUP_REROUTE && n->state == NODE_LIVE)
-    process (h, i, base, &copy.lk);
-  else
-    give_up (h, base);
-}
-
 /* ---- Timers and requests ---- */
 
 static void
@@ -1084,7 +693,7 @@ on_datagram (SimLiveUdp *udp, guint32 i, GSocketAddress *from,
   if (f.type == PASTRY_MSG_LOOKUP)
     {
       if (f.lookup.to == n->handle && n->state == NODE_LIVE)
-        lookup_arrive (h, i, &f.lookup, f.tag);
+        sim__live_lookup_arrive (h, i, &f.lookup, f.tag);
       pastry_wire_frame_clear (&f);
       return;
     }
@@ -1102,7 +711,7 @@ on_datagram (SimLiveUdp *udp, guint32 i, GSocketAddress *from,
     }
   if (msg->type == PASTRY_MSG_LOOKUP_ACK)
     {
-      lookup_acked (h, i, msg, f.tag);
+      sim__live_lookup_acked (h, i, msg, f.tag);
       pastry_wire_frame_clear (&f);
       return;
     }
@@ -1184,7 +793,7 @@ sim_live_host_new (const SimLiveHostConfig *cfg, SimLiveLoop *loop,
     .cfg = &h->mcfg,
     .join = &h->jcfg,
     .rnd = { rng_below, &h->rng_protocol },
-    .prox = prox_cb,
+    .prox = sim__live_prox,
     .prox_data = h,
   };
   h->peers = (PastryWirePeers){ book_describe, book_intern };
@@ -1204,7 +813,7 @@ sim_live_host_new (const SimLiveHostConfig *cfg, SimLiveLoop *loop,
   h->wire_offset = g_get_real_time () - (gint64) sim_live_loop_now (loop);
   h->k_timer = sim_live_loop_add_kind (loop, on_timer, h);
   h->k_request = sim_live_loop_add_kind (loop, on_request_timeout, h);
-  h->k_hop = sim_live_loop_add_kind (loop, on_hop_timeout, h);
+  h->k_hop = sim_live_loop_add_kind (loop, sim__live_on_hop_timeout, h);
   h->k_close = sim_live_loop_add_kind (loop, on_close, h);
 
   /* Pastry's message types, as the metrics count them (as `run`). */
@@ -1273,7 +882,7 @@ sim_live_host_n_peers (const SimLiveHost *h)
 {
   guint n = 0;
   for (guint p = 0; p < h->addrs->len; p++)
-    n += book_is_peer (h, p);
+    n += sim__live_book_is_peer (h, p);
   return n;
 }
 
