@@ -207,6 +207,10 @@ gboolean sim_judge_collected (const char *dir, gboolean quiet,
 /* `pastrysim compare` (sim-compare.c); argv[0] is "compare". */
 int sim_cli_compare (int argc, char **argv);
 
+/* `pastrysim live SCENARIO ...` (sim-live-cmd.c): the scenario's nodes on
+ * real UDP sockets in this process.  Returns the exit status. */
+int sim_cli_live (int argc, char **argv);
+
 /* `pastrysim seed-route FILE` (sim-seed-route.c): replays the original
  * library's route vectors against core's PastryLibrary; argv[0] is
  * "seed-route".  Returns 0 all matched, 1 some mismatch, 2 bad input. */

@@ -4,6 +4,8 @@
  *                          [--quiet] [--no-lookups-csv]
  *                          [--seeds A..B|LIST] [--sweep NAME=V1,V2,...]...
  *                          [--jobs N] [--threads N]
+ *   pastrysim live SCENARIO [--bind ADDR] [--port-base P] [--time-scale X]
+ *                           [--no-emulate] [--out DIR]   (sim-live-cmd.c)
  *   pastrysim compare DIR_A DIR_B [--worse-if METRIC>,METRIC<] [--alpha A]
  *                                 [--metrics LIST] [--csv]
  *   pastrysim collect DIR
@@ -732,6 +734,10 @@ print_help (void)
           "[--set NAME=VALUE]... [--quiet]\n"
           "                [--seeds A..B] [--sweep NAME=V1,V2,...]... "
           "[--jobs N]\n"
+          "  pastrysim live SCENARIO [--bind ADDR] [--port-base P] "
+          "[--time-scale X]\n"
+          "                [--no-emulate] [--out DIR]  the scenario's nodes "
+          "on real UDP sockets\n"
           "  pastrysim compare DIR_A DIR_B [--worse-if METRIC>,...] "
           "[--alpha A]\n"
           "  pastrysim collect DIR  (re)build aggregate files from run "
@@ -774,6 +780,8 @@ main (int argc, char **argv)
   sim_cli_set_argv0 (argv[0]);
   if (g_str_equal (argv[1], "run"))
     return cmd_run (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "live"))
+    return sim_cli_live (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "compare"))
     return sim_cli_compare (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "seed-route"))

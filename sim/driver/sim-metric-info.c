@@ -124,6 +124,22 @@ static const SimMetricInfo metrics[] = {
   W ("wall_s", "s", "run", "wall time of the run"),
   W ("events_per_s", "events/s", "run", "events per wall-clock second"),
   W ("peak_rss_mb", "MB", "run", "peak resident memory"),
+  /* -- live runs (pastrysim live; wall-clock, never deterministic) -- */
+  W ("bad_datagrams", "count", "live",
+     "datagrams that failed to decode (dropped and counted)"),
+  W ("emulated_lost", "count", "live",
+     "datagrams dropped by the emulated loss of the latency model"),
+  W ("encode_errors", "count", "live",
+     "messages that could not be encoded (a peer without an address)"),
+  W ("split_messages", "count", "live",
+     "messages over 1,400 bytes whose first entries went ahead in "
+     "leaf-set pushes"),
+  W ("declared_dead", "count", "live", "death verdicts of the nodes"),
+  W ("live_nodes_end", "count", "live", "live hosted nodes at the end"),
+  W ("peers_known", "count", "live",
+     "peers with an address in the process's book (hosted nodes included)"),
+  W ("lookups_remote", "count", "live",
+     "lookups delivered at a node of another process"),
 };
 
 /* name matches pattern, where '#' in the pattern takes 1+ digits. */

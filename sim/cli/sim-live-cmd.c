@@ -1,0 +1,618 @@
+/* sim-live-cmd.c — `pastrysim live SCENARIO`: the scenario's nodes in this
+ * process, each on its own UDP socket (sim-live-host.h), the scenario's
+ * actions at wall-clock times.
+ *
+ *   pastrysim live SCENARIO [--bind ADDR] [--port-base P] [--time-scale X]
+ *                           [--no-emulate] [--seed N] [--set NAME=VALUE]...
+ *                           [--out DIR] [--quiet]
+ *
+ * Time: scenario time t happens at wall-clock t x X after the start (X <
+ * 1 compresses the schedule; the protocol's own periods and timeouts are
+ * the scenario's, unscaled).  Results: the CSV files of `run`, times in
+ * wall-clock µs since the start, plus a `# live:` metadata line; published
+ * through sim-publish.h as `run` does.  Supported actions: join N [over
+ * T], lookup N [over T] [keys node|random], fail N / leave N [over T];
+ * anything else is refused (FILE:LINE:COL, exit 2) before any socket
+ * opens.
+ *
+ * The run ends when every action has happened and no lookup is in flight,
+ * or lookup_timeout + 1 s after the last action (lookups still in flight
+ * then end as failed).  SIGINT ends it with nothing written, as `run`.
+ */
+#include "pastrysim-version.h"
+#include "sim-cli.h"
+#include "sim-live-host.h"
+#include "sim-metrics.h"
+#include "sim-publish.h"
+#include "sim-scenario.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct
+{
+  const SimScenario *sc;
+  SimLiveHost *host;
+  SimLiveLoop *loop;
+  SimMetrics *metrics;
+  double scale;
+  SimRng *rng_act; /* per action: choices made when it happens */
+  guint *phase;    /* per action: its lookup phase */
+  SimTime last;    /* wall time of the last action event */
+  SimTime interval;
+  guint32 k_action, k_check, k_tick;
+  gboolean failed_open;
+  GError *error;
+} LiveRun;
+
+static SimTime
+wall_of (const LiveRun *r, SimTime t)
+{
+  return sim_u64_from_double ((double) t * r->scale);
+}
+
+/* A scenario action live runs cannot carry out: FILE:LINE:COL. */
+static gboolean
+check_actions (const SimScenario *sc, GError **error)
+{
+  for (guint i = 0; i < sim_scenario_n_actions (sc); i++)
+    {
+      const SimAction *a = sim_scenario_action (sc, i);
+      const char *why = NULL;
+      switch (a->kind)
+        {
+        case SIM_ACTION_JOIN:
+        case SIM_ACTION_LOOKUP:
+          if (a->spread != SIM_SPREAD_AT_ONCE
+              && a->spread != SIM_SPREAD_UNIFORM)
+            why = "only 'N' or 'N over T' spreads are supported";
+          else if (a->kind == SIM_ACTION_LOOKUP && a->keys == SIM_KEYS_ZIPF)
+            why = "keys zipf is not supported";
+          break;
+        case SIM_ACTION_FAIL:
+        case SIM_ACTION_LEAVE:
+          if (a->select != SIM_SELECT_COUNT)
+            why = "only a count of nodes is supported";
+          break;
+        default:
+          why = "this action is not supported (join, lookup, fail, leave)";
+          break;
+        }
+      if (why != NULL)
+        {
+          g_set_error (error, SIM_SCENARIO_ERROR, 0, "%s:%u:%u: live: %s",
+                       sim_scenario_display_name (sc), a->line, a->col, why);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* The scenario's latency model, as the simulator builds it (a copy of
+ * make_net() in sim/pastry/sim-world.c, which is static there: when the
+ * world's driver parts move to sim/driver, both should call one
+ * sim_net_new_from_scenario()). */
+static SimNet *
+make_net (const SimScenario *sc, GError **error)
+{
+  const char *kind = sim_scenario_get_string (sc, "network");
+  SimNet *net = NULL;
+  if (g_str_equal (kind, "euclidean"))
+    net = sim_net_new_euclidean (sim_scenario_get_double (sc, "plane_size"),
+                                 sim_scenario_get_double (sc, "ms_per_unit"));
+  else if (g_str_equal (kind, "sphere"))
+    net = sim_net_new_sphere (sim_scenario_get_double (sc, "sphere_radius_ms"));
+  else if (g_str_equal (kind, "constant"))
+    net = sim_net_new_constant (sim_scenario_get_time (sc, "constant_latency"));
+  else if (g_str_equal (kind, "matrix"))
+    {
+      const char *fmt_name = sim_scenario_get_string (sc, "matrix_format");
+      SimNetMatrixFormat fmt = SIM_NET_MATRIX_AUTO;
+      if (g_str_equal (fmt_name, "p2psim"))
+        fmt = SIM_NET_MATRIX_P2PSIM;
+      else if (g_str_equal (fmt_name, "dense"))
+        fmt = SIM_NET_MATRIX_DENSE;
+      else if (g_str_equal (fmt_name, "triples"))
+        fmt = SIM_NET_MATRIX_TRIPLES;
+      net = sim_net_new_matrix_file (
+          sim_scenario_get_string (sc, "matrix_file"), fmt,
+          sim_scenario_get_time (sc, "access_delay"), error);
+    }
+  else if (g_str_equal (kind, "coords"))
+    net = sim_net_new_coords_file (sim_scenario_get_string (sc, "coords_file"),
+                                   error);
+  else
+    {
+      g_set_error (error, SIM_CLI_ERROR, SIM_CLI_ERROR_INPUT,
+                   "%s: live: network '%s' is not emulated (euclidean, "
+                   "sphere, constant, matrix, coords)",
+                   sim_scenario_display_name (sc), kind);
+      return NULL;
+    }
+  if (net == NULL)
+    return NULL;
+  if (!g_str_equal (kind, "matrix")
+      && sim_scenario_get_time (sc, "access_delay") > 0)
+    sim_net_set_access_delay (net, sim_scenario_get_time (sc, "access_delay"));
+  sim_net_set_loss (net, sim_scenario_get_double (sc, "loss"));
+  sim_net_set_jitter (net, sim_scenario_get_double (sc, "jitter"), 0);
+  return net;
+}
+
+static gboolean
+needs_maintenance (const SimScenario *sc)
+{
+  const char *mode = sim_scenario_get_string (sc, "maintenance");
+  if (!g_str_equal (mode, "auto"))
+    return g_str_equal (mode, "on");
+  if (sim_scenario_get_double (sc, "loss") > 0)
+    return TRUE;
+  for (guint i = 0; i < sim_scenario_n_actions (sc); i++)
+    if (sim_scenario_action (sc, i)->kind != SIM_ACTION_JOIN
+        && sim_scenario_action (sc, i)->kind != SIM_ACTION_LOOKUP)
+      return TRUE;
+  return FALSE;
+}
+
+/* An action event: a = action index, b = the node (joins). */
+static void
+on_action (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
+{
+  LiveRun *r = data;
+  const SimAction *a = sim_scenario_action (r->sc, ev->a);
+  SimRng *rng = &r->rng_act[ev->a];
+  guint n = sim_live_host_n_live (r->host);
+  switch (a->kind)
+    {
+    case SIM_ACTION_JOIN:
+      if (!sim_live_host_join (r->host, (guint32) ev->b,
+                               r->error == NULL ? &r->error : NULL))
+        {
+          r->failed_open = TRUE;
+          sim_live_loop_stop (loop);
+        }
+      break;
+    case SIM_ACTION_LOOKUP:
+      {
+        if (n == 0)
+          break;
+        guint32 src = sim_live_host_nth_live (
+            r->host, (guint) sim_rng_uniform_u64 (rng, n));
+        PastryId key;
+        if (a->keys == SIM_KEYS_NODE)
+          key = *sim_live_host_id (
+              r->host, sim_live_host_nth_live (
+                           r->host, (guint) sim_rng_uniform_u64 (rng, n)));
+        else
+          {
+            key.hi = sim_rng_next_u64 (rng);
+            key.lo = sim_rng_next_u64 (rng);
+          }
+        sim_live_host_lookup (r->host, src, &key, sim_live_loop_now (loop),
+                              r->phase[ev->a]);
+        break;
+      }
+    case SIM_ACTION_FAIL:
+    case SIM_ACTION_LEAVE:
+      if (n == 0)
+        break;
+      {
+        guint32 x = sim_live_host_nth_live (
+            r->host, (guint) sim_rng_uniform_u64 (rng, n));
+        if (a->kind == SIM_ACTION_FAIL)
+          sim_live_host_fail (r->host, x);
+        else
+          sim_live_host_leave (r->host, x);
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Every 50 ms: an interrupt, or the end of the run. */
+static void
+on_check (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
+{
+  LiveRun *r = data;
+  SimTime now = sim_live_loop_now (loop);
+  SimTime hard = sim_time_add (
+      r->last, sim_time_add (sim_scenario_get_time (r->sc, "lookup_timeout"),
+                             SIM_TIME_S));
+  if (sim_cli_interrupted ()
+      || (now > r->last && sim_live_host_inflight (r->host) == 0)
+      || now >= hard)
+    {
+      sim_live_loop_stop (loop);
+      return;
+    }
+  sim_live_loop_at (loop, now + 50 * SIM_TIME_MS, r->k_check, 0, 0);
+}
+
+static void
+on_tick (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
+{
+  LiveRun *r = data;
+  SimTime now = sim_live_loop_now (loop);
+  sim_metrics_timeline_tick (r->metrics, now);
+  sim_live_loop_at (loop, now + r->interval, r->k_tick, 0, 0);
+}
+
+/* Creates the nodes and arms every action event. */
+static void
+schedule (LiveRun *r, guint64 seed)
+{
+  guint phases = 0;
+  guint n_actions = sim_scenario_n_actions (r->sc);
+  for (guint i = 0; i < n_actions; i++)
+    {
+      const SimAction *a = sim_scenario_action (r->sc, i);
+      SimRng times, ids, topo;
+      sim_rng_init (&times, seed, SIM_RNG_PURPOSE_ACTION, i);
+      sim_rng_init (&ids, seed, SIM_RNG_PURPOSE_IDS, i);
+      sim_rng_init (&topo, seed, SIM_RNG_PURPOSE_TOPOLOGY, i);
+      sim_rng_init (&r->rng_act[i], seed, SIM_RNG_PURPOSE_WORKLOAD, i);
+      if (a->kind == SIM_ACTION_LOOKUP)
+        r->phase[i] = phases++;
+      for (guint64 k = 0; k < a->count; k++)
+        {
+          SimTime t = a->at;
+          if (a->over > 0)
+            t += sim_rng_uniform_u64 (&times, a->over);
+          guint64 b = 0;
+          if (a->kind == SIM_ACTION_JOIN)
+            b = sim_live_host_add_node (r->host, &ids, &topo);
+          SimTime w = wall_of (r, t);
+          r->last = MAX (r->last, w);
+          sim_live_loop_at (r->loop, w, r->k_action, i, b);
+        }
+    }
+  sim_metrics_set_phases (r->metrics, phases);
+}
+
+static int
+usage (const char *msg)
+{
+  fprintf (stderr, "pastrysim: %s\nTry 'pastrysim live --help'.\n", msg);
+  return SIM_EXIT_BAD_INPUT;
+}
+
+static FILE *
+open_csv (const char *dir, const char *name, const char *meta)
+{
+  g_autofree char *p = g_build_filename (dir, name, NULL);
+  FILE *f = fopen (p, "w");
+  if (f == NULL)
+    fprintf (stderr, "pastrysim: %s: %s\n", p, g_strerror (errno));
+  else
+    fputs (meta, f);
+  return f;
+}
+
+int
+sim_cli_live (int argc, char **argv)
+{
+  g_autofree char *out_dir = NULL, *bind = NULL, *seed_text = NULL;
+  g_autofree char *bootstrap = NULL;
+  double linger = 0;
+  g_auto (GStrv) sets = NULL;
+  gint port_base = 0;
+  double scale = 1.0;
+  gboolean quiet = FALSE, no_emulate = FALSE;
+  GOptionEntry entries[] = {
+    { "bind", 0, 0, G_OPTION_ARG_STRING, &bind,
+      "IP address the nodes' sockets bind to (default 127.0.0.1)", "ADDR" },
+    { "port-base", 0, 0, G_OPTION_ARG_INT, &port_base,
+      "Node i listens on port P + i (default 0: ports the kernel picks)", "P" },
+    { "time-scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale,
+      "Scenario time t happens at wall-clock t x X (default 1; below 1 "
+      "compresses the schedule, not the protocol's timers)",
+      "X" },
+    { "bootstrap", 0, 0, G_OPTION_ARG_STRING, &bootstrap,
+      "Join an overlay of other processes through the node at HOST:PORT "
+      "(an IP address and port)",
+      "HOST:PORT" },
+    { "linger", 0, 0, G_OPTION_ARG_DOUBLE, &linger,
+      "Keep the nodes up this many seconds after the run's end, for other "
+      "processes' lookups (default 0)",
+      "S" },
+    { "no-emulate", 0, 0, G_OPTION_ARG_NONE, &no_emulate,
+      "Send datagrams at once (no emulated latency or loss)", NULL },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text,
+      "Master random seed (overrides the scenario's 'seed')", "N" },
+    { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+      "Override a parameter or variable (repeatable)", "NAME=VALUE" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir,
+      "Results directory (default results/<scenario name>-live)", "DIR" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print nothing but errors",
+      NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (
+      "SCENARIO - run a scenario's nodes on real UDP sockets");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_description (
+      ctx, "Each node of the scenario runs in this process with its own UDP "
+           "socket; the\nscenario's actions (join, lookup, fail, leave) "
+           "happen at wall-clock times.\nWrites the CSV files of 'run' (times "
+           "in wall-clock µs) into DIR, with a\n'# live:' metadata line.  "
+           "See sim/README.md, \"Live runs\".");
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage (error->message);
+  if (argc != 2)
+    return usage (argc < 2 ? "live: missing SCENARIO"
+                           : "live: too many arguments");
+  if (!(scale > 0 && scale <= 1000))
+    return usage ("--time-scale: expected a number above 0, at most 1000");
+  if (!(linger >= 0 && linger <= 3600))
+    return usage ("--linger: expected seconds from 0 to 3600");
+  g_autoptr (GSocketAddress) boot = NULL;
+  if (bootstrap != NULL)
+    {
+      const char *colon = strrchr (bootstrap, ':');
+      guint64 port = 0;
+      g_autofree char *host_part
+          = colon != NULL ? g_strndup (bootstrap, colon - bootstrap) : NULL;
+      if (host_part != NULL && host_part[0] == '['
+          && g_str_has_suffix (host_part, "]"))
+        {
+          char *inner = g_strndup (host_part + 1, strlen (host_part) - 2);
+          g_free (host_part);
+          host_part = inner;
+        }
+      if (colon != NULL
+          && g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL))
+        boot = g_inet_socket_address_new_from_string (host_part, (guint) port);
+      if (boot == NULL)
+        return usage ("--bootstrap: expected IP:PORT, such as "
+                      "127.0.0.1:40000 or [::1]:40000");
+    }
+  if (port_base < 0 || port_base > 65535)
+    return usage ("--port-base: expected a port from 0 to 65535");
+  const char *path = argv[1];
+  g_autoptr (GPtrArray) ov = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; sets != NULL && sets[i] != NULL; i++)
+    g_ptr_array_add (ov, g_strdup (sets[i]));
+  if (seed_text != NULL)
+    g_ptr_array_add (ov, g_strdup_printf ("seed=%s", seed_text));
+  g_ptr_array_add (ov, NULL);
+  g_autoptr (SimScenario) sc
+      = sim_scenario_load (path, (const char *const *) ov->pdata, &error);
+  if (sc == NULL || !check_actions (sc, &error))
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return SIM_EXIT_BAD_INPUT;
+    }
+  guint64 nodes = 0;
+  for (guint i = 0; i < sim_scenario_n_actions (sc); i++)
+    if (sim_scenario_action (sc, i)->kind == SIM_ACTION_JOIN)
+      nodes += sim_scenario_action (sc, i)->count;
+  if (port_base != 0 && port_base + nodes > 65536)
+    return usage ("--port-base: the scenario's nodes do not fit below port "
+                  "65536");
+  g_autoptr (SimNet) net = no_emulate ? NULL : make_net (sc, &error);
+  if (!no_emulate && net == NULL)
+    return sim_cli_fail (error);
+  if (out_dir == NULL)
+    out_dir = g_strdup_printf ("results/%s-live", sim_scenario_name (sc));
+
+  guint64 seed = sim_scenario_get_uint (sc, "seed");
+  SimLiveHostConfig cfg = {
+    .b = (guint) sim_scenario_get_uint (sc, "b"),
+    .leaf_size = (guint) sim_scenario_get_uint (sc, "leaf_size"),
+    .neigh_size = (guint) sim_scenario_get_uint (sc, "neighbourhood_size"),
+    .maintain = needs_maintenance (sc),
+    .repair_leaf = !g_str_equal (sim_scenario_get_string (sc, "repair"), "off"),
+    .repair_table = g_str_equal (sim_scenario_get_string (sc, "repair"), "on"),
+    .join_refine
+    = g_str_equal (sim_scenario_get_string (sc, "join_refine"), "rows"),
+    .announce_state
+    = g_str_equal (sim_scenario_get_string (sc, "announce_state"), "on"),
+    .heartbeat_period = sim_scenario_get_time (sc, "heartbeat_period"),
+    .heartbeat_timeout = sim_scenario_get_time (sc, "heartbeat_timeout"),
+    .probe_period = sim_scenario_get_time (sc, "probe_period"),
+    .probe_timeout = sim_scenario_get_time (sc, "probe_timeout"),
+    .probe_retries = (guint) sim_scenario_get_uint (sc, "probe_retries"),
+    .hop_retries = (guint) sim_scenario_get_uint (sc, "hop_retries"),
+    .lookup_timeout = sim_scenario_get_time (sc, "lookup_timeout"),
+    .min_hop_timeout = 100 * SIM_TIME_MS,
+    .seed = seed,
+  };
+
+  g_autoptr (GPtrArray) inputs = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (inputs, g_strdup (path));
+  sim_scenario_add_input_files (sc, inputs);
+  g_ptr_array_add (inputs, NULL);
+  g_autoptr (SimPublish) pub = sim_publish_begin (
+      out_dir, (const char *const *) inputs->pdata, &error);
+  if (pub == NULL)
+    return sim_cli_fail (error);
+  const char *tmp = sim_publish_staging_dir (pub);
+
+  g_autoptr (SimMetrics) metrics = sim_metrics_new ();
+  SimLiveLoop *loop = sim_live_loop_new (NULL);
+  SimLiveHost *host = sim_live_host_new (&cfg, loop, bind, (guint16) port_base,
+                                         net, metrics, &error);
+  if (host == NULL)
+    {
+      sim_live_loop_free (loop);
+      return usage (error->message);
+    }
+  if (boot != NULL
+      && !sim_live_host_set_bootstrap (host, G_INET_SOCKET_ADDRESS (boot)))
+    {
+      sim_live_host_free (host);
+      sim_live_loop_free (loop);
+      return usage ("--bootstrap: not an address a node can have");
+    }
+  SimTime from, to;
+  sim_scenario_measure_window (sc, &from, &to);
+  sim_metrics_set_window (metrics, wall_of (&(LiveRun){ .scale = scale }, from),
+                          to == SIM_TIME_MAX
+                              ? SIM_TIME_MAX
+                              : wall_of (&(LiveRun){ .scale = scale }, to));
+
+  g_autoptr (GString) meta = g_string_new (NULL);
+  g_autofree char *base = g_path_get_basename (path);
+  g_string_append_printf (
+      meta,
+      "# pastrysim %s\n# scenario: %s\n# seed: %" G_GUINT64_FORMAT
+      "\n# time unit: wall-clock "
+      "seconds (t_s) and milliseconds (*_ms) since the "
+      "start\n",
+      PASTRYSIM_VERSION, base, seed);
+  g_string_append_printf (
+      meta,
+      "# live: bind %s, port base %d, %" G_GUINT64_FORMAT
+      " nodes in one process, time scale %g, %s\n",
+      bind != NULL ? bind : "127.0.0.1", port_base, nodes, scale,
+      net != NULL ? "latency and loss emulated" : "no emulation");
+  if (net != NULL)
+    {
+      g_autofree char *d = sim_net_describe (net);
+      g_string_append_printf (meta, "# network: %s\n", d);
+    }
+  sim_scenario_write_resolved (sc, meta);
+  FILE *lookups = open_csv (tmp, "lookups.csv", meta->str);
+  FILE *timeline = open_csv (tmp, "timeline.csv", meta->str);
+  if (lookups == NULL || timeline == NULL)
+    {
+      if (lookups != NULL)
+        fclose (lookups);
+      if (timeline != NULL)
+        fclose (timeline);
+      sim_live_host_free (host);
+      sim_live_loop_free (loop);
+      return SIM_EXIT_IO;
+    }
+  sim_metrics_stream_lookups (metrics, lookups);
+  LiveRun r = {
+    .sc = sc,
+    .host = host,
+    .loop = loop,
+    .metrics = metrics,
+    .scale = scale,
+    .rng_act = g_new0 (SimRng, sim_scenario_n_actions (sc)),
+    .phase = g_new0 (guint, sim_scenario_n_actions (sc)),
+    .interval = sim_scenario_get_time (sc, "timeline_interval"),
+  };
+  if (r.interval == 0)
+    r.interval = SIM_TIME_S;
+  sim_metrics_stream_timeline (metrics, timeline, r.interval);
+  r.k_action = sim_live_loop_add_kind (loop, on_action, &r);
+  r.k_check = sim_live_loop_add_kind (loop, on_check, &r);
+  r.k_tick = sim_live_loop_add_kind (loop, on_tick, &r);
+  schedule (&r, seed);
+  sim_live_loop_at (loop, 50 * SIM_TIME_MS, r.k_check, 0, 0);
+  sim_live_loop_at (loop, r.interval, r.k_tick, 0, 0);
+  if (!quiet)
+    fprintf (stderr,
+             "pastrysim live: %" G_GUINT64_FORMAT " nodes, about "
+             "%.1f s\n",
+             nodes, sim_time_to_s (r.last));
+  sim_live_loop_run (loop, SIM_TIME_MAX);
+  SimTime end = sim_live_loop_now (loop);
+  if (linger > 0 && !sim_cli_interrupted () && !r.failed_open)
+    {
+      /* Up for the others' lookups; the interrupt check still runs. */
+      r.last = SIM_TIME_MAX - SIM_TIME_H;
+      sim_live_loop_at (loop, end + 50 * SIM_TIME_MS, r.k_check, 0, 0);
+      sim_live_loop_run (loop, end + sim_time_from_us (linger * 1e6));
+    }
+  sim_live_host_abandon (host);
+  sim_metrics_timeline_tick (metrics, end);
+  sim_metrics_finish (metrics, end);
+  SimLiveHostStats st = sim_live_host_stats (host);
+  sim_metrics_set (metrics, "bad_datagrams", (double) st.bad_datagrams);
+  sim_metrics_set (metrics, "emulated_lost", (double) st.emulated_lost);
+  sim_metrics_set (metrics, "encode_errors", (double) st.encode_errors);
+  sim_metrics_set (metrics, "split_messages", (double) st.split_messages);
+  sim_metrics_set (metrics, "declared_dead", (double) st.declared_dead);
+  sim_metrics_set (metrics, "live_nodes_end",
+                   (double) sim_live_host_n_live (host));
+  sim_metrics_set (metrics, "peers_known",
+                   (double) sim_live_host_n_peers (host));
+  sim_metrics_set (metrics, "lookups_remote", (double) st.lookups_remote);
+  /* The hosted nodes, for collecting the overlay of several processes. */
+  g_autoptr (GString) nodes_csv = g_string_new (meta->str);
+  g_string_append (nodes_csv, "node,id,address,live\n");
+  for (guint i = 0; i < sim_live_host_n_nodes (host); i++)
+    {
+      char hex[PASTRY_ID_HEX_LEN + 1];
+      pastry_id_format (sim_live_host_id (host, i), hex);
+      GInetSocketAddress *sa = sim_live_host_address (host, i);
+      g_autofree char *ip = sa != NULL ? g_inet_address_to_string (
+                                g_inet_socket_address_get_address (sa))
+                                       : NULL;
+      g_string_append_printf (
+          nodes_csv, "%u,%s,%s:%u,%d\n", i, hex, ip != NULL ? ip : "",
+          sa != NULL ? g_inet_socket_address_get_port (sa) : 0,
+          sim_live_host_is_live (host, i));
+    }
+  g_autofree char *nodes_path = g_build_filename (tmp, "live-nodes.csv", NULL);
+  sim_metrics_set (metrics, "wall_s", sim_time_to_s (end));
+  gboolean open_failed = r.failed_open;
+  g_autoptr (GError) run_error = r.error;
+  sim_live_host_free (host);
+  sim_live_loop_free (loop);
+  g_free (r.rng_act);
+  g_free (r.phase);
+  gboolean bad = ferror (lookups) != 0 || ferror (timeline) != 0;
+  bad |= fclose (lookups) != 0;
+  bad |= fclose (timeline) != 0;
+  if (open_failed)
+    {
+      fprintf (stderr, "pastrysim: live: cannot open a node's socket: %s\n",
+               run_error != NULL ? run_error->message : "?");
+      return SIM_EXIT_IO;
+    }
+  if (sim_cli_interrupted ())
+    {
+      fprintf (stderr, "pastrysim: interrupted; no results written\n");
+      return SIM_EXIT_INTERRUPTED;
+    }
+  if (bad)
+    {
+      fprintf (stderr, "pastrysim: cannot write the results\n");
+      return SIM_EXIT_IO;
+    }
+  g_autoptr (GString) canon = g_string_new (NULL);
+  sim_scenario_write_canonical (sc, canon);
+  g_autofree char *canon_path = g_build_filename (tmp, "scenario.scn", NULL);
+  if (!sim_metrics_write (metrics, tmp, meta->str, &error)
+      || !g_file_set_contents (nodes_path, nodes_csv->str,
+                               (gssize) nodes_csv->len, &error)
+      || !g_file_set_contents (canon_path, canon->str, (gssize) canon->len,
+                               &error))
+    {
+      fprintf (stderr, "pastrysim: %s\n", error->message);
+      return SIM_EXIT_IO;
+    }
+  sigset_t block, orig;
+  sim_cli_interrupt_signals (&block);
+  sigprocmask (SIG_BLOCK, &block, &orig);
+  gboolean published
+      = !sim_cli_interrupted () && sim_publish_commit (pub, &error);
+  sigprocmask (SIG_SETMASK, &orig, NULL);
+  if (!published)
+    return error != NULL ? sim_cli_fail (error) : SIM_EXIT_INTERRUPTED;
+  if (!quiet)
+    {
+      printf ("%s: live results in %s\n", sim_scenario_name (sc), out_dir);
+      static const char *keys[]
+          = { "lookups",        "ok_ratio",      "wrong_ratio",
+              "failed_ratio",   "mean_hops",     "latency_p50_ms",
+              "latency_p99_ms", "bad_datagrams", "peers_known",
+              "lookups_remote", "wall_s" };
+      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+        {
+          double v;
+          if (sim_metrics_get (metrics, keys[i], &v))
+            printf ("  %-22s %g\n", keys[i], v);
+        }
+    }
+  return SIM_EXIT_OK;
+}
