@@ -314,8 +314,7 @@ handle_leafset_push (PastryJoin *js, PastryMaint *mt, PastryNode *node,
   for (guint i = 0; i < msg->n_entries; i++)
     {
       PastryPeer p = msg->entries[i].peer;
-      if (p == x
-          || (mt != NULL && pastry_fd_believes_dead (&mt->fd, p, env->now)))
+      if (p == x || pastry_maint_dismisses (mt, env, p, msg->from))
         continue;
       if (!reachable (env, p))
         continue;

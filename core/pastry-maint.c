@@ -74,6 +74,26 @@ pastry_maint_suspect (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
     pastry__maint_send_probe (env, p, 0, TRUE);
 }
 
+gboolean
+pastry_maint_dismisses (PastryMaint *mt, const PastryEnv *env, PastryPeer p,
+                        PastryPeer sender)
+{
+  g_return_val_if_fail (env != NULL, FALSE);
+  if (mt == NULL)
+    return FALSE;
+  if (env->cfg->hearsay_keeps_dead)
+    {
+      if (p == sender)
+        pastry_fd_lift_dead (&mt->fd, p); /* it spoke: it is alive */
+      else if (pastry_fd_hearsay (
+                   &mt->fd, p,
+                   pastry__time_add (env->now,
+                                     pastry_maint_dead_memory (env->cfg))))
+        return TRUE;
+    }
+  return pastry_fd_believes_dead (&mt->fd, p, env->now);
+}
+
 guint
 pastry_maint_offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
                     const PastryEntry *e, guint n, PastryPeer sender)
@@ -87,7 +107,7 @@ pastry_maint_offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
     {
       PastryPeer p = i < n ? e[i].peer : sender;
       if (p == self || p == PASTRY_PEER_NONE
-          || (mt != NULL && pastry_fd_believes_dead (&mt->fd, p, env->now)))
+          || pastry_maint_dismisses (mt, env, p, sender))
         continue;
       if (env->reachable != NULL && !env->reachable (p, env->hint_data))
         continue;

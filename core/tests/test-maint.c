@@ -314,6 +314,67 @@ test_offer (void)
   net_free (net);
 }
 
+/* Hearsay does not revive the dead (hearsay_keeps_dead): node 0 marked 3
+ * dead; once the mark has expired, 4 mentioning 3 renews the mark instead
+ * of bringing 3 back, while an offer from 3 itself lifts it.  Without the
+ * rule the expired mark lets the mention in. */
+static void
+test_hearsay (void)
+{
+  for (guint rule = 0; rule < 2; rule++)
+    {
+      Net *net = net_new (8, 4);
+      net->mcfg.hearsay_keeps_dead = rule;
+      PastryEntry three = { 3, PASTRY_PROX_UNKNOWN };
+      PastryTime memory = pastry_maint_dead_memory (&net->mcfg);
+      pastry_node_remove_peer (net->nodes[0], 3);
+      pastry_fd_mark_dead (&net->mt[0].fd, 3, net->now + NET_S);
+      /* Before the expiry the mark holds either way. */
+      PastryEnv env = net_begin (net, 0);
+      pastry_maint_offer (&net->mt[0], net->nodes[0], &env, &three, 1, 4);
+      net_end (net, 0);
+      g_assert_cmpuint (pastry_node_where (net->nodes[0], 3), ==, 0);
+      /* Just after the expiry: a mention by 4. */
+      net->now += NET_S + 1;
+      env = net_begin (net, 0);
+      g_assert_false (pastry_maint_dismisses (NULL, &env, 3, 4));
+      pastry_maint_offer (&net->mt[0], net->nodes[0], &env, &three, 1, 4);
+      net_end (net, 0);
+      if (!rule)
+        {
+          g_assert_cmpuint (pastry_node_where (net->nodes[0], 3), !=, 0);
+          net_free (net);
+          continue;
+        }
+      g_assert_cmpuint (pastry_node_where (net->nodes[0], 3), ==, 0);
+      g_assert_true (pastry_fd_believes_dead (&net->mt[0].fd, 3, net->now));
+      g_assert_true (
+          pastry_fd_believes_dead (&net->mt[0].fd, 3, net->now + memory - 1));
+      g_assert_false (
+          pastry_fd_believes_dead (&net->mt[0].fd, 3, net->now + memory));
+      /* An offer with no sender is hearsay too. */
+      net->now += memory;
+      env = net_begin (net, 0);
+      pastry_maint_offer (&net->mt[0], net->nodes[0], &env, &three, 1,
+                          PASTRY_PEER_NONE);
+      net_end (net, 0);
+      g_assert_cmpuint (pastry_node_where (net->nodes[0], 3), ==, 0);
+      g_assert_true (pastry_fd_believes_dead (&net->mt[0].fd, 3, net->now));
+      /* 3 speaks for itself (its leaf set, say), mark unexpired: back. */
+      env = net_begin (net, 0);
+      pastry_maint_offer (&net->mt[0], net->nodes[0], &env, NULL, 0, 3);
+      net_end (net, 0);
+      g_assert_cmpuint (pastry_node_where (net->nodes[0], 3), !=, 0);
+      g_assert_false (pastry_fd_knows (&net->mt[0].fd, 3));
+      /* A suspicion is not a dead mark: hearsay leaves it alone. */
+      g_assert_true (pastry_fd_suspect (&net->mt[0].fd, 5, net->now));
+      g_assert_false (pastry_fd_hearsay (&net->mt[0].fd, 5, net->now + 1));
+      g_assert_false (pastry_fd_lift_dead (&net->mt[0].fd, 5));
+      g_assert_true (pastry_fd_is_suspect (&net->mt[0].fd, 5, net->now));
+      net_free (net);
+    }
+}
+
 /* A dead routing-table entry of node 0 (16 nodes, each with its own first
  * digit) is replaced through ENTRY_REQUESTs to the other entries of its
  * row.  With filled = FALSE every source still lists the dead node (which
@@ -386,6 +447,7 @@ main (int argc, char **argv)
   g_test_add_func ("/maint/leave", test_leave);
   g_test_add_func ("/maint/probe-round", test_probe_round);
   g_test_add_func ("/maint/offer", test_offer);
+  g_test_add_func ("/maint/hearsay", test_hearsay);
   g_test_add_data_func ("/maint/table-repair/exhausted",
                         GINT_TO_POINTER (FALSE), table_repair);
   g_test_add_data_func ("/maint/table-repair/filled", GINT_TO_POINTER (TRUE),
