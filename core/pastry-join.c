@@ -129,7 +129,8 @@ stage2 (PastryJoin *js, PastryNode *node, const PastryEnv *env)
               m->row = (guint8) l;
               m->attempt = js->attempt;
               m->flags |= PASTRY_MSG_FLAG_JOINING;
-              js->outstanding++;
+              if (!env->join->refine_behind)
+                js->outstanding++;
             }
         }
     }

@@ -114,6 +114,7 @@ sim__world_maint_init (SimWorld *w)
     .refine = w->join_refine,
     .announce_state = w->announce_state,
     .acked = !w->oracle_hints,
+    .refine_behind = !w->oracle_hints,
     .restart = w->maintain,
     .timeout = w->lookup_timeout,
   };
