@@ -94,6 +94,25 @@ pastry_maint_dismisses (PastryMaint *mt, const PastryEnv *env, PastryPeer p,
   return pastry_fd_believes_dead (&mt->fd, p, env->now);
 }
 
+/* TRUE when p would take a routing-table slot of node: the slot is empty,
+ * or its entry is farther (proximity neighbour selection keeps the
+ * incumbent on a tie). */
+static gboolean
+table_admits (const PastryNode *node, const PastryEnv *env, PastryPeer p)
+{
+  guint b = env->cfg->b;
+  const PastryId *pid = pastry_directory_id (pastry_node_directory (node), p);
+  guint row = pastry_id_shl (pastry_node_id (node), pid, b);
+  if (row >= pastry_id_n_digits (b))
+    return FALSE;
+  PastryEntry e = pastry_node_entry (node, row, pastry_id_digit (pid, row, b));
+  if (e.peer == PASTRY_PEER_NONE)
+    return TRUE;
+  if (e.peer == p)
+    return FALSE;
+  return env->prox (pastry_node_self (node), p, env->prox_data) < e.prox;
+}
+
 guint
 pastry_maint_offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
                     const PastryEntry *e, guint n, PastryPeer sender)
@@ -112,8 +131,11 @@ pastry_maint_offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
       if (env->reachable != NULL && !env->reachable (p, env->hint_data))
         continue;
       /* Heard of from a third party, which may be out of date: a would-be
-       * leaf-set member is checked first. */
-      if (verify && p != sender && pastry_node_leafset_admits (node, p))
+       * leaf-set member (and, with verify_table, a would-be table entry)
+       * is checked first. */
+      if (verify && p != sender
+          && (pastry_node_leafset_admits (node, p)
+              || (env->cfg->verify_table && table_admits (node, env, p))))
         {
           pastry_maint_verify (mt, node, env, p);
           continue;

@@ -62,6 +62,9 @@ typedef struct
   gboolean repair_table;       /* repair routing tables */
   gboolean verify_leaves;      /* probe a would-be leaf-set member heard of
                                   from a third party before taking it in */
+  gboolean verify_table;       /* with verify_leaves: probe a peer heard of
+                                 from a third party before it takes a
+                                 routing-table slot too */
   gboolean hearsay_keeps_dead; /* a third party's mention of a peer marked
                                  dead renews the mark; only a message from
                                  the peer itself lifts it (see

@@ -314,6 +314,60 @@ test_offer (void)
   net_free (net);
 }
 
+/* verify_table: a peer heard of from a third party that would take a
+ * routing-table slot is probed first and enters when it answers; without
+ * the rule it enters at once.  A peer the slot would not take (its
+ * incumbent is nearer, or is the peer) is not probed. */
+static void
+test_verify_table (void)
+{
+  for (guint rule = 0; rule < 2; rule++)
+    {
+      Net *net = net_new (8, 4);
+      net->mcfg.verify_table = rule;
+      /* 4 is in node 0's table, not its leaf set (1, 2, 6, 7). */
+      g_assert_cmpuint (pastry_node_where (net->nodes[0], 4)
+                            & (PASTRY_IN_TABLE | PASTRY_IN_LEAFSET),
+                        ==, PASTRY_IN_TABLE);
+      pastry_node_remove_peer (net->nodes[0], 4);
+      PastryEntry four = { 4, PASTRY_PROX_UNKNOWN };
+      PastryEnv env = net_begin (net, 0);
+      pastry_maint_offer (&net->mt[0], net->nodes[0], &env, &four, 1, 5);
+      g_assert_cmpuint (net_end (net, 0), ==, rule);
+      if (rule)
+        {
+          g_assert_cmpuint (pastry_node_where (net->nodes[0], 4), ==, 0);
+          const PastryMessage *m = &g_array_index (net->sent, PastryMessage, 0);
+          g_assert_cmpuint (m->type, ==, PASTRY_MSG_PROBE);
+          g_assert_cmpuint (m->to, ==, 4);
+          g_assert_true (m->flags & PASTRY_MSG_FLAG_VERIFY);
+          net_run (net, 100);
+        }
+      g_assert_true (pastry_node_where (net->nodes[0], 4) & PASTRY_IN_TABLE);
+      /* Offered again, or offered by itself: nothing to check. */
+      guint sent = net->sent->len;
+      env = net_begin (net, 0);
+      pastry_maint_offer (&net->mt[0], net->nodes[0], &env, &four, 1, 5);
+      pastry_maint_offer (&net->mt[0], net->nodes[0], &env, NULL, 0, 3);
+      g_assert_cmpuint (net_end (net, 0), ==, 0);
+      g_assert_cmpuint (net->sent->len, ==, sent);
+      /* A dead peer heard of is never taken in: its probes go unanswered
+       * and it is declared dead. */
+      if (rule)
+        {
+          pastry_node_remove_peer (net->nodes[0], 4);
+          net->down[4] = TRUE;
+          env = net_begin (net, 0);
+          pastry_maint_offer (&net->mt[0], net->nodes[0], &env, &four, 1, 5);
+          net_end (net, 0);
+          net_run (net, 100);
+          g_assert_cmpuint (pastry_node_where (net->nodes[0], 4), ==, 0);
+          g_assert_true (pastry_fd_believes_dead (&net->mt[0].fd, 4, net->now));
+        }
+      net_free (net);
+    }
+}
+
 /* Hearsay does not revive the dead (hearsay_keeps_dead): node 0 marked 3
  * dead; once the mark has expired, 4 mentioning 3 renews the mark instead
  * of bringing 3 back, while an offer from 3 itself lifts it.  Without the
@@ -448,6 +502,7 @@ main (int argc, char **argv)
   g_test_add_func ("/maint/probe-round", test_probe_round);
   g_test_add_func ("/maint/offer", test_offer);
   g_test_add_func ("/maint/hearsay", test_hearsay);
+  g_test_add_func ("/maint/verify-table", test_verify_table);
   g_test_add_data_func ("/maint/table-repair/exhausted",
                         GINT_TO_POINTER (FALSE), table_repair);
   g_test_add_data_func ("/maint/table-repair/filled", GINT_TO_POINTER (TRUE),
