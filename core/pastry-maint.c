@@ -113,11 +113,13 @@ table_admits (const PastryNode *node, const PastryEnv *env, PastryPeer p)
   return env->prox (pastry_node_self (node), p, env->prox_data) < e.prox;
 }
 
-guint
-pastry_maint_offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
-                    const PastryEntry *e, guint n, PastryPeer sender)
+/* pastry_maint_offer(); with vouched, a would-be table entry is not
+ * verified (an ENTRY_REPLY: the node asked a live source for that very
+ * slot). */
+static guint
+offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
+       const PastryEntry *e, guint n, PastryPeer sender, gboolean vouched)
 {
-  g_return_val_if_fail (node != NULL && env != NULL, 0);
   PastryPeer self = pastry_node_self (node);
   gboolean verify = env->cfg->verify_leaves && env->cfg->maintain && mt != NULL
                     && mt->joined;
@@ -135,7 +137,8 @@ pastry_maint_offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
        * is checked first. */
       if (verify && p != sender
           && (pastry_node_leafset_admits (node, p)
-              || (env->cfg->verify_table && table_admits (node, env, p))))
+              || (env->cfg->verify_table && !vouched
+                  && table_admits (node, env, p))))
         {
           pastry_maint_verify (mt, node, env, p);
           continue;
@@ -148,6 +151,14 @@ pastry_maint_offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
         leaf_gain++;
     }
   return leaf_gain;
+}
+
+guint
+pastry_maint_offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
+                    const PastryEntry *e, guint n, PastryPeer sender)
+{
+  g_return_val_if_fail (node != NULL && env != NULL, 0);
+  return offer (mt, node, env, e, n, sender, FALSE);
 }
 
 /* ---- Timers ---- */
@@ -429,8 +440,8 @@ pastry_maint_receive (PastryMaint *mt, PastryNode *node,
         break;
       }
     case PASTRY_MSG_ENTRY_REPLY:
-      pastry_maint_offer (mt, node, env, msg->entries, msg->n_entries,
-                          PASTRY_PEER_NONE);
+      offer (mt, node, env, msg->entries, msg->n_entries, PASTRY_PEER_NONE,
+             TRUE);
       pastry__maint_table_repair (mt, node, env, msg->row, msg->col,
                                   msg->attempt + 1u);
       break;

@@ -317,7 +317,8 @@ test_offer (void)
 /* verify_table: a peer heard of from a third party that would take a
  * routing-table slot is probed first and enters when it answers; without
  * the rule it enters at once.  A peer the slot would not take (its
- * incumbent is nearer, or is the peer) is not probed. */
+ * incumbent is nearer, or is the peer) is not probed, nor is the entry an
+ * ENTRY_REPLY brings for the empty slot the node asked about. */
 static void
 test_verify_table (void)
 {
@@ -351,6 +352,25 @@ test_verify_table (void)
       pastry_maint_offer (&net->mt[0], net->nodes[0], &env, NULL, 0, 3);
       g_assert_cmpuint (net_end (net, 0), ==, 0);
       g_assert_cmpuint (net->sent->len, ==, sent);
+      /* An ENTRY_REPLY (the answer of a live source asked for that very
+       * slot) is taken at once. */
+      pastry_node_remove_peer (net->nodes[0], 4);
+      PastryMessage reply = { 0 };
+      reply.type = PASTRY_MSG_ENTRY_REPLY;
+      reply.from = 5;
+      reply.to = 0;
+      reply.about = 0;
+      reply.row = 0;
+      reply.col = pastry_id_digit (
+          pastry_directory_id (pastry_node_directory (net->nodes[0]), 4), 0, 4);
+      reply.attempt = PASTRY_MAINT_REPAIR_TRIES; /* no further source */
+      reply.entries = &four;
+      reply.n_entries = 1;
+      env = net_begin (net, 0);
+      g_assert_true (
+          pastry_maint_receive (&net->mt[0], net->nodes[0], &reply, &env));
+      g_assert_cmpuint (net_end (net, 0), ==, 0);
+      g_assert_true (pastry_node_where (net->nodes[0], 4) & PASTRY_IN_TABLE);
       /* A dead peer heard of is never taken in: its probes go unanswered
        * and it is declared dead. */
       if (rule)
