@@ -110,6 +110,28 @@ pastry_fd_strike (PastryFd *fd, PastryPeer p, guint attempt)
     e->strikes = (guint8) MIN (attempt + 1u, 255u);
 }
 
+gboolean
+pastry_fd_hearsay (PastryFd *fd, PastryPeer p, PastryTime until)
+{
+  g_return_val_if_fail (fd != NULL, FALSE);
+  PastryFdEntry *e = find (fd, p);
+  if (e == NULL || !e->dead)
+    return FALSE;
+  e->until = MAX (e->until, until);
+  return TRUE;
+}
+
+gboolean
+pastry_fd_lift_dead (PastryFd *fd, PastryPeer p)
+{
+  g_return_val_if_fail (fd != NULL, FALSE);
+  const PastryFdEntry *e = find (fd, p);
+  if (e == NULL || !e->dead)
+    return FALSE;
+  drop (fd, p);
+  return TRUE;
+}
+
 void
 pastry_fd_mark_dead (PastryFd *fd, PastryPeer p, PastryTime until)
 {

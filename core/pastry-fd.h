@@ -80,6 +80,20 @@ void pastry_fd_strike (PastryFd *fd, PastryPeer p, guint attempt);
 /* p is declared dead until `until`. */
 void pastry_fd_mark_dead (PastryFd *fd, PastryPeer p, PastryTime until);
 
+/* A third party mentioned p (hearsay, not evidence).  When the detector
+ * holds a dead mark on p, even an expired one, the mark is renewed until
+ * `until` (never shortened) and TRUE is returned: the caller ignores the
+ * mention.  So a dead peer others still list stays dead for as long as
+ * they keep mentioning it, instead of coming back whenever the mark
+ * expires; only direct evidence (pastry_fd_alive()) lifts the mark.
+ * FALSE, doing nothing, when p carries no dead mark. */
+gboolean pastry_fd_hearsay (PastryFd *fd, PastryPeer p, PastryTime until);
+
+/* Direct evidence that p is alive (a message from p itself): a dead mark
+ * on p, even an expired one, is dropped; a suspicion stays (its probe is
+ * in flight and will clear it).  Returns TRUE when a mark was dropped. */
+gboolean pastry_fd_lift_dead (PastryFd *fd, PastryPeer p);
+
 /* TRUE when the detector holds any entry on p, even an expired mark. */
 gboolean pastry_fd_knows (const PastryFd *fd, PastryPeer p);
 

@@ -129,7 +129,8 @@ stage2 (PastryJoin *js, PastryNode *node, const PastryEnv *env)
               m->row = (guint8) l;
               m->attempt = js->attempt;
               m->flags |= PASTRY_MSG_FLAG_JOINING;
-              js->outstanding++;
+              if (!env->join->refine_behind)
+                js->outstanding++;
             }
         }
     }
@@ -314,8 +315,7 @@ handle_leafset_push (PastryJoin *js, PastryMaint *mt, PastryNode *node,
   for (guint i = 0; i < msg->n_entries; i++)
     {
       PastryPeer p = msg->entries[i].peer;
-      if (p == x
-          || (mt != NULL && pastry_fd_believes_dead (&mt->fd, p, env->now)))
+      if (p == x || pastry_maint_dismisses (mt, env, p, msg->from))
         continue;
       if (!reachable (env, p))
         continue;

@@ -35,6 +35,12 @@ struct _PastryJoinConfig
                               ANNOUNCE to a leaf-set member is answered
                               (PASTRY_MSG_FLAG_ACKED / _LEAF): the
                               transport reports the silent ones */
+  gboolean refine_behind;  /* the node is a member (JOINED, announced,
+                              JOIN_DONE) once the path has answered; the
+                              second stage's rows arrive behind it and
+                              are offered as they come, so a dead table
+                              entry costs the joiner nothing but a
+                              suspicion (instead of probe_timeout) */
   gboolean restart;        /* arm the join timer: restart a join that has
                               not completed after timeout */
   PastryTime timeout;

@@ -74,11 +74,52 @@ pastry_maint_suspect (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
     pastry__maint_send_probe (env, p, 0, TRUE);
 }
 
-guint
-pastry_maint_offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
-                    const PastryEntry *e, guint n, PastryPeer sender)
+gboolean
+pastry_maint_dismisses (PastryMaint *mt, const PastryEnv *env, PastryPeer p,
+                        PastryPeer sender)
 {
-  g_return_val_if_fail (node != NULL && env != NULL, 0);
+  g_return_val_if_fail (env != NULL, FALSE);
+  if (mt == NULL)
+    return FALSE;
+  if (env->cfg->hearsay_keeps_dead)
+    {
+      if (p == sender)
+        pastry_fd_lift_dead (&mt->fd, p); /* it spoke: it is alive */
+      else if (pastry_fd_hearsay (
+                   &mt->fd, p,
+                   pastry__time_add (env->now,
+                                     pastry_maint_dead_memory (env->cfg))))
+        return TRUE;
+    }
+  return pastry_fd_believes_dead (&mt->fd, p, env->now);
+}
+
+/* TRUE when p would take a routing-table slot of node: the slot is empty,
+ * or its entry is farther (proximity neighbour selection keeps the
+ * incumbent on a tie). */
+static gboolean
+table_admits (const PastryNode *node, const PastryEnv *env, PastryPeer p)
+{
+  guint b = env->cfg->b;
+  const PastryId *pid = pastry_directory_id (pastry_node_directory (node), p);
+  guint row = pastry_id_shl (pastry_node_id (node), pid, b);
+  if (row >= pastry_id_n_digits (b))
+    return FALSE;
+  PastryEntry e = pastry_node_entry (node, row, pastry_id_digit (pid, row, b));
+  if (e.peer == PASTRY_PEER_NONE)
+    return TRUE;
+  if (e.peer == p)
+    return FALSE;
+  return env->prox (pastry_node_self (node), p, env->prox_data) < e.prox;
+}
+
+/* pastry_maint_offer(); with vouched, a would-be table entry is not
+ * verified (an ENTRY_REPLY: the node asked a live source for that very
+ * slot). */
+static guint
+offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
+       const PastryEntry *e, guint n, PastryPeer sender, gboolean vouched)
+{
   PastryPeer self = pastry_node_self (node);
   gboolean verify = env->cfg->verify_leaves && env->cfg->maintain && mt != NULL
                     && mt->joined;
@@ -87,13 +128,17 @@ pastry_maint_offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
     {
       PastryPeer p = i < n ? e[i].peer : sender;
       if (p == self || p == PASTRY_PEER_NONE
-          || (mt != NULL && pastry_fd_believes_dead (&mt->fd, p, env->now)))
+          || pastry_maint_dismisses (mt, env, p, sender))
         continue;
       if (env->reachable != NULL && !env->reachable (p, env->hint_data))
         continue;
       /* Heard of from a third party, which may be out of date: a would-be
-       * leaf-set member is checked first. */
-      if (verify && p != sender && pastry_node_leafset_admits (node, p))
+       * leaf-set member (and, with verify_table, a would-be table entry)
+       * is checked first. */
+      if (verify && p != sender
+          && (pastry_node_leafset_admits (node, p)
+              || (env->cfg->verify_table && !vouched
+                  && table_admits (node, env, p))))
         {
           pastry_maint_verify (mt, node, env, p);
           continue;
@@ -106,6 +151,14 @@ pastry_maint_offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
         leaf_gain++;
     }
   return leaf_gain;
+}
+
+guint
+pastry_maint_offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
+                    const PastryEntry *e, guint n, PastryPeer sender)
+{
+  g_return_val_if_fail (node != NULL && env != NULL, 0);
+  return offer (mt, node, env, e, n, sender, FALSE);
 }
 
 /* ---- Timers ---- */
@@ -387,8 +440,8 @@ pastry_maint_receive (PastryMaint *mt, PastryNode *node,
         break;
       }
     case PASTRY_MSG_ENTRY_REPLY:
-      pastry_maint_offer (mt, node, env, msg->entries, msg->n_entries,
-                          PASTRY_PEER_NONE);
+      offer (mt, node, env, msg->entries, msg->n_entries, PASTRY_PEER_NONE,
+             TRUE);
       pastry__maint_table_repair (mt, node, env, msg->row, msg->col,
                                   msg->attempt + 1u);
       break;

@@ -56,12 +56,19 @@ typedef struct
 /* Maintenance parameters, shared by every node of an overlay. */
 typedef struct
 {
-  guint b;                /* bits per digit (PastryConfig.b) */
-  gboolean maintain;      /* detection on: suspicions lead to probes */
-  gboolean repair_leaf;   /* repair leaf sets */
-  gboolean repair_table;  /* repair routing tables */
-  gboolean verify_leaves; /* probe a would-be leaf-set member heard of
-                             from a third party before taking it in */
+  guint b;                     /* bits per digit (PastryConfig.b) */
+  gboolean maintain;           /* detection on: suspicions lead to probes */
+  gboolean repair_leaf;        /* repair leaf sets */
+  gboolean repair_table;       /* repair routing tables */
+  gboolean verify_leaves;      /* probe a would-be leaf-set member heard of
+                                  from a third party before taking it in */
+  gboolean verify_table;       /* with verify_leaves: probe a peer heard of
+                                 from a third party before it takes a
+                                 routing-table slot too */
+  gboolean hearsay_keeps_dead; /* a third party's mention of a peer marked
+                                 dead renews the mark; only a message from
+                                 the peer itself lifts it (see
+                                 pastry_maint_dismisses()) */
   PastryTime heartbeat_period, heartbeat_timeout;
   PastryTime probe_period, probe_timeout;
   guint probe_retries;
@@ -147,6 +154,17 @@ void pastry_maint_verify (PastryMaint *mt, PastryNode *node,
 guint pastry_maint_offer (PastryMaint *mt, PastryNode *node,
                           const PastryEnv *env, const PastryEntry *e, guint n,
                           PastryPeer sender);
+
+/* Should the node ignore p, offered by sender (PASTRY_PEER_NONE: by
+ * nobody in particular)?  TRUE when mt (may be NULL) believes p dead.
+ * With cfg->hearsay_keeps_dead the rule is about evidence: an offer by p
+ * itself is direct evidence and lifts a dead mark on p (FALSE), while a
+ * third party's mention of a peer carrying a dead mark, even an expired
+ * one, renews the mark for pastry_maint_dead_memory() and is ignored
+ * (TRUE) — a dead node its old neighbours still list would otherwise
+ * come back each time the mark expires.  Used by every offer. */
+gboolean pastry_maint_dismisses (PastryMaint *mt, const PastryEnv *env,
+                                 PastryPeer p, PastryPeer sender);
 
 /* A maintenance message (HEARTBEAT, PROBE, PROBE_REPLY, LEAFSET_REQUEST,
  * LEAFSET_REPLY, LEAFSET_UPDATE, LEAVE, ENTRY_REQUEST, ENTRY_REPLY) arrived

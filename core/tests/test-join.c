@@ -158,6 +158,67 @@ test_join (void)
   net_free (net);
 }
 
+/* Node 4 of 9 joins through 0 while 7, down, is still listed by the
+ * others, so the joiner's table holds it and a ROW_REQUEST goes there.
+ * Without refine_behind the join waits for that request to go
+ * unanswered; with it the node is a member (JOINED, announcements,
+ * JOIN_DONE) as soon as the second stage's requests are out, the live
+ * rows still arrive and the silent entry is suspected, probed and
+ * declared dead. */
+static void
+test_refine_behind (void)
+{
+  for (guint behind = 0; behind < 2; behind++)
+    {
+      Net *net = net_new (9, 4);
+      net->jcfg.refine_behind = behind;
+      make_joiner (net, 4);
+      net->down[7] = TRUE;
+      start (net, 4, 0);
+      while (log_find (net, PASTRY_MSG_ROW_REQUEST) == G_MAXUINT)
+        g_assert_true (net_step (net));
+      guint rows = net_count (net, PASTRY_MSG_ROW_REQUEST, 4, G_MAXUINT);
+      g_assert_cmpuint (net_count (net, PASTRY_MSG_ROW_REQUEST, 4, 7), ==, 1);
+      guint done = log_find (net, NET_LOG_UPCALL + PASTRY_UPCALL_JOIN_DONE);
+      if (behind)
+        {
+          g_assert_false (net->joining[4]);
+          g_assert_true (net->mt[4].joined);
+          g_assert_cmpuint (net->js[4].outstanding, ==, 0);
+          g_assert_cmpuint (done, !=, G_MAXUINT);
+          g_assert_cmpuint (net_count (net, PASTRY_MSG_ROW_REPLY, G_MAXUINT, 4),
+                            ==, 0);
+        }
+      else
+        {
+          g_assert_true (net->joining[4]);
+          g_assert_cmpuint (net->js[4].outstanding, ==, rows);
+          g_assert_cmpuint (done, ==, G_MAXUINT);
+        }
+      net_run (net, 10000);
+      g_assert_false (net->joining[4]);
+      g_assert_cmpuint (net_count (net, PASTRY_MSG_ROW_REPLY, G_MAXUINT, 4), ==,
+                        rows - 1);
+      if (!behind)
+        g_assert_cmpuint (
+            log_find (net, NET_LOG_UPCALL + PASTRY_UPCALL_JOIN_DONE), >,
+            log_find (net, PASTRY_MSG_ROW_REPLY));
+      /* The silent entry: suspected (the node had joined by then when
+       * behind), probed, declared dead. */
+      if (behind)
+        {
+          g_assert_cmpuint (net_count (net, PASTRY_MSG_PROBE, 4, 7), ==,
+                            net->mcfg.probe_retries + 1);
+          g_assert_true (pastry_fd_believes_dead (&net->mt[4].fd, 7, net->now));
+          g_assert_cmpuint (pastry_node_where (net->nodes[4], 7), ==, 0);
+        }
+      for (guint x = 0; x < net->n; x++)
+        if (x != 4 && x != 7)
+          g_assert_cmpuint (pastry_node_where (net->nodes[x], 4), !=, 0);
+      net_free (net);
+    }
+}
+
 /* The root-to-be 3 is down but still known.  The bootstrap 0 routes the
  * JOIN to 3 (the closest id it knows); it bounces, 0 suspects 3 and
  * reroutes to 5; 5 routes it to 3 too, it bounces again and 5, with no
@@ -292,6 +353,7 @@ main (int argc, char **argv)
   g_test_add_func ("/join/alone", test_alone);
   g_test_add_func ("/join/through-bootstrap", test_join);
   g_test_add_func ("/join/dead-path-node", test_dead_path_node);
+  g_test_add_func ("/join/refine-behind", test_refine_behind);
   g_test_add_func ("/join/timeout-restart", test_timeout_restart);
   g_test_add_func ("/join/root-reply-lost", test_root_reply_lost);
   return g_test_run ();

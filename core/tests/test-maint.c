@@ -314,6 +314,141 @@ test_offer (void)
   net_free (net);
 }
 
+/* verify_table: a peer heard of from a third party that would take a
+ * routing-table slot is probed first and enters when it answers; without
+ * the rule it enters at once.  A peer the slot would not take (its
+ * incumbent is nearer, or is the peer) is not probed, nor is the entry an
+ * ENTRY_REPLY brings for the empty slot the node asked about. */
+static void
+test_verify_table (void)
+{
+  for (guint rule = 0; rule < 2; rule++)
+    {
+      Net *net = net_new (8, 4);
+      net->mcfg.verify_table = rule;
+      /* 4 is in node 0's table, not its leaf set (1, 2, 6, 7). */
+      g_assert_cmpuint (pastry_node_where (net->nodes[0], 4)
+                            & (PASTRY_IN_TABLE | PASTRY_IN_LEAFSET),
+                        ==, PASTRY_IN_TABLE);
+      pastry_node_remove_peer (net->nodes[0], 4);
+      PastryEntry four = { 4, PASTRY_PROX_UNKNOWN };
+      PastryEnv env = net_begin (net, 0);
+      pastry_maint_offer (&net->mt[0], net->nodes[0], &env, &four, 1, 5);
+      g_assert_cmpuint (net_end (net, 0), ==, rule);
+      if (rule)
+        {
+          g_assert_cmpuint (pastry_node_where (net->nodes[0], 4), ==, 0);
+          const PastryMessage *m = &g_array_index (net->sent, PastryMessage, 0);
+          g_assert_cmpuint (m->type, ==, PASTRY_MSG_PROBE);
+          g_assert_cmpuint (m->to, ==, 4);
+          g_assert_true (m->flags & PASTRY_MSG_FLAG_VERIFY);
+          net_run (net, 100);
+        }
+      g_assert_true (pastry_node_where (net->nodes[0], 4) & PASTRY_IN_TABLE);
+      /* Offered again, or offered by itself: nothing to check. */
+      guint sent = net->sent->len;
+      env = net_begin (net, 0);
+      pastry_maint_offer (&net->mt[0], net->nodes[0], &env, &four, 1, 5);
+      pastry_maint_offer (&net->mt[0], net->nodes[0], &env, NULL, 0, 3);
+      g_assert_cmpuint (net_end (net, 0), ==, 0);
+      g_assert_cmpuint (net->sent->len, ==, sent);
+      /* An ENTRY_REPLY (the answer of a live source asked for that very
+       * slot) is taken at once. */
+      pastry_node_remove_peer (net->nodes[0], 4);
+      PastryMessage reply = { 0 };
+      reply.type = PASTRY_MSG_ENTRY_REPLY;
+      reply.from = 5;
+      reply.to = 0;
+      reply.about = 0;
+      reply.row = 0;
+      reply.col = pastry_id_digit (
+          pastry_directory_id (pastry_node_directory (net->nodes[0]), 4), 0, 4);
+      reply.attempt = PASTRY_MAINT_REPAIR_TRIES; /* no further source */
+      reply.entries = &four;
+      reply.n_entries = 1;
+      env = net_begin (net, 0);
+      g_assert_true (
+          pastry_maint_receive (&net->mt[0], net->nodes[0], &reply, &env));
+      g_assert_cmpuint (net_end (net, 0), ==, 0);
+      g_assert_true (pastry_node_where (net->nodes[0], 4) & PASTRY_IN_TABLE);
+      /* A dead peer heard of is never taken in: its probes go unanswered
+       * and it is declared dead. */
+      if (rule)
+        {
+          pastry_node_remove_peer (net->nodes[0], 4);
+          net->down[4] = TRUE;
+          env = net_begin (net, 0);
+          pastry_maint_offer (&net->mt[0], net->nodes[0], &env, &four, 1, 5);
+          net_end (net, 0);
+          net_run (net, 100);
+          g_assert_cmpuint (pastry_node_where (net->nodes[0], 4), ==, 0);
+          g_assert_true (pastry_fd_believes_dead (&net->mt[0].fd, 4, net->now));
+        }
+      net_free (net);
+    }
+}
+
+/* Hearsay does not revive the dead (hearsay_keeps_dead): node 0 marked 3
+ * dead; once the mark has expired, 4 mentioning 3 renews the mark instead
+ * of bringing 3 back, while an offer from 3 itself lifts it.  Without the
+ * rule the expired mark lets the mention in. */
+static void
+test_hearsay (void)
+{
+  for (guint rule = 0; rule < 2; rule++)
+    {
+      Net *net = net_new (8, 4);
+      net->mcfg.hearsay_keeps_dead = rule;
+      PastryEntry three = { 3, PASTRY_PROX_UNKNOWN };
+      PastryTime memory = pastry_maint_dead_memory (&net->mcfg);
+      pastry_node_remove_peer (net->nodes[0], 3);
+      pastry_fd_mark_dead (&net->mt[0].fd, 3, net->now + NET_S);
+      /* Before the expiry the mark holds either way. */
+      PastryEnv env = net_begin (net, 0);
+      pastry_maint_offer (&net->mt[0], net->nodes[0], &env, &three, 1, 4);
+      net_end (net, 0);
+      g_assert_cmpuint (pastry_node_where (net->nodes[0], 3), ==, 0);
+      /* Just after the expiry: a mention by 4. */
+      net->now += NET_S + 1;
+      env = net_begin (net, 0);
+      g_assert_false (pastry_maint_dismisses (NULL, &env, 3, 4));
+      pastry_maint_offer (&net->mt[0], net->nodes[0], &env, &three, 1, 4);
+      net_end (net, 0);
+      if (!rule)
+        {
+          g_assert_cmpuint (pastry_node_where (net->nodes[0], 3), !=, 0);
+          net_free (net);
+          continue;
+        }
+      g_assert_cmpuint (pastry_node_where (net->nodes[0], 3), ==, 0);
+      g_assert_true (pastry_fd_believes_dead (&net->mt[0].fd, 3, net->now));
+      g_assert_true (
+          pastry_fd_believes_dead (&net->mt[0].fd, 3, net->now + memory - 1));
+      g_assert_false (
+          pastry_fd_believes_dead (&net->mt[0].fd, 3, net->now + memory));
+      /* An offer with no sender is hearsay too. */
+      net->now += memory;
+      env = net_begin (net, 0);
+      pastry_maint_offer (&net->mt[0], net->nodes[0], &env, &three, 1,
+                          PASTRY_PEER_NONE);
+      net_end (net, 0);
+      g_assert_cmpuint (pastry_node_where (net->nodes[0], 3), ==, 0);
+      g_assert_true (pastry_fd_believes_dead (&net->mt[0].fd, 3, net->now));
+      /* 3 speaks for itself (its leaf set, say), mark unexpired: back. */
+      env = net_begin (net, 0);
+      pastry_maint_offer (&net->mt[0], net->nodes[0], &env, NULL, 0, 3);
+      net_end (net, 0);
+      g_assert_cmpuint (pastry_node_where (net->nodes[0], 3), !=, 0);
+      g_assert_false (pastry_fd_knows (&net->mt[0].fd, 3));
+      /* A suspicion is not a dead mark: hearsay leaves it alone. */
+      g_assert_true (pastry_fd_suspect (&net->mt[0].fd, 5, net->now));
+      g_assert_false (pastry_fd_hearsay (&net->mt[0].fd, 5, net->now + 1));
+      g_assert_false (pastry_fd_lift_dead (&net->mt[0].fd, 5));
+      g_assert_true (pastry_fd_is_suspect (&net->mt[0].fd, 5, net->now));
+      net_free (net);
+    }
+}
+
 /* A dead routing-table entry of node 0 (16 nodes, each with its own first
  * digit) is replaced through ENTRY_REQUESTs to the other entries of its
  * row.  With filled = FALSE every source still lists the dead node (which
@@ -386,6 +521,8 @@ main (int argc, char **argv)
   g_test_add_func ("/maint/leave", test_leave);
   g_test_add_func ("/maint/probe-round", test_probe_round);
   g_test_add_func ("/maint/offer", test_offer);
+  g_test_add_func ("/maint/hearsay", test_hearsay);
+  g_test_add_func ("/maint/verify-table", test_verify_table);
   g_test_add_data_func ("/maint/table-repair/exhausted",
                         GINT_TO_POINTER (FALSE), table_repair);
   g_test_add_data_func ("/maint/table-repair/filled", GINT_TO_POINTER (TRUE),

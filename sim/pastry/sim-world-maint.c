@@ -103,6 +103,8 @@ sim__world_maint_init (SimWorld *w)
     .repair_leaf = w->repair_leaf,
     .repair_table = w->repair_table,
     .verify_leaves = !w->oracle_hints,
+    .verify_table = !w->oracle_hints,
+    .hearsay_keeps_dead = !w->oracle_hints,
     .heartbeat_period = w->heartbeat_period,
     .heartbeat_timeout = w->heartbeat_timeout,
     .probe_period = w->probe_period,
@@ -113,6 +115,7 @@ sim__world_maint_init (SimWorld *w)
     .refine = w->join_refine,
     .announce_state = w->announce_state,
     .acked = !w->oracle_hints,
+    .refine_behind = !w->oracle_hints,
     .restart = w->maintain,
     .timeout = w->lookup_timeout,
   };
