@@ -26,13 +26,6 @@ sim_net__new (SimNetKind kind)
   return net;
 }
 
-SimTime
-sim_net__us_to_latency (double us)
-{
-  /* NaN and non-positive give 0. */
-  return MIN (sim_time_from_us (ceil (us)), SIM_NET_MAX_LATENCY);
-}
-
 SimNet *
 sim_net_new_euclidean (double side, double ms_per_unit)
 {

@@ -11,7 +11,7 @@
 
 #include <glib/gstdio.h>
 
-#include "sim-net.h"
+#include "sim-net-private.h"
 
 #define SEED 20240611u
 
@@ -1095,6 +1095,63 @@ remove_tmp_dir (void)
   g_rmdir (tmp_dir);
 }
 
+/* The reference conversion sim_net__us_to_latency() replaced: ceil, then
+ * the saturating conversion, then the bound. */
+static SimTime
+us_to_latency_reference (double us)
+{
+  return MIN (sim_time_from_us (ceil (us)), SIM_NET_MAX_LATENCY);
+}
+
+/* Brute-force oracle of the inline conversion: both sides of every edge
+ * (0, integers, the bound, 2^53, 2^64, infinities, NaN) and random values
+ * across every magnitude, bit patterns included. */
+static void
+test_us_to_latency (gconstpointer data)
+{
+  guint64 seed = GPOINTER_TO_SIZE (data);
+  const double bound = (double) SIM_NET_MAX_LATENCY;
+  const double edges[] = { 0.0, -0.0, 1e-300, 0.25, 0.5, 0.999999, 1.0,
+                           1.0000001, 2.5, 1e6, 1e6 + 0.5, bound - 1.0,
+                           bound - 0.5, nextafter (bound, 0.0), bound,
+                           nextafter (bound, INFINITY), bound + 0.5, 0x1p53,
+                           0x1p53 + 2.0, 0x1p63, 0x1p64, 1e300, -1.0, -0.5,
+                           -1e300, INFINITY, -INFINITY, NAN };
+  for (gsize i = 0; i < G_N_ELEMENTS (edges); i++)
+    {
+      double v = edges[i];
+      g_assert_cmpuint (sim_net__us_to_latency (v), ==,
+                        us_to_latency_reference (v));
+    }
+  SimRng rng;
+  init_rng (&rng, seed);
+  for (guint i = 0; i < 200000; i++)
+    {
+      double v;
+      switch (i % 3)
+        {
+        case 0: /* uniform below twice the bound */
+          v = sim_rng_double (&rng) * 2.0 * bound;
+          break;
+        case 1: /* small values, with and without a fraction */
+          v = (double) sim_rng_uniform_u64 (&rng, 10000)
+              + (sim_rng_uniform_u64 (&rng, 2) ? sim_rng_double (&rng) : 0.0);
+          break;
+        default: /* any bit pattern: every magnitude, sign, NaN */
+          {
+            guint64 bits = sim_rng_next_u64 (&rng);
+            memcpy (&v, &bits, sizeof v);
+            break;
+          }
+        }
+      if (sim_net__us_to_latency (v) != us_to_latency_reference (v))
+        g_error ("seed %" G_GUINT64_FORMAT ": %a: %" G_GUINT64_FORMAT
+                 " instead of %" G_GUINT64_FORMAT,
+                 seed, v, sim_net__us_to_latency (v),
+                 us_to_latency_reference (v));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1145,6 +1202,7 @@ main (int argc, char **argv)
       { "/net/sphere/geometry", test_sphere },
       { "/net/delay-sample", test_delay_sample },
       { "/net/shared/oversim", test_shared_oversim },
+      { "/net/us-to-latency", test_us_to_latency },
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS (seeded); i++)
