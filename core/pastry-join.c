@@ -290,8 +290,10 @@ handle_announce (PastryMaint *mt, PastryNode *node, const PastryMessage *msg,
   PastryPeer x = msg->about;
   if (mt != NULL)
     pastry_fd_alive (&mt->fd, x);
-  gboolean was_leaf = (pastry_node_where (node, x) & PASTRY_IN_LEAFSET) != 0;
-  guint where = pastry_node_insert (node, x, env->prox (at, x, env->prox_data));
+  guint before;
+  guint where = pastry_node_offer (node, x, env->prox (at, x, env->prox_data),
+                                   &before);
+  gboolean was_leaf = (before & PASTRY_IN_LEAFSET) != 0;
   if (msg->n_entries > 0)
     pastry_maint_offer (mt, node, env, msg->entries, msg->n_entries, x);
   if (!was_leaf && (where & PASTRY_IN_LEAFSET))
@@ -324,10 +326,10 @@ handle_leafset_push (PastryJoin *js, PastryMaint *mt, PastryNode *node,
           pastry_maint_verify (mt, node, env, p);
           continue;
         }
-      gboolean was_leaf
-          = (pastry_node_where (node, p) & PASTRY_IN_LEAFSET) != 0;
-      guint where
-          = pastry_node_insert (node, p, env->prox (x, p, env->prox_data));
+      guint before;
+      guint where = pastry_node_offer (
+          node, p, env->prox (x, p, env->prox_data), &before);
+      gboolean was_leaf = (before & PASTRY_IN_LEAFSET) != 0;
       if (!was_leaf && (where & PASTRY_IN_LEAFSET) && joined)
         pastry_outbox_send (env->out, p, PASTRY_MSG_ANNOUNCE, x);
     }

@@ -143,11 +143,10 @@ offer (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
           pastry_maint_verify (mt, node, env, p);
           continue;
         }
-      gboolean was_leaf
-          = (pastry_node_where (node, p) & PASTRY_IN_LEAFSET) != 0;
-      guint where
-          = pastry_node_insert (node, p, env->prox (self, p, env->prox_data));
-      if (!was_leaf && (where & PASTRY_IN_LEAFSET))
+      guint before;
+      guint where = pastry_node_offer (
+          node, p, env->prox (self, p, env->prox_data), &before);
+      if (!(before & PASTRY_IN_LEAFSET) && (where & PASTRY_IN_LEAFSET))
         leaf_gain++;
     }
   return leaf_gain;
