@@ -291,8 +291,8 @@ handle_announce (PastryMaint *mt, PastryNode *node, const PastryMessage *msg,
   if (mt != NULL)
     pastry_fd_alive (&mt->fd, x);
   guint before;
-  guint where = pastry_node_offer (node, x, env->prox (at, x, env->prox_data),
-                                   &before);
+  guint where
+      = pastry_node_offer (node, x, env->prox (at, x, env->prox_data), &before);
   gboolean was_leaf = (before & PASTRY_IN_LEAFSET) != 0;
   if (msg->n_entries > 0)
     pastry_maint_offer (mt, node, env, msg->entries, msg->n_entries, x);
