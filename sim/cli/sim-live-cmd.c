@@ -23,6 +23,7 @@
 #include "sim-cli.h"
 #include "sim-live-host.h"
 #include "sim-metrics.h"
+#include "sim-net-params.h"
 #include "sim-publish.h"
 #include "sim-scenario.h"
 
@@ -88,57 +89,6 @@ check_actions (const SimScenario *sc, GError **error)
         }
     }
   return TRUE;
-}
-
-/* The scenario's latency model, as the simulator builds it (a copy of
- * make_net() in sim/pastry/sim-world.c, which is static there: when the
- * world's driver parts move to sim/driver, both should call one
- * sim_net_new_from_scenario()). */
-static SimNet *
-make_net (const SimScenario *sc, GError **error)
-{
-  const char *kind = sim_scenario_get_string (sc, "network");
-  SimNet *net = NULL;
-  if (g_str_equal (kind, "euclidean"))
-    net = sim_net_new_euclidean (sim_scenario_get_double (sc, "plane_size"),
-                                 sim_scenario_get_double (sc, "ms_per_unit"));
-  else if (g_str_equal (kind, "sphere"))
-    net = sim_net_new_sphere (sim_scenario_get_double (sc, "sphere_radius_ms"));
-  else if (g_str_equal (kind, "constant"))
-    net = sim_net_new_constant (sim_scenario_get_time (sc, "constant_latency"));
-  else if (g_str_equal (kind, "matrix"))
-    {
-      const char *fmt_name = sim_scenario_get_string (sc, "matrix_format");
-      SimNetMatrixFormat fmt = SIM_NET_MATRIX_AUTO;
-      if (g_str_equal (fmt_name, "p2psim"))
-        fmt = SIM_NET_MATRIX_P2PSIM;
-      else if (g_str_equal (fmt_name, "dense"))
-        fmt = SIM_NET_MATRIX_DENSE;
-      else if (g_str_equal (fmt_name, "triples"))
-        fmt = SIM_NET_MATRIX_TRIPLES;
-      net = sim_net_new_matrix_file (
-          sim_scenario_get_string (sc, "matrix_file"), fmt,
-          sim_scenario_get_time (sc, "access_delay"), error);
-    }
-  else if (g_str_equal (kind, "coords"))
-    net = sim_net_new_coords_file (sim_scenario_get_string (sc, "coords_file"),
-                                   error);
-  else
-    {
-      g_set_error (error, SIM_CLI_ERROR, SIM_CLI_ERROR_INPUT,
-                   "%s: live: network '%s' is not emulated (euclidean, "
-                   "sphere, constant, matrix, coords)",
-                   sim_scenario_display_name (sc), kind);
-      return NULL;
-    }
-  if (net == NULL)
-    return NULL;
-  if (!g_str_equal (kind, "matrix")
-      && sim_scenario_get_time (sc, "access_delay") > 0)
-    sim_net_set_access_delay (net, sim_scenario_get_time (sc, "access_delay"));
-  sim_net_set_loss (net, sim_scenario_get_double (sc, "loss"));
-  sim_net_set_jitter (net, sim_scenario_get_double (sc, "jitter"), 0);
-  return net;
 }
 
 static gboolean
@@ -393,7 +343,8 @@ sim_cli_live (int argc, char **argv)
   if (port_base != 0 && port_base + nodes > 65536)
     return usage ("--port-base: the scenario's nodes do not fit below port "
                   "65536");
-  g_autoptr (SimNet) net = no_emulate ? NULL : make_net (sc, &error);
+  g_autoptr (SimNet) net
+      = no_emulate ? NULL : sim_net_params_build (sc, &error);
   if (!no_emulate && net == NULL)
     return sim_cli_fail (error);
   if (out_dir == NULL)

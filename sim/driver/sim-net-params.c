@@ -123,3 +123,51 @@ const SimParamGroup sim_net_param_group = {
   .n_specs = G_N_ELEMENTS (net_specs),
   .check = net_check,
 };
+
+SimNet *
+sim_net_params_build (const SimScenario *sc, GError **error)
+{
+  const char *kind = sim_scenario_get_string (sc, "network");
+  SimNet *net = NULL;
+  if (g_str_equal (kind, "euclidean"))
+    net = sim_net_new_euclidean (sim_scenario_get_double (sc, "plane_size"),
+                                 sim_scenario_get_double (sc, "ms_per_unit"));
+  else if (g_str_equal (kind, "sphere"))
+    net = sim_net_new_sphere (sim_scenario_get_double (sc, "sphere_radius_ms"));
+  else if (g_str_equal (kind, "constant"))
+    net = sim_net_new_constant (sim_scenario_get_time (sc, "constant_latency"));
+  else if (g_str_equal (kind, "matrix"))
+    {
+      const char *fmt_name = sim_scenario_get_string (sc, "matrix_format");
+      SimNetMatrixFormat fmt = SIM_NET_MATRIX_AUTO;
+      if (g_str_equal (fmt_name, "p2psim"))
+        fmt = SIM_NET_MATRIX_P2PSIM;
+      else if (g_str_equal (fmt_name, "dense"))
+        fmt = SIM_NET_MATRIX_DENSE;
+      else if (g_str_equal (fmt_name, "triples"))
+        fmt = SIM_NET_MATRIX_TRIPLES;
+      net = sim_net_new_matrix_file (
+          sim_scenario_get_string (sc, "matrix_file"), fmt,
+          sim_scenario_get_time (sc, "access_delay"), error);
+    }
+  else if (g_str_equal (kind, "coords"))
+    {
+      net = sim_net_new_coords_file (
+          sim_scenario_get_string (sc, "coords_file"), error);
+      if (net != NULL)
+        sim_net_set_access_delay (net,
+                                  sim_scenario_get_time (sc, "access_delay"));
+    }
+  else
+    g_set_error (error, SIM_NET_ERROR, SIM_NET_ERROR_RANGE,
+                 "%s: unknown network model '%s'",
+                 sim_scenario_display_name (sc), kind);
+  if (net == NULL)
+    return NULL;
+  if (!g_str_equal (kind, "matrix") && !g_str_equal (kind, "coords")
+      && sim_scenario_get_time (sc, "access_delay") > 0)
+    sim_net_set_access_delay (net, sim_scenario_get_time (sc, "access_delay"));
+  sim_net_set_loss (net, sim_scenario_get_double (sc, "loss"));
+  sim_net_set_jitter (net, sim_scenario_get_double (sc, "jitter"), 0);
+  return net;
+}

@@ -8,12 +8,20 @@
  */
 #pragma once
 
+#include "sim-net.h"
 #include "sim-param.h"
+#include "sim-scenario.h"
 
 G_BEGIN_DECLS
 
 /* The group "network"; its check requires the file of a file-based model
  * (network = matrix needs matrix_file, network = coords coords_file). */
 extern const SimParamGroup sim_net_param_group;
+
+/* The scenario's latency model, as its network parameters describe it
+ * (with access delay, loss and jitter), for the simulator and the live
+ * driver alike.  Returns NULL with error set when a model file cannot be
+ * loaded (the loader's "path:line:col: what" message).  (transfer full) */
+SimNet *sim_net_params_build (const SimScenario *sc, GError **error);
 
 G_END_DECLS
