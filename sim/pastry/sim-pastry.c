@@ -3,13 +3,13 @@
  * and send path the adapter's protocol files share.
  *
  * Each entry of the table is a thin wrapper around the adapter function
- * that does the job (sim-world-join.c, -maint.c, -lookup.c, -build.c);
+ * that does the job (sim-pastry-join.c, -maint.c, -lookup.c, -build.c);
  * the protocol's events (messages, lookup hops, their timeouts, node
  * timers, join timeouts) are dispatched here, so a message type is
  * handled in the file its family lives in, reached in one step from
  * pastry_event().
  */
-#include "sim-world-private.h"
+#include "sim-pastry-private.h"
 
 #include <stdio.h>
 #include <string.h>

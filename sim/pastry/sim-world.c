@@ -4,7 +4,7 @@
  * actions and their random streams are the driver's (sim-driver.c); the
  * protocol table it calls is sim-pastry.c.
  */
-#include "sim-world-private.h"
+#include "sim-pastry-private.h"
 
 #include "sim-net-params.h"
 

@@ -1,4 +1,4 @@
-/* sim-world-maint.c — the adapter between the simulator and core's
+/* sim-pastry-maint.c — the adapter between the simulator and core's
  * maintenance protocol (core/pastry-maint.h: failure detection, leaf-set
  * and routing-table repair, periodic exchanges, graceful leave), and node
  * failures and leaves.
@@ -42,7 +42,7 @@
  * one); it is freed when the node goes down, so a new life starts with no
  * suspicions and no claims.
  */
-#include "sim-world-private.h"
+#include "sim-pastry-private.h"
 
 
 #define MIN_HOP_TIMEOUT (10 * SIM_TIME_MS)

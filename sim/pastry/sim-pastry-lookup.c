@@ -1,4 +1,4 @@
-/* sim-world-lookup.c — lookups in the simulated network: the adapter
+/* sim-pastry-lookup.c — lookups in the simulated network: the adapter
  * between the event queue and core's lookup state machine
  * (pastry-lookup.h), plus the outcome against the oracle.
  *
@@ -25,7 +25,7 @@
  * end as failed too (sim__world_lookups_abandon): every lookup started
  * ends in the results.
  */
-#include "sim-world-private.h"
+#include "sim-pastry-private.h"
 
 #include <string.h>
 

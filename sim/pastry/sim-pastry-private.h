@@ -1,14 +1,14 @@
-/* sim-world-private.h — the world's layout, shared by its files:
+/* sim-pastry-private.h — the world's layout, shared by its files:
  *
  *   sim-world.c        construction, estimates, testing hooks (the event
  *                      loop and scenario actions are the driver's:
  *                      sim/driver/sim-driver.c)
- *   sim-world-join.c   adapter of core's join protocol (pastry-join)
- *   sim-world-lookup.c lookups: forwarding, acknowledgements, timeouts
- *   sim-world-maint.c  adapter of core's maintenance protocol
+ *   sim-pastry-join.c   adapter of core's join protocol (pastry-join)
+ *   sim-pastry-lookup.c lookups: forwarding, acknowledgements, timeouts
+ *   sim-pastry-maint.c  adapter of core's maintenance protocol
  *                      (pastry-maint): calls into core and their outboxes;
  *                      failures and leaves
- *   sim-world-build.c  state from global knowledge, table quality
+ *   sim-pastry-build.c  state from global knowledge, table quality
  *   sim-pastry.c       the SimProtocol table (sim-protocol.h) the driver
  *                      calls; the message pool and send path; node
  *                      timers and the calls back into the driver
@@ -279,7 +279,7 @@ void sim__world_timer (SimWorld *w, SimTime at, guint kind, guint32 node,
  * tells the driver (the sequential-join generator). */
 void sim__world_join_done (SimWorld *w, guint action);
 
-/* ---- sim-world-join.c ---- */
+/* ---- sim-pastry-join.c ---- */
 
 /* Creates a node at a fresh network position, with id (NULL: a fresh
  * random id). */
@@ -299,7 +299,7 @@ gboolean sim__world_join_msg (SimWorld *w, guint32 at, guint32 m);
  * it (or drops it, leaving the restart to the joiner's timeout). */
 void sim__world_join_bounced (SimWorld *w, guint32 at, guint32 m);
 
-/* ---- sim-world-lookup.c ---- */
+/* ---- sim-pastry-lookup.c ---- */
 
 /* Starts a lookup of action a due at `due` (<= now: a per-node lookup
  * that waited for its node's join; its latency and lookup_timeout count
@@ -318,7 +318,7 @@ void sim__world_lookup_timeout (SimWorld *w, guint32 at, guint64 b);
  * passed since it was issued, else failed_stalled. */
 void sim__world_lookups_abandon (SimWorld *w);
 
-/* ---- sim-world-maint.c ---- */
+/* ---- sim-pastry-maint.c ---- */
 
 /* Fills w->maint_cfg, w->join_cfg and the outboxes from the parameters
  * read / frees the outboxes. */
@@ -373,7 +373,7 @@ void sim__world_leave (SimWorld *w, guint32 x);
 SimTime sim__world_hop_timeout (SimWorld *w, guint32 x, guint32 p);
 void sim__world_rtt_sample (SimWorld *w, guint32 x, guint32 p, SimTime rtt);
 
-/* ---- sim-world-build.c ---- */
+/* ---- sim-pastry-build.c ---- */
 
 /* Builds ideal state from global knowledge for every live node (clearing
  * what they had), choosing each routing-table slot as the closest of at

@@ -1,8 +1,8 @@
-/* sim-world-join.c — the adapter between the simulator and core's join
+/* sim-pastry-join.c — the adapter between the simulator and core's join
  * protocol (core/pastry-join.h), and node creation.
  *
  * Each entry point makes one core call and carries its outbox out before
- * returning (sim__world_call_begin/_end, sim-world-maint.c).  The join
+ * returning (sim__world_call_begin/_end, sim-pastry-maint.c).  The join
  * upcalls: JOINED makes the node live (sim__world_set_live(): oracle,
  * maintenance timers, its lookups) before its announcements leave;
  * JOIN_DONE reports the join time and frees the JoinState; JOIN_RESTART
@@ -18,12 +18,12 @@
  *    bounced JOIN is not forwarded again (joiner_joining());
  *  - an ANNOUNCE whose announcer is no longer live is dropped;
  *  - with oracle_hints = on, PastryEnv.reachable (oracle_reachable in
- *    sim-world-maint.c) lets a path node see a down next hop at once.
+ *    sim-pastry-maint.c) lets a path node see a down next hop at once.
  *
  * Invariant: a JoinState exists exactly while its node is NODE_JOINING
  * (core sees that as js != NULL: a node whose js is NULL has joined).
  */
-#include "sim-world-private.h"
+#include "sim-pastry-private.h"
 
 
 guint32

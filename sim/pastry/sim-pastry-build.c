@@ -1,4 +1,4 @@
-/* sim-world-build.c — state from global knowledge: the `build` action's
+/* sim-pastry-build.c — state from global knowledge: the `build` action's
  * ideal overlay, the shadow overlay used to measure the route distance
  * ratio, and the routing-table quality measurement (the paper's Fig. 7).
  *
@@ -26,7 +26,7 @@
  * but nodes[].  The table-quality measurement stays single-threaded (it
  * grades quality_sample nodes, a few hundred).
  */
-#include "sim-world-private.h"
+#include "sim-pastry-private.h"
 
 #include <stdlib.h>
 #include <string.h>
