@@ -70,12 +70,15 @@ struct _SimDriver
   gpointer self; /* the protocol's state */
   SimQueue *q;
   guint64 seed;
-  GArray *state;   /* guint8 SimNodeState by index */
-  GArray *incarn;  /* guint32 incarnation by index */
-  GArray *down;    /* guint32: nodes currently down, in the order they
-                      went down (for rejoin selection) */
-  GArray *session; /* SimTime: when the schedule last started the node's
-                      join (its session), by index */
+  /* The node life cycle, by index; the driver is its only writer. */
+  GArray *ids;       /* SimKey: the id each node was created with */
+  GArray *state;     /* guint8 SimNodeState */
+  GArray *incarn;    /* guint32 incarnation */
+  GArray *down;      /* guint32: nodes currently down, in the order they
+                        went down (for rejoin selection) */
+  SimOracle *oracle; /* the live nodes by id (over ids) */
+  GArray *session;   /* SimTime: when the schedule last started the node's
+                        join (its session), by index */
   ActionGen *gens;
   guint n_gens;
   SimTime timeline_interval;
@@ -99,6 +102,8 @@ sim_driver_new (const SimScenario *sc, SimMetrics *metrics,
   d->proto = proto;
   d->self = self;
   d->q = sim_queue_new (SIM_QUEUE_DEFAULT);
+  d->ids = g_array_new (FALSE, FALSE, sizeof (SimKey));
+  d->oracle = sim_oracle_new (d->ids);
   d->state = g_array_new (FALSE, FALSE, sizeof (guint8));
   d->incarn = g_array_new (FALSE, FALSE, sizeof (guint32));
   d->down = g_array_new (FALSE, FALSE, sizeof (guint32));
@@ -144,6 +149,8 @@ sim_driver_free (SimDriver *d)
     if (d->gens[i].slots != NULL)
       g_array_free (d->gens[i].slots, TRUE);
   g_free (d->gens);
+  sim_oracle_free (d->oracle);
+  g_array_free (d->ids, TRUE);
   g_array_free (d->state, TRUE);
   g_array_free (d->incarn, TRUE);
   g_array_free (d->down, TRUE);
@@ -158,22 +165,35 @@ sim_driver_queue (SimDriver *d)
   return d->q;
 }
 
-GArray *
-sim_driver_states (SimDriver *d)
+const GArray *
+sim_driver_states (const SimDriver *d)
 {
   return d->state;
 }
 
-GArray *
-sim_driver_incarnations (SimDriver *d)
+const GArray *
+sim_driver_incarnations (const SimDriver *d)
 {
   return d->incarn;
 }
 
-GArray *
-sim_driver_down (SimDriver *d)
+const GArray *
+sim_driver_down (const SimDriver *d)
 {
   return d->down;
+}
+
+const SimOracle *
+sim_driver_oracle (const SimDriver *d)
+{
+  return d->oracle;
+}
+
+const SimKey *
+sim_driver_node_id (const SimDriver *d, guint32 x)
+{
+  g_return_val_if_fail (d != NULL && x < d->ids->len, NULL);
+  return &g_array_index (d->ids, SimKey, x);
 }
 
 /* ---- Nodes ---- */
@@ -202,11 +222,69 @@ sim_driver_timer (SimDriver *d, SimTime at, guint kind, guint32 x, guint32 low)
 
 static void node_lookups_catch_up (SimDriver *d, guint32 x);
 
+/* ---- The node life cycle ----
+ *
+ * Every change of a node's state goes through the four functions below:
+ * node_register (created: JOINING, or LIVE for a build), start_join
+ * (JOINING again), sim_driver_node_live (LIVE) and node_down (DOWN, the
+ * next incarnation).  A node is in the oracle exactly when it is LIVE;
+ * the live count the metrics integrate changes with the oracle. */
+
+static guint32
+node_register (SimDriver *d, const SimKey *id, SimNodeState st)
+{
+  guint32 x = d->state->len;
+  guint8 st8 = (guint8) st;
+  guint32 inc = 0;
+  g_array_append_val (d->ids, *id);
+  g_array_append_val (d->state, st8);
+  g_array_append_val (d->incarn, inc);
+  if (st == SIM_NODE_LIVE)
+    {
+      sim_oracle_add (d->oracle, x);
+      sim_metrics_live (d->metrics, sim_driver_now (d),
+                        sim_oracle_size (d->oracle));
+    }
+  return x;
+}
+
+guint32
+sim_driver_node_add (SimDriver *d, const SimKey *id, SimNodeState state)
+{
+  g_return_val_if_fail (d != NULL && id != NULL, SIM_NODE_NONE);
+  g_return_val_if_fail (state == SIM_NODE_JOINING || state == SIM_NODE_LIVE,
+                        SIM_NODE_NONE);
+  return node_register (d, id, state);
+}
+
 void
 sim_driver_node_live (SimDriver *d, guint32 x)
 {
   g_return_if_fail (d != NULL && x < d->session->len);
+  g_return_if_fail (node_state (d, x) == SIM_NODE_JOINING);
+  g_array_index (d->state, guint8, x) = SIM_NODE_LIVE;
+  sim_oracle_add (d->oracle, x);
+  sim_metrics_live (d->metrics, sim_driver_now (d),
+                    sim_oracle_size (d->oracle));
   node_lookups_catch_up (d, x);
+}
+
+/* Takes x down after the protocol dropped its state: out of the oracle,
+ * the next incarnation (its pending timers become stale), on the down
+ * list. */
+static void
+node_down (SimDriver *d, guint32 x, SimNodeEvent ev)
+{
+  SimTime now = sim_driver_now (d);
+  if (node_state (d, x) == SIM_NODE_LIVE)
+    {
+      sim_oracle_remove (d->oracle, x);
+      sim_metrics_live (d->metrics, now, sim_oracle_size (d->oracle));
+    }
+  g_array_index (d->state, guint8, x) = SIM_NODE_DOWN;
+  g_array_index (d->incarn, guint32, x)++;
+  g_array_append_val (d->down, x);
+  sim_metrics_node_event (d->metrics, now, ev);
 }
 
 /* Starts node x's join, as the schedule wants it now.  The timeline counts
@@ -219,6 +297,7 @@ start_join (SimDriver *d, guint32 x, guint action)
   if (x >= d->session->len)
     g_array_set_size (d->session, x + 1);
   g_array_index (d->session, SimTime, x) = sim_driver_now (d);
+  g_array_index (d->state, guint8, x) = SIM_NODE_JOINING;
   sim_metrics_node_event (d->metrics, sim_driver_now (d), SIM_NODE_EVENT_JOIN);
   d->proto->join_start (d->self, x, action);
 }
@@ -229,7 +308,23 @@ static guint32
 create_node (SimDriver *d, guint g, const SimKey *id)
 {
   ActionGen *gen = &d->gens[g];
-  return d->proto->node_create (d->self, id, &gen->rng_ids, &gen->rng_topology);
+  SimKey fresh;
+  if (id == NULL)
+    {
+      /* A duplicate of a live id is astronomically unlikely (2^-128 per
+       * pair) but would break the oracle; draw again if it ever
+       * happens. */
+      do
+        {
+          fresh.hi = sim_rng_next_u64 (&gen->rng_ids);
+          fresh.lo = sim_rng_next_u64 (&gen->rng_ids);
+        }
+      while (sim_oracle_has_id (d->oracle, &fresh));
+      id = &fresh;
+    }
+  guint32 x = node_register (d, id, SIM_NODE_JOINING);
+  d->proto->node_create (d->self, x, id, &gen->rng_topology);
+  return x;
 }
 
 /* Brings a down node back for action g: same id (same index) or a fresh
@@ -336,8 +431,8 @@ select_victims (SimDriver *d, ActionGen *gen, GArray *out)
           {
             guint32 *left = g_new (guint32, want);
             guint32 *right = g_new (guint32, want);
-            guint n = d->proto->live_neighbours (d->self, first,
-                                                 (guint) want - 1, left, right);
+            guint n = sim_oracle_neighbours (d->oracle, first, (guint) want - 1,
+                                             left, right);
             g_array_append_vals (out, right, n);
             g_free (left);
             g_free (right);
@@ -448,6 +543,53 @@ action_schedule_next (SimDriver *d, guint g)
   return TRUE;
 }
 
+/* ---- Lookups ---- */
+
+/* Starts a lookup of lookup action gen due at `due`, from src
+ * (SIM_NODE_NONE: a live node drawn from rng), for a key drawn from rng
+ * by the action's key mode: a random live node's id, a random id, or a
+ * rank of the action's Zipf population.  Nothing when no node is live
+ * (and nothing drawn).  The draws, in this order, are the workload's
+ * (common random numbers): they depend on the live set, never on the
+ * protocol's own state. */
+static void
+start_lookup (SimDriver *d, ActionGen *gen, guint32 src, SimTime due,
+              SimRng *rng)
+{
+  guint n = sim_oracle_size (d->oracle);
+  if (n == 0)
+    return;
+  if (src == SIM_NODE_NONE)
+    src = sim_oracle_nth (d->oracle, (guint) sim_rng_uniform_u64 (rng, n));
+  SimKey key;
+  switch (gen->action->keys)
+    {
+    case SIM_KEYS_NODE:
+      key = g_array_index (
+          d->ids, SimKey,
+          sim_oracle_nth (d->oracle, (guint) sim_rng_uniform_u64 (rng, n)));
+      break;
+    case SIM_KEYS_RANDOM:
+      key.hi = sim_rng_next_u64 (rng);
+      key.lo = sim_rng_next_u64 (rng);
+      break;
+    case SIM_KEYS_ZIPF:
+      {
+        /* Key k of the fixed population is a pseudo-random id derived
+         * from (seed, k) alone, so the population never changes. */
+        guint64 rank = sim_zipf_sample (&gen->zipf, rng);
+        SimRng kr;
+        sim_rng_init (&kr, d->seed, SIM_RNG_PURPOSE_WORKLOAD, rank + 1);
+        key.hi = sim_rng_next_u64 (&kr);
+        key.lo = sim_rng_next_u64 (&kr);
+        break;
+      }
+    default:
+      g_assert_not_reached ();
+    }
+  d->proto->lookup_start (d->self, src, &key, due, gen->phase);
+}
+
 /* ---- Per-node lookups ----
  *
  * A node's lookups for a per-node action follow a chain fixed by its
@@ -499,7 +641,7 @@ node_lookups_run (SimDriver *d, guint32 x, guint g, SimTime t,
       sim_rng_init_keyed (&r, d->seed, SIM_RNG_PURPOSE_NODE_WORKLOAD, key,
                           G_N_ELEMENTS (key));
       if (is_lookup)
-        d->proto->lookup_start (d->self, a, gen->phase, &gen->zipf, x, t, &r);
+        start_lookup (d, gen, x, t, &r);
       SimTime next = sim_time_add (t, node_lookup_gap (a, &r));
       if (next >= end)
         return;
@@ -542,12 +684,15 @@ node_lookups_catch_up (SimDriver *d, guint32 x)
 static void
 schedule_down (SimDriver *d, guint32 x, gboolean leave)
 {
+  if (node_state (d, x) == SIM_NODE_DOWN)
+    return;
   if (node_state (d, x) == SIM_NODE_JOINING)
     node_lookups_catch_up (d, x);
   if (leave)
     d->proto->leave (d->self, x);
   else
     d->proto->fail (d->self, x);
+  node_down (d, x, leave ? SIM_NODE_EVENT_LEAVE : SIM_NODE_EVENT_FAIL);
 }
 
 /* ---- Churn ---- */
@@ -717,16 +862,15 @@ handle_action (SimDriver *d, guint g)
         {
           /* Start every live node's own lookup chain. */
           gen->done = 1;
-          guint n_live = d->proto->live_count (d->self);
+          guint n_live = sim_oracle_size (d->oracle);
           for (guint i = 0; i < n_live; i++)
-            node_lookups_run (d, d->proto->live_nth (d->self, i), g, a->at,
+            node_lookups_run (d, sim_oracle_nth (d->oracle, i), g, a->at,
                               FALSE);
           d->pending_work--;
           return;
         }
       gen->done++;
-      d->proto->lookup_start (d->self, a, gen->phase, &gen->zipf, G_MAXUINT32,
-                              sim_driver_now (d), &gen->rng);
+      start_lookup (d, gen, SIM_NODE_NONE, sim_driver_now (d), &gen->rng);
       break;
     case SIM_ACTION_FAIL:
     case SIM_ACTION_LEAVE:
@@ -821,7 +965,7 @@ progress_line (SimDriver *d, gint64 started)
   fprintf (stderr,
            "\r\033[Kt=%.1f s  nodes=%u  events=%" G_GUINT64_FORMAT
            "  %.2f M events/s  lookups=%" G_GUINT64_FORMAT "  ETA %s",
-           sim_s, d->proto->live_count (d->self), d->events, rate / 1e6,
+           sim_s, sim_oracle_size (d->oracle), d->events, rate / 1e6,
            d->proto->lookups_ended (d->self), eta);
 }
 
@@ -948,7 +1092,7 @@ sim_driver_run (SimDriver *d, gboolean progress, volatile int *cancel)
     }
 
   /* Summary figures: the driver's, then the protocol's. */
-  sim_metrics_set (d->metrics, "nodes", d->proto->live_count (d->self));
+  sim_metrics_set (d->metrics, "nodes", sim_oracle_size (d->oracle));
   d->proto->summary (d->self);
   if (stalled)
     g_warning ("the run stalled: %u lookups or joins made no progress for "

@@ -4,9 +4,13 @@
  * It owns the event queue and its loop, the scenario's action generators
  * (at once, uniform, Poisson, sequential, per node), victim selection,
  * churn sessions, trace replay, the workload's random streams (common
- * random numbers), the timeline, stall detection and fingerprints, and
- * the node life-cycle bookkeeping: a state and an incarnation per node
- * index and the list of nodes down.  Nothing here knows Pastry.
+ * random numbers: the sources and keys of lookups, the ids of new nodes),
+ * the timeline, stall detection and fingerprints, and the node life
+ * cycle: an id, a state and an incarnation per node index, the list of
+ * nodes down and the live-id oracle over them (sim-oracle.h).  The driver
+ * is the only writer of the life cycle; the protocol reads it and asks
+ * for the one change it decides, a join's completion
+ * (sim_driver_node_live).  Nothing here knows Pastry.
  *
  * Driver layer: sees the engine, the network models, the scenario
  * language and the metrics; never core/ or a protocol adapter.
@@ -14,6 +18,7 @@
 #pragma once
 
 #include "sim-metrics.h"
+#include "sim-oracle.h"
 #include "sim-protocol.h"
 #include "sim-queue.h"
 #include "sim-scenario.h"
@@ -75,22 +80,40 @@ gboolean sim_driver_run (SimDriver *d, gboolean progress, volatile int *cancel);
  * events here, of kinds the driver leaves free. */
 SimQueue *sim_driver_queue (SimDriver *d);
 
-/* The life-cycle arrays, by node index (owned by the driver; the pointers
- * stay valid for its lifetime): guint8 SimNodeState, guint32
- * incarnation, and the guint32 indices of the nodes down, in the order
- * they went down.  The protocol appends a state and an incarnation for
- * each node it creates, and records a node going down here. */
-GArray *sim_driver_states (SimDriver *d);
-GArray *sim_driver_incarnations (SimDriver *d);
-GArray *sim_driver_down (SimDriver *d);
+/* The life cycle, read-only (owned by the driver, the only writer; the
+ * pointers stay valid for its lifetime), by node index: guint8
+ * SimNodeState, guint32 incarnation, and the guint32 indices of the nodes
+ * down, in the order they went down.  Read with sim_node_state() and
+ * sim_node_incarnation(). */
+const GArray *sim_driver_states (const SimDriver *d);
+const GArray *sim_driver_incarnations (const SimDriver *d);
+const GArray *sim_driver_down (const SimDriver *d);
+
+/* The live-id oracle (sim-oracle.h; owned by the driver): the nodes whose
+ * state is SIM_NODE_LIVE, by id. */
+const SimOracle *sim_driver_oracle (const SimDriver *d);
+
+/* The id node x was created with (borrowed; valid until the next node is
+ * created). */
+const SimKey *sim_driver_node_id (const SimDriver *d, guint32 x);
+
+/* Registers a node the protocol creates outside the driver's actions (a
+ * `build`): state SIM_NODE_JOINING or SIM_NODE_LIVE (then in the oracle at
+ * once; its per-node lookups are not caught up), incarnation 0, id (not
+ * the id of a live node).  Returns its index: the next one, the number of
+ * nodes registered before it. */
+guint32 sim_driver_node_add (SimDriver *d, const SimKey *id,
+                             SimNodeState state);
 
 /* Pushes a node timer of kind for x at `at`, with x's incarnation in the
  * high half of b and low in the low half (see sim_node_timer_current). */
 void sim_driver_timer (SimDriver *d, SimTime at, guint kind, guint32 x,
                        guint32 low);
 
-/* The protocol made node x live (its state is SIM_NODE_LIVE): the
- * per-node lookups due since its session started are issued now. */
+/* Node x (SIM_NODE_JOINING) completed its join: the driver makes it
+ * SIM_NODE_LIVE, adds it to the oracle and the live count, and issues the
+ * per-node lookups due since its session started.  (The driver itself
+ * takes a node down: after the protocol's fail() or leave().) */
 void sim_driver_node_live (SimDriver *d, guint32 x);
 
 /* A join of action (G_MAXUINT: none) completed: the next sequential join

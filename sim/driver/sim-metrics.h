@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "sim-key.h"
 #include "sim-time.h"
 
 G_BEGIN_DECLS
@@ -51,13 +52,6 @@ typedef enum
   SIM_NODE_EVENT_LEAVE,
   SIM_NODE_EVENT_FAIL,
 } SimNodeEvent;
-
-/* A lookup key: 128 bits, written to lookups.csv as 32 hex digits (hi
- * first). */
-typedef struct
-{
-  guint64 hi, lo;
-} SimKey;
 
 typedef struct _SimMetrics SimMetrics;
 

@@ -5,11 +5,13 @@
  *
  * The driver owns time, the event queue and its loop, the scenario's
  * action generators, churn, trace replay, the random streams of the
- * workload (common random numbers), the timeline, stall detection and
- * fingerprints.  The protocol owns its nodes' state, its messages and
- * timers and their events, and its measurements.  Nodes are named by a
- * dense index (0, 1, ... in creation order), the same index the network
- * model uses for positions.
+ * workload (common random numbers: lookup sources and keys, node ids),
+ * the node life cycle and the live-id oracle, the timeline, stall
+ * detection and fingerprints.  The protocol owns its nodes' state, its
+ * messages and timers and their events, and its measurements.  Nodes are
+ * named by a dense index (0, 1, ... in creation order), the same index
+ * the network model uses for positions, and carry a 128-bit id
+ * (sim-key.h) the oracle judges lookups by.
  *
  * Event kinds: the driver's own kinds are listed in SimDriverEventKind;
  * every other kind the queue holds belongs to the protocol and is handed
@@ -46,38 +48,43 @@ typedef enum
 #define SIM_EV_KINDS 16
 
 /* One overlay protocol.  Every function receives the protocol's state
- * `self` first.  Node indices are those node_create() returned. */
+ * `self` first.  Node indices are the driver's (node_create()). */
 typedef struct
 {
   const char *name; /* "pastry" */
 
   /* ---- Nodes ---- */
 
-  /* Creates a node at a fresh network position with id (NULL: a fresh
-   * random id), drawing the id from *ids and the position from
-   * *topology (the creating action's streams, lent for the call).
-   * Returns its index. */
-  guint32 (*node_create) (gpointer self, const SimKey *id, SimRng *ids,
-                          SimRng *topology);
+  /* Creates the protocol's node x (the index the driver gave it: the next
+   * one) with id, at a fresh network position drawn from *topology (the
+   * creating action's stream, lent for the call).  The driver has
+   * registered x (SIM_NODE_JOINING) and drawn a fresh id, or taken a
+   * trace's. */
+  void (*node_create) (gpointer self, guint32 x, const SimKey *id,
+                       SimRng *topology);
   /* Gives down node x fresh state for a rejoin under the same id. */
   void (*node_renew) (gpointer self, guint32 x);
   /* Starts x's join (new, or rejoining); action: the scenario action to
    * report the completion to (G_MAXUINT: none). */
   void (*join_start) (gpointer self, guint32 x, guint action);
-  /* Silent crash / graceful leave of x. */
+  /* Silent crash / graceful leave of x (live or joining): the protocol
+   * sends what a leaving node sends and drops x's state.  The driver then
+   * takes x down (SIM_NODE_DOWN, next incarnation, out of the oracle). */
   void (*fail) (gpointer self, guint32 x);
   void (*leave) (gpointer self, guint32 x);
 
   /* ---- Workload ---- */
 
-  /* Starts a lookup of lookup action a (its index among the lookup
-   * actions: phase; Zipf keys from *zipf) due at `due`, from src
-   * (G_MAXUINT32: a random live node), drawing its source and key from
-   * *rng.  Does nothing when no node is live. */
-  void (*lookup_start) (gpointer self, const SimAction *a, guint phase,
-                        SimZipf *zipf, guint32 src, SimTime due, SimRng *rng);
+  /* Starts a lookup for key from src, due at `due` (<= now: a per-node
+   * lookup that waited for its node's join), for the lookup action whose
+   * index among the lookup actions is phase.  The driver drew src and key
+   * (sim-driver.c, "Random streams"); src may have gone down while
+   * joining (the protocol ends the lookup as failed then). */
+  void (*lookup_start) (gpointer self, guint32 src, const SimKey *key,
+                        SimTime due, guint phase);
   /* The `build` action g: creates a->count nodes (ids from *ids, positions
-   * from *topology) and gives them state from global knowledge. */
+   * from *topology), registers each with sim_driver_node_add() (live at
+   * once) and gives them state from global knowledge. */
   void (*build) (gpointer self, const SimAction *a, guint g, SimRng *ids,
                  SimRng *topology);
   /* Called once before the first unit of the first lookup action runs
@@ -94,14 +101,6 @@ typedef struct
   /* How long a lookup may take before it fails: the driver declares a
    * stall after four times this (ten minutes at least) without progress. */
   SimTime (*lookup_timeout) (gpointer self);
-  /* The live-id oracle: the number of live nodes, the i-th in a
-   * deterministic order (0 <= i < count), and the k live nodes nearest to
-   * node's id on each side (clockwise into right, counter-clockwise into
-   * left, nearest first; returns how many per side). */
-  guint (*live_count) (gpointer self);
-  guint32 (*live_nth) (gpointer self, guint i);
-  guint (*live_neighbours) (gpointer self, guint32 node, guint k, guint32 *left,
-                            guint32 *right);
 
   /* ---- Events ---- */
 
@@ -124,19 +123,5 @@ typedef struct
    * per node) and stores it in the metrics, after the driver's rows. */
   void (*measure) (gpointer self);
 } SimProtocol;
-
-/* A 128-bit key from 16 bytes, most significant first (as a trace's ids
- * are written). */
-static inline SimKey
-sim_key_from_bytes (const guint8 bytes[16])
-{
-  SimKey k = { 0, 0 };
-  for (guint i = 0; i < 8; i++)
-    {
-      k.hi = (k.hi << 8) | bytes[i];
-      k.lo = (k.lo << 8) | bytes[i + 8];
-    }
-  return k;
-}
 
 G_END_DECLS

@@ -52,10 +52,10 @@ static void
 sorted_init (Sorted *s, const SimWorld *w)
 {
   s->w = w;
-  s->n = sim_ring_size (w->live);
+  s->n = sim_oracle_size (w->live);
   s->ids = g_new (guint32, s->n + 1);
   for (guint i = 0; i < s->n; i++)
-    s->ids[i] = sim_ring_nth (w->live, i);
+    s->ids[i] = sim_oracle_nth (w->live, i);
   sort_dir = w->dir;
   qsort (s->ids, s->n, sizeof (guint32), cmp_by_id);
   sort_dir = NULL;

@@ -26,36 +26,16 @@
 #include "sim-pastry-private.h"
 
 
-guint32
-sim__world_node_create (SimWorld *w, const PastryId *given)
+void
+sim__world_node_create (SimWorld *w, guint32 x, const PastryId *id,
+                        SimRng *topology)
 {
-  PastryId id;
-  if (given != NULL)
-    id = *given;
-  else
-    do
-      {
-        id.hi = sim_rng_next_u64 (&w->rng_ids);
-        id.lo = sim_rng_next_u64 (&w->rng_ids);
-      }
-    /* A duplicate of a live id is astronomically unlikely (2^-128 per
-     * pair) but would break the oracle; draw again if it ever happens. */
-    while (sim_ring_size (w->live) > 0
-           && pastry_id_equal (pastry_directory_id (w->dir,
-                                                    sim_ring_root (w->live,
-                                                                   &id)),
-                               &id));
-  guint32 i = pastry_directory_add (w->dir, &id, NULL);
-  guint32 ni = sim_net_add_node (w->net, &w->rng_topology);
-  g_assert (ni == i);
+  guint32 i = pastry_directory_add (w->dir, id, NULL);
+  guint32 ni = sim_net_add_node (w->net, topology);
+  g_assert (i == x && ni == x);
   g_ptr_array_add (w->nodes, pastry_node_new (&w->cfg, w->dir, i));
-  guint8 st = NODE_JOINING;
-  g_array_append_val (w->state, st);
-  guint32 inc = 0;
-  g_array_append_val (w->incarn, inc);
   g_ptr_array_add (w->joins, NULL);
   g_ptr_array_add (w->maint, NULL);
-  return i;
 }
 
 /* The bootstrap node: the nearest (by proximity) of a sample of live
@@ -63,14 +43,14 @@ sim__world_node_create (SimWorld *w, const PastryId *given)
 static guint32
 pick_bootstrap (SimWorld *w, guint32 x)
 {
-  guint n = sim_ring_size (w->live);
+  guint n = sim_oracle_size (w->live);
   guint32 best = PASTRY_PEER_NONE;
   guint32 best_prox = G_MAXUINT32;
   gboolean all = w->bootstrap_sample == 0 || n <= w->bootstrap_sample;
   guint k_max = all ? n : w->bootstrap_sample;
   for (guint k = 0; k < k_max; k++)
     {
-      guint32 c = sim_ring_nth (w->live,
+      guint32 c = sim_oracle_nth (w->live,
                                 all ? k : (guint) sim_rng_uniform_u64
                                             (&w->rng_protocol, n));
       guint32 p = sim__world_prox (w, x, c);
@@ -90,7 +70,7 @@ join_of (SimWorld *w, guint32 x)
 static PastryPeer
 bootstrap_of (SimWorld *w, guint32 x)
 {
-  return sim_ring_size (w->live) == 0 ? PASTRY_PEER_NONE
+  return sim_oracle_size (w->live) == 0 ? PASTRY_PEER_NONE
                                       : pick_bootstrap (w, x);
 }
 
@@ -102,7 +82,6 @@ sim__world_join_start (SimWorld *w, guint32 x, guint action)
   js->action = action;
   g_free (g_ptr_array_index (w->joins, x));
   g_ptr_array_index (w->joins, x) = js;
-  g_array_index (w->state, guint8, x) = NODE_JOINING;
   w->joins_started++;
   PastryPeer bootstrap = bootstrap_of (w, x);
   PastryEnv env;

@@ -94,10 +94,11 @@ finish (SimWorld *w, guint32 at, guint32 l, EndReason why)
     case END_STALLED: w->fail_stalled++; break;
     case END_DELIVERED: default: break;
     }
-  PastryPeer root = sim_ring_root (w->live, &lk.p.key);
+  SimKey key = sim__world_key (&lk.p.key);
+  PastryPeer root = sim_oracle_root (w->live, &key);
   guint k = w->lookup_cfg.replicas.k;
   if (outcome == SIM_OUTCOME_OK && at != root
-      && !(k > 1 && sim_ring_in_closest (w->live, &lk.p.key, k, at)))
+      && !(k > 1 && sim_oracle_in_closest (w->live, &key, k, at)))
     {
       outcome = SIM_OUTCOME_WRONG;
       /* Misled by lost probe replies: this node declared the live root
@@ -117,7 +118,6 @@ finish (SimWorld *w, guint32 at, guint32 l, EndReason why)
       if (ideal > 0)
         ratio = (double) (now - lk.p.issued) / (double) ideal;
     }
-  SimKey key = { lk.p.key.hi, lk.p.key.lo };
   sim_metrics_lookup (w->metrics, lk.due, lk.p.src, &key, lk.p.hops,
                       lk.p.detours, now - lk.p.issued, direct, ratio, outcome,
                       lk.phase);
@@ -196,46 +196,13 @@ process (SimWorld *w, guint32 at, guint32 l)
 }
 
 void
-sim__world_lookup_start (SimWorld *w, const SimAction *a, guint phase,
-                         SimZipf *zipf, guint32 src, SimTime due,
-                         SimRng *rng)
+sim__world_lookup_start (SimWorld *w, guint32 src, const SimKey *key,
+                         SimTime due, guint phase)
 {
-  guint n = sim_ring_size (w->live);
-  if (n == 0)
-    return;
   guint32 l = lookup_alloc (w);
   Lookup *lk = &g_array_index (w->lookups, Lookup, l);
-  if (src == PASTRY_PEER_NONE)
-    src = sim_ring_nth (w->live,
-                        (guint) sim_rng_uniform_u64 (rng, n));
-  PastryId key;
-  switch (a->keys)
-    {
-    case SIM_KEYS_NODE:
-      key = *pastry_directory_id (
-          w->dir, sim_ring_nth (w->live, (guint) sim_rng_uniform_u64
-                                           (rng, n)));
-      break;
-    case SIM_KEYS_RANDOM:
-      key.hi = sim_rng_next_u64 (rng);
-      key.lo = sim_rng_next_u64 (rng);
-      break;
-    case SIM_KEYS_ZIPF:
-      {
-        /* Key k of the fixed population is a pseudo-random id derived
-         * from (seed, k) alone, so the population never changes. */
-        guint64 rank = sim_zipf_sample (zipf, rng);
-        SimRng kr;
-        sim_rng_init (&kr, sim_scenario_get_uint (w->sc, "seed"),
-                      SIM_RNG_PURPOSE_WORKLOAD, rank + 1);
-        key.hi = sim_rng_next_u64 (&kr);
-        key.lo = sim_rng_next_u64 (&kr);
-        break;
-      }
-    default:
-      g_assert_not_reached ();
-    }
-  pastry_lookup_init (&lk->p, &key, src, sim__world_now (w));
+  PastryId id = sim__world_id (key);
+  pastry_lookup_init (&lk->p, &id, src, sim__world_now (w));
   lk->due = due;
   lk->phase = (guint16) phase;
   w->lookups_started++;

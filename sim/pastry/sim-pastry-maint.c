@@ -434,18 +434,11 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
 
 /* ---- Failures and leaves ---- */
 
+/* x goes down (the driver then records it: state, incarnation, oracle):
+ * its join, maintenance and tables are dropped. */
 static void
-go_down (SimWorld *w, guint32 x, SimNodeEvent ev)
+go_down (SimWorld *w, guint32 x)
 {
-  NodeState st = sim__world_state (w, x);
-  if (st == NODE_DOWN)
-    return;
-  SimTime now = sim__world_now (w);
-  if (st == NODE_LIVE)
-    {
-      sim_ring_remove (w->live, x);
-      sim_metrics_live (w->metrics, now, sim_ring_size (w->live));
-    }
   JoinState *js = g_ptr_array_index (w->joins, x);
   if (js != NULL)
     {
@@ -453,8 +446,6 @@ go_down (SimWorld *w, guint32 x, SimNodeEvent ev)
       g_free (js);
       w->inflight--;
     }
-  g_array_index (w->state, guint8, x) = NODE_DOWN;
-  g_array_index (w->incarn, guint32, x)++;
   sim__world_maint_stop (w, x);
   /* A down node's tables die with it: nothing reads the state of a node
    * that is down, and a rejoin builds it afresh (same id: node_renew;
@@ -463,14 +454,12 @@ go_down (SimWorld *w, guint32 x, SimNodeEvent ev)
    * an empty node is all that stays. */
   pastry_node_free (g_ptr_array_index (w->nodes, x));
   g_ptr_array_index (w->nodes, x) = pastry_node_new (&w->cfg, w->dir, x);
-  g_array_append_val (w->down, x);
-  sim_metrics_node_event (w->metrics, now, ev);
 }
 
 void
 sim__world_fail (SimWorld *w, guint32 x)
 {
-  go_down (w, x, SIM_NODE_EVENT_FAIL);
+  go_down (w, x);
 }
 
 void
@@ -483,5 +472,5 @@ sim__world_leave (SimWorld *w, guint32 x)
       pastry_maint_leave (sim__world_node (w, x), &env);
       sim__world_call_end (w, x, out, G_MAXUINT32);
     }
-  go_down (w, x, SIM_NODE_EVENT_LEAVE);
+  go_down (w, x);
 }

@@ -13,14 +13,17 @@
  *                      calls; the message pool and send path; node
  *                      timers and the calls back into the driver
  *
- * The driver (sim/driver/sim-driver.c) owns the event queue and the node
- * life-cycle arrays (state, incarnation, down list); the world keeps
- * their addresses (q, state, incarn, down) and reads and writes them
- * directly.
+ * The driver (sim/driver/sim-driver.c) owns the event queue, the node
+ * life cycle (id, state, incarnation, down list) and the live-id oracle;
+ * the world keeps their addresses (q; state, incarn and live, read-only)
+ * and asks the driver for the one change it decides: a join completed
+ * (sim_driver_node_live, in sim__world_set_live).  The driver takes a
+ * node down after the world's fail or leave has dropped its state.
  *
  * Invariants:
- *  - node index == directory handle == network node index;
- *  - a node is in the oracle (w->live) exactly when its state is NODE_LIVE;
+ *  - node index == driver index == directory handle == network node
+ *    index, and the directory's id is the driver's (sim__world_key);
+ *  - a node's JoinState and NodeMaint are freed when it goes down;
  *  - a timer event carries the incarnation of its node in the high half of
  *    b; a node's incarnation changes whenever it goes down or rejoins, so
  *    stale timers are recognised and dropped;
@@ -39,7 +42,6 @@
 #include "sim-net.h"
 #include "sim-protocol.h"
 #include "sim-queue.h"
-#include "sim-ring.h"
 #include "sim-rng.h"
 #include "sim-world.h"
 
@@ -107,18 +109,13 @@ struct _SimWorld
   PastryConfig cfg;
   PastryDirectory *dir;
   GPtrArray *nodes;  /* PastryNode * by index */
-  GArray *state;     /* guint8 NodeState by index (the driver's) */
-  GArray *incarn;    /* guint32 incarnation by index (the driver's) */
+  const GArray *state;  /* guint8 NodeState by index (the driver's) */
+  const GArray *incarn; /* guint32 incarnation by index (the driver's) */
   GPtrArray *joins;  /* JoinState * by index, NULL when not joining */
   GPtrArray *maint;  /* NodeMaint * by index, NULL unless maintained */
-  GArray *down;      /* guint32: nodes currently down, in the order they
-                        went down (the driver's: rejoin selection) */
-  SimRing *live;
+  const SimOracle *live; /* the live-id oracle (the driver's) */
   SimNet *net;
   SimQueue *q;       /* the driver's */
-  /* The id and position streams of the action creating a node: lent by
-   * the driver (sim-pastry.c) while sim__world_node_create draws. */
-  SimRng rng_ids, rng_topology;
   SimRng rng_protocol;
   /* Loss and jitter, by message class (sim__world_net_rng). */
   SimRng rng_net_lookup, rng_net_other;
@@ -198,6 +195,19 @@ sim__world_incarnation (const SimWorld *w, guint32 i)
   return sim_node_incarnation (w->incarn, i);
 }
 
+/* Pastry's id as the driver's key, and back: the same 128 bits. */
+static inline SimKey
+sim__world_key (const PastryId *id)
+{
+  return (SimKey) { id->hi, id->lo };
+}
+
+static inline PastryId
+sim__world_id (const SimKey *key)
+{
+  return (PastryId) { key->hi, key->lo };
+}
+
 static inline SimTime
 sim__world_now (const SimWorld *w)
 {
@@ -266,9 +276,9 @@ sim__world_count_msg (SimWorld *w, SimTime now, PastryMsgType type,
  * message is freed).  Counts it for the metrics. */
 void sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m);
 
-/* Makes node i live (in the oracle).  Called while i's JoinState still
- * exists: its start is the session start that i's lookups are scheduled
- * from. */
+/* Node i completed its join: starts its maintenance and has the driver
+ * make it live (the oracle, its per-node lookups).  Called while i's
+ * JoinState still exists. */
 void sim__world_set_live (SimWorld *w, guint32 i);
 
 /* Schedules a node timer of kind at `at` with extra low bits. */
@@ -281,9 +291,10 @@ void sim__world_join_done (SimWorld *w, guint action);
 
 /* ---- sim-pastry-join.c ---- */
 
-/* Creates a node at a fresh network position, with id (NULL: a fresh
- * random id). */
-guint32 sim__world_node_create (SimWorld *w, const PastryId *id);
+/* Creates node x (registered with the driver: the next directory handle)
+ * with id at a fresh network position drawn from *topology. */
+void sim__world_node_create (SimWorld *w, guint32 x, const PastryId *id,
+                             SimRng *topology);
 /* Starts the join protocol for node x (new, or down and rejoining). */
 void sim__world_join_start (SimWorld *w, guint32 x, guint action);
 /* A join that has not completed after lookup_timeout starts over through
@@ -301,16 +312,14 @@ void sim__world_join_bounced (SimWorld *w, guint32 at, guint32 m);
 
 /* ---- sim-pastry-lookup.c ---- */
 
-/* Starts a lookup of action a due at `due` (<= now: a per-node lookup
- * that waited for its node's join; its latency and lookup_timeout count
- * from now, when routing begins, its t_s is due), from src
- * (PASTRY_PEER_NONE: a random live node), its source and key drawn from
- * rng.  A src that is not live (it went down while joining) ends the
- * lookup at once as failed_holder_down.  Does nothing when no node is
- * live. */
-void sim__world_lookup_start (SimWorld *w, const SimAction *a, guint phase,
-                              SimZipf *zipf, guint32 src, SimTime due,
-                              SimRng *rng);
+/* Starts a lookup for key from src (the driver drew both), due at `due`
+ * (<= now: a per-node lookup that waited for its node's join; its latency
+ * and lookup_timeout count from now, when routing begins, its t_s is
+ * due), of the lookup action with index phase.  A src that is not live
+ * (it went down while joining) ends the lookup at once as
+ * failed_holder_down. */
+void sim__world_lookup_start (SimWorld *w, guint32 src, const SimKey *key,
+                              SimTime due, guint phase);
 void sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b);
 void sim__world_lookup_timeout (SimWorld *w, guint32 at, guint64 b);
 /* Ends every lookup still in flight as failed, in slot order, when a run
@@ -366,7 +375,9 @@ void sim__world_alive (SimWorld *w, guint32 x, guint32 p);
 gboolean sim__world_is_doubtful (const SimWorld *w, guint32 x, guint32 p);
 /* TRUE when x believes p dead. */
 gboolean sim__world_believes_dead (const SimWorld *w, guint32 x, guint32 p);
-/* Silent crash / graceful leave of node x. */
+/* Silent crash / graceful leave of node x: the protocol's part (LEAVE
+ * messages, dropping x's join, maintenance and tables); the driver then
+ * takes x down. */
 void sim__world_fail (SimWorld *w, guint32 x);
 void sim__world_leave (SimWorld *w, guint32 x);
 /* The hop timeout node x uses for peer p, and the RTT sample update. */

@@ -177,10 +177,8 @@ sim__world_timer (SimWorld *w, SimTime at, guint kind, guint32 node,
 void
 sim__world_set_live (SimWorld *w, guint32 i)
 {
-  g_array_index (w->state, guint8, i) = NODE_LIVE;
-  sim_ring_add (w->live, i);
-  SimTime now = sim__world_now (w);
-  sim_metrics_live (w->metrics, now, sim_ring_size (w->live));
+  /* Its timers first, then the driver's part (live, oracle, lookups):
+   * the order the queue's sequence numbers have always had. */
   sim__world_maint_start (w, i);
   sim_driver_node_live (w->drv, i);
 }
@@ -253,23 +251,12 @@ proto_event_tag (gpointer self, const SimEvent *ev)
   return 0;
 }
 
-static guint32
-proto_node_create (gpointer self, const SimKey *key, SimRng *ids,
+static void
+proto_node_create (gpointer self, guint32 x, const SimKey *key,
                    SimRng *topology)
 {
-  SimWorld *w = self;
-  PastryId id;
-  if (key != NULL)
-    {
-      id.hi = key->hi;
-      id.lo = key->lo;
-    }
-  w->rng_ids = *ids;
-  w->rng_topology = *topology;
-  guint32 x = sim__world_node_create (w, key != NULL ? &id : NULL);
-  *ids = w->rng_ids;
-  *topology = w->rng_topology;
-  return x;
+  PastryId id = sim__world_id (key);
+  sim__world_node_create (self, x, &id, topology);
 }
 
 static void
@@ -301,10 +288,10 @@ proto_leave (gpointer self, guint32 x)
 }
 
 static void
-proto_lookup_start (gpointer self, const SimAction *a, guint phase,
-                    SimZipf *zipf, guint32 src, SimTime due, SimRng *rng)
+proto_lookup_start (gpointer self, guint32 src, const SimKey *key, SimTime due,
+                    guint phase)
 {
-  sim__world_lookup_start (self, a, phase, zipf, src, due, rng);
+  sim__world_lookup_start (self, src, key, due, phase);
 }
 
 static int
@@ -320,8 +307,6 @@ proto_build (gpointer self, const SimAction *a, guint g, SimRng *rng_ids,
 {
   SimWorld *w = self;
   (void) g;
-  w->rng_ids = *rng_ids;
-  w->rng_topology = *rng_topology;
   /* Create the nodes in id order: the nodes that fit one routing-
    * table slot then have adjacent indices, so their network
    * positions sit together in memory and the build touches a few
@@ -331,8 +316,8 @@ proto_build (gpointer self, const SimAction *a, guint g, SimRng *rng_ids,
   PastryId *ids = g_new (PastryId, n);
   for (guint64 i = 0; i < n; i++)
     {
-      ids[i].hi = sim_rng_next_u64 (&w->rng_ids);
-      ids[i].lo = sim_rng_next_u64 (&w->rng_ids);
+      ids[i].hi = sim_rng_next_u64 (rng_ids);
+      ids[i].lo = sim_rng_next_u64 (rng_ids);
     }
   qsort (ids, n, sizeof (PastryId), cmp_ids);
   sim_net_reserve (w->net, (guint32) (w->nodes->len + n));
@@ -342,35 +327,31 @@ proto_build (gpointer self, const SimAction *a, guint g, SimRng *rng_ids,
    * sorted insertions and queries). */
   gboolean *dup = g_new0 (gboolean, n);
   for (guint64 i = 0; i < n; i++)
-    dup[i]
-        = (i > 0 && pastry_id_equal (&ids[i], &ids[i - 1]))
-          || (sim_ring_size (w->live) > 0
-              && pastry_id_equal (pastry_directory_id (
-                                      w->dir, sim_ring_root (w->live, &ids[i])),
-                                  &ids[i]));
+    {
+      SimKey key = sim__world_key (&ids[i]);
+      dup[i] = (i > 0 && pastry_id_equal (&ids[i], &ids[i - 1]))
+               || sim_oracle_has_id (w->live, &key);
+    }
   for (guint64 i = 0; i < n; i++)
     {
       if (dup[i])
         continue;
-      guint32 x = sim__world_node_create (w, &ids[i]);
-      g_array_index (w->state, guint8, x) = NODE_LIVE;
-      sim_ring_add (w->live, x);
+      SimKey key = sim__world_key (&ids[i]);
+      guint32 x = sim_driver_node_add (w->drv, &key, SIM_NODE_LIVE);
+      sim__world_node_create (w, x, &ids[i], rng_topology);
     }
   g_free (dup);
   g_free (ids);
-  sim_metrics_live (w->metrics, sim__world_now (w), sim_ring_size (w->live));
   gint64 t0 = g_get_monotonic_time ();
   sim__world_build_ideal (w, (PastryNode **) w->nodes->pdata, w->build_sample,
                           &w->rng_protocol);
   w->build_wall_us += g_get_monotonic_time () - t0;
-  for (guint i = 0; i < sim_ring_size (w->live); i++)
+  for (guint i = 0; i < sim_oracle_size (w->live); i++)
     {
-      guint32 x = sim_ring_nth (w->live, i);
+      guint32 x = sim_oracle_nth (w->live, i);
       if (g_ptr_array_index (w->maint, x) == NULL)
         sim__world_maint_start (w, x);
     }
-  *rng_ids = w->rng_ids;
-  *rng_topology = w->rng_topology;
 }
 
 /* The shadow overlay with complete global knowledge (ideal_compare) is
@@ -484,26 +465,6 @@ proto_lookup_timeout (gpointer self)
   return ((SimWorld *) self)->lookup_timeout;
 }
 
-/* The live-id oracle is the ring of live Pastry ids (sim-ring.c). */
-static guint
-proto_live_count (gpointer self)
-{
-  return sim_ring_size (((SimWorld *) self)->live);
-}
-
-static guint32
-proto_live_nth (gpointer self, guint i)
-{
-  return sim_ring_nth (((SimWorld *) self)->live, i);
-}
-
-static guint
-proto_live_neighbours (gpointer self, guint32 node, guint k, guint32 *left,
-                       guint32 *right)
-{
-  return sim_ring_neighbours (((SimWorld *) self)->live, node, k, left, right);
-}
-
 const SimProtocol sim__pastry_protocol = {
   .name = "pastry",
   .node_create = proto_node_create,
@@ -517,9 +478,6 @@ const SimProtocol sim__pastry_protocol = {
   .inflight = proto_inflight,
   .lookups_ended = proto_lookups_ended,
   .lookup_timeout = proto_lookup_timeout,
-  .live_count = proto_live_count,
-  .live_nth = proto_live_nth,
-  .live_neighbours = proto_live_neighbours,
   .event = proto_event,
   .event_tag = proto_event_tag,
   .abandon = proto_abandon,

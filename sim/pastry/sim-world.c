@@ -72,16 +72,15 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->dir = pastry_directory_new (NULL);
   w->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify)
                                              pastry_node_free);
-  /* The driver owns the queue and the node life-cycle arrays; the world
-   * keeps their addresses for its hot paths. */
+  /* The driver owns the queue, the node life cycle and the oracle; the
+   * world keeps their addresses for its hot paths (reads only). */
   w->drv = sim_driver_new (sc, metrics, &sim__pastry_protocol, w);
   w->q = sim_driver_queue (w->drv);
   w->state = sim_driver_states (w->drv);
   w->incarn = sim_driver_incarnations (w->drv);
+  w->live = sim_driver_oracle (w->drv);
   w->joins = g_ptr_array_new ();
   w->maint = g_ptr_array_new ();
-  w->down = sim_driver_down (w->drv);
-  w->live = sim_ring_new (w->dir);
   w->msgs = g_array_new (FALSE, TRUE, sizeof (PastryMessage));
   w->msg_free = g_array_new (FALSE, FALSE, sizeof (guint32));
   w->lookups = g_array_new (FALSE, TRUE, sizeof (Lookup));
@@ -173,7 +172,6 @@ sim_world_free (SimWorld *w)
   g_array_free (w->msg_free, TRUE);
   g_array_free (w->lookups, TRUE);
   g_array_free (w->lookup_free, TRUE);
-  sim_ring_free (w->live);
   sim_net_free (w->net);
   pastry_directory_free (w->dir);
   sim_driver_free (w->drv);
@@ -464,7 +462,7 @@ guint
 sim_world_n_live (const SimWorld *w)
 {
   g_return_val_if_fail (w != NULL, 0);
-  return sim_ring_size (w->live);
+  return sim_oracle_size (w->live);
 }
 
 void
@@ -562,10 +560,10 @@ sim_world_check_leafsets (const SimWorld *w, char **first)
   PastryPeer *right = g_new (PastryPeer, half + 1);
   if (first != NULL)
     *first = NULL;
-  for (guint i = 0; i < sim_ring_size (w->live); i++)
+  for (guint i = 0; i < sim_oracle_size (w->live); i++)
     {
-      guint32 x = sim_ring_nth (w->live, i);
-      guint n = sim_ring_neighbours (w->live, x, half, left, right);
+      guint32 x = sim_oracle_nth (w->live, i);
+      guint n = sim_oracle_neighbours (w->live, x, half, left, right);
       const PastryPeer *hl, *hr;
       PastryNode *node = sim__world_node (w, x);
       guint nl = pastry_node_leafset_side (node, PASTRY_SIDE_LEFT, &hl);

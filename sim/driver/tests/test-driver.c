@@ -48,12 +48,14 @@ incarnation_of (Fake *f, guint32 x)
 }
 
 /* The invariant: a node is in the live list exactly when the driver's
- * state says SIM_NODE_LIVE, and in the down list exactly when DOWN. */
+ * state says SIM_NODE_LIVE, and in the oracle then (the root of its own
+ * id), and in the down list exactly when DOWN. */
 static void
 check (Fake *f)
 {
-  GArray *st = sim_driver_states (f->drv);
-  GArray *down = sim_driver_down (f->drv);
+  const GArray *st = sim_driver_states (f->drv);
+  const GArray *down = sim_driver_down (f->drv);
+  const SimOracle *oracle = sim_driver_oracle (f->drv);
   guint n_live = 0, n_down = 0;
   for (guint i = 0; i < st->len; i++)
     {
@@ -61,33 +63,31 @@ check (Fake *f)
       n_down += state_of (f, i) == SIM_NODE_DOWN;
     }
   g_assert_cmpuint (n_live, ==, f->live->len);
+  g_assert_cmpuint (n_live, ==, sim_oracle_size (oracle));
   g_assert_cmpuint (n_down, ==, down->len);
   for (guint i = 0; i < f->live->len; i++)
-    g_assert_cmpint (state_of (f, g_array_index (f->live, guint32, i)), ==,
-                     SIM_NODE_LIVE);
+    {
+      guint32 x = g_array_index (f->live, guint32, i);
+      g_assert_cmpint (state_of (f, x), ==, SIM_NODE_LIVE);
+      g_assert_cmpuint (
+          sim_oracle_root (oracle, sim_driver_node_id (f->drv, x)), ==, x);
+    }
   for (guint i = 0; i < down->len; i++)
     g_assert_cmpint (state_of (f, g_array_index (down, guint32, i)), ==,
                      SIM_NODE_DOWN);
   f->checks++;
 }
 
-static guint32
-fake_node_create (gpointer self, const SimKey *id, SimRng *ids,
-                  SimRng *topology)
+static void
+fake_node_create (gpointer self, guint32 x, const SimKey *id, SimRng *topology)
 {
   Fake *f = self;
-  if (id == NULL)
-    {
-      sim_rng_next_u64 (ids);
-      sim_rng_next_u64 (ids);
-    }
-  guint8 st = SIM_NODE_JOINING;
-  guint32 inc = 0, x = sim_driver_states (f->drv)->len;
-  g_array_append_val (sim_driver_states (f->drv), st);
-  g_array_append_val (sim_driver_incarnations (f->drv), inc);
+  /* The driver registered x, joining, with this id. */
+  g_assert_cmpuint (x, ==, f->action->len);
+  g_assert_cmpint (state_of (f, x), ==, SIM_NODE_JOINING);
+  g_assert_true (sim_key_equal (sim_driver_node_id (f->drv, x), id));
   guint none = G_MAXUINT;
   g_array_append_val (f->action, none);
-  return x;
 }
 
 static void
@@ -102,16 +102,19 @@ fake_join_start (gpointer self, guint32 x, guint action)
 {
   Fake *f = self;
   SimQueue *q = sim_driver_queue (f->drv);
-  g_array_index (sim_driver_states (f->drv), guint8, x) = SIM_NODE_JOINING;
+  g_assert_cmpint (state_of (f, x), ==, SIM_NODE_JOINING);
   g_array_index (f->action, guint, x) = action;
   f->inflight++;
   sim_queue_push (q, sim_queue_now (q) + JOIN_TIME, FAKE_EV_JOINED, x,
                   (guint64) incarnation_of (f, x) << 32);
 }
 
+/* The protocol's part of a failure or leave; the driver takes x down
+ * after it. */
 static void
 go_down (Fake *f, guint32 x)
 {
+  g_assert_cmpint (state_of (f, x), !=, SIM_NODE_DOWN);
   if (state_of (f, x) == SIM_NODE_JOINING)
     f->inflight--; /* its join never completes */
   for (guint i = 0; i < f->live->len; i++)
@@ -120,9 +123,6 @@ go_down (Fake *f, guint32 x)
         g_array_remove_index (f->live, i);
         break;
       }
-  g_array_index (sim_driver_states (f->drv), guint8, x) = SIM_NODE_DOWN;
-  g_array_index (sim_driver_incarnations (f->drv), guint32, x)++;
-  g_array_append_val (sim_driver_down (f->drv), x);
 }
 
 static void
@@ -138,15 +138,14 @@ fake_leave (gpointer self, guint32 x)
 }
 
 static void
-fake_lookup_start (gpointer self, const SimAction *a, guint phase,
-                   SimZipf *zipf, guint32 src, SimTime due, SimRng *rng)
+fake_lookup_start (gpointer self, guint32 src, const SimKey *key, SimTime due,
+                   guint phase)
 {
   Fake *f = self;
-  if (f->live->len == 0)
-    return;
-  if (src == G_MAXUINT32)
-    src = g_array_index (f->live, guint32,
-                         sim_rng_uniform_u64 (rng, f->live->len));
+  /* The driver drew src among the nodes live now, or it is a per-node
+   * lookup's source, live or gone down while joining. */
+  g_assert_cmpuint (f->live->len, >, 0);
+  g_assert_cmpuint (src, <, f->action->len);
   SimQueue *q = sim_driver_queue (f->drv);
   f->inflight++;
   sim_queue_push (q, sim_queue_now (q) + HOP_TIME, FAKE_EV_DELIVER, src,
@@ -183,25 +182,6 @@ fake_lookup_timeout (gpointer self)
   return 10 * SIM_TIME_S;
 }
 
-static guint
-fake_live_count (gpointer self)
-{
-  return ((Fake *) self)->live->len;
-}
-
-static guint32
-fake_live_nth (gpointer self, guint i)
-{
-  return g_array_index (((Fake *) self)->live, guint32, i);
-}
-
-static guint
-fake_live_neighbours (gpointer self, guint32 node, guint k, guint32 *left,
-                      guint32 *right)
-{
-  return 0;
-}
-
 static void
 fake_event (gpointer self, const SimEvent *ev)
 {
@@ -215,7 +195,6 @@ fake_event (gpointer self, const SimEvent *ev)
         if (state_of (f, x) != SIM_NODE_JOINING
             || incarnation_of (f, x) != (guint32) (ev->b >> 32))
           break; /* it went down meanwhile */
-        g_array_index (sim_driver_states (f->drv), guint8, x) = SIM_NODE_LIVE;
         g_array_append_val (f->live, x);
         sim_driver_node_live (f->drv, x);
         f->inflight--;
@@ -276,9 +255,6 @@ static const SimProtocol fake_protocol = {
   .inflight = fake_inflight,
   .lookups_ended = fake_lookups_ended,
   .lookup_timeout = fake_lookup_timeout,
-  .live_count = fake_live_count,
-  .live_nth = fake_live_nth,
-  .live_neighbours = fake_live_neighbours,
   .event = fake_event,
   .event_tag = fake_event_tag,
   .abandon = fake_abandon,
