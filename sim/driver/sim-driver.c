@@ -406,11 +406,8 @@ select_victims (SimDriver *d, ActionGen *gen, GArray *out)
         /* A partial Fisher-Yates over the list. */
         for (guint i = 0; i < want; i++)
           {
-            guint j = i + (guint) sim_rng_uniform_u64 (&gen->rng, live - i);
-            guint32 t = pool[i];
-            pool[i] = pool[j];
-            pool[j] = t;
-            g_array_append_val (out, pool[i]);
+            guint32 v = sim_rng_shuffle_step (&gen->rng, pool, live, i);
+            g_array_append_val (out, v);
           }
         break;
       }
@@ -463,11 +460,8 @@ select_rejoiners (SimDriver *d, ActionGen *gen, GArray *out)
   guint32 *pool = g_memdup2 (d->down->data, n * sizeof (guint32));
   for (guint i = 0; i < want; i++)
     {
-      guint j = i + (guint) sim_rng_uniform_u64 (&gen->rng, n - i);
-      guint32 t = pool[i];
-      pool[i] = pool[j];
-      pool[j] = t;
-      g_array_append_val (out, pool[i]);
+      guint32 v = sim_rng_shuffle_step (&gen->rng, pool, n, i);
+      g_array_append_val (out, v);
     }
   g_free (pool);
 }

@@ -106,6 +106,21 @@ sim_rng_next_u64 (SimRng *r)
  * critical, returns 0). */
 guint64 sim_rng_uniform_u64 (SimRng *r, guint64 n);
 
+/* One step of a Fisher–Yates shuffle of v[0 .. n): swaps v[k] with v[j]
+ * for j drawn uniformly in [k, n) (one sim_rng_uniform_u64 draw) and
+ * returns the new v[k].  Steps k = 0, 1, ..., m - 1 leave a uniformly
+ * random m-subset in random order in v[0 .. m) (a partial shuffle);
+ * stepping through k incrementally deals cards from a deck.  k < n. */
+static inline guint32
+sim_rng_shuffle_step (SimRng *r, guint32 *v, guint32 n, guint32 k)
+{
+  guint32 j = k + (guint32) sim_rng_uniform_u64 (r, n - k);
+  guint32 t = v[j];
+  v[j] = v[k];
+  v[k] = t;
+  return t;
+}
+
 /* Returns a double uniformly distributed in [0, 1) on the grid k·2^-53
  * (the top 53 bits of one output).  Never returns 1.0. */
 double sim_rng_double (SimRng *r);

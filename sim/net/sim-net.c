@@ -176,11 +176,8 @@ sim_net_add_node (SimNet *net, SimRng *rng)
     {
       /* One step of an incremental Fisher–Yates shuffle. */
       guint32 k = net->deck_next;
-      guint32 j = k + (guint32) sim_rng_uniform_u64 (rng, net->n_hosts - k);
-      guint32 card = net->deck[j];
+      guint32 card = sim_rng_shuffle_step (rng, net->deck, net->n_hosts, k);
 
-      net->deck[j] = net->deck[k];
-      net->deck[k] = card;
       net->deck_next = k + 1 == net->n_hosts ? 0 : k + 1;
       return sim_net_add_node_on_host (net, card);
     }
