@@ -9,6 +9,7 @@
  */
 #include "pastry-forward.h"
 #include "ring.h"
+#include "test-seed.h"
 
 typedef struct
 {
@@ -39,8 +40,6 @@ live_root (const Ring *ring, const guint8 *dead, const PastryId *key)
   return best;
 }
 
-static guint64 base_seed;
-static gboolean replaying;
 
 static void
 test_nothing_avoided (gconstpointer data)
@@ -274,30 +273,14 @@ test_replicas (gconstpointer data)
   ring_free (ring);
 }
 
-static void
-add_seeded (const char *path, GTestDataFunc fn, guint64 offset)
-{
-  static guint64 seeds[8];
-  static guint n_seeds;
-  g_assert (n_seeds < G_N_ELEMENTS (seeds));
-  guint64 *seed = &seeds[n_seeds++];
-  *seed = replaying ? base_seed : base_seed + offset;
-  char *name = g_strdup_printf ("%s/seed=%" G_GUINT64_FORMAT, path, *seed);
-  g_test_add_data_func (name, seed, fn);
-  g_free (name);
-}
-
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  const char *env = g_getenv ("PASTRYSIM_TEST_SEED");
-  replaying = env != NULL;
-  base_seed = replaying ? g_ascii_strtoull (env, NULL, 10)
-                        : (guint64) g_get_real_time ();
-  add_seeded ("/forward/nothing-avoided", test_nothing_avoided, 0);
-  add_seeded ("/forward/route-around-dead", test_route_around_dead, 1);
-  add_seeded ("/forward/replicas", test_replicas, 2);
+  test_seed_init ();
+  test_add_seeded ("/forward/nothing-avoided", test_nothing_avoided, 0);
+  test_add_seeded ("/forward/route-around-dead", test_route_around_dead, 1);
+  test_add_seeded ("/forward/replicas", test_replicas, 2);
   g_test_add_func ("/forward/all-doubtful-retries-final",
                    test_all_doubtful_retries_final);
   g_test_add_func ("/forward/everything-avoided", test_everything_avoided);

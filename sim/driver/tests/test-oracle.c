@@ -9,6 +9,7 @@
  */
 #include "sim-oracle.h"
 #include "sim-rng.h"
+#include "test-seed.h"
 
 /* The k live nodes closest to key by brute force, closest first (k <=
  * live count). */
@@ -154,14 +155,8 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  const char *env = g_getenv ("PASTRYSIM_TEST_SEED");
-  static guint64 seed;
-  seed = env != NULL ? g_ascii_strtoull (env, NULL, 10)
-                     : (guint64) g_get_real_time ();
-  char *name
-      = g_strdup_printf ("/oracle/brute-force/seed=%" G_GUINT64_FORMAT, seed);
-  g_test_add_data_func (name, &seed, test_brute_force);
-  g_free (name);
+  test_seed_init ();
+  test_add_seeded ("/oracle/brute-force", test_brute_force, 0);
   g_test_add_func ("/oracle/boundaries", test_boundaries);
   return g_test_run ();
 }

@@ -10,6 +10,7 @@
  */
 #include "sim-link.h"
 #include "sim-rng.h"
+#include "test-seed.h"
 
 static void
 test_tx_time (void)
@@ -115,8 +116,6 @@ check_link (GArray *txs, guint64 rate)
     }
 }
 
-static guint64 base_seed;
-static gboolean replaying;
 
 static void
 test_random (gconstpointer data)
@@ -170,24 +169,12 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  const char *env = g_getenv ("PASTRYSIM_TEST_SEED");
-  replaying = env != NULL;
-  base_seed = replaying ? g_ascii_strtoull (env, NULL, 10)
-                        : (guint64) g_get_real_time ();
+  test_seed_init ();
   g_test_add_func ("/link/tx-time", test_tx_time);
   g_test_add_func ("/link/unlimited", test_unlimited);
   g_test_add_func ("/link/fifo-and-sides", test_fifo_and_sides);
   g_test_add_func ("/link/saturates", test_saturates);
   for (guint i = 0; i < 4; i++)
-    {
-      guint64 *seed = g_new (guint64, 1);
-      *seed = base_seed + (replaying ? 0 : i);
-      char *name
-          = g_strdup_printf ("/link/random/seed=%" G_GUINT64_FORMAT, *seed);
-      g_test_add_data_func_full (name, seed, test_random, g_free);
-      g_free (name);
-      if (replaying)
-        break;
-    }
+    test_add_seeded ("/link/random", test_random, i);
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include "sim-key.h"
 #include "sim-rng.h"
 #include "sim-world.h"
+#include "test-seed.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -24,8 +25,6 @@ test_id (const SimKey *k)
   return (PastryId) { k->hi, k->lo };
 }
 
-static guint64 base_seed;
-static gboolean replaying; /* PASTRYSIM_TEST_SEED is set */
 
 /* Parses text (with optional overrides), runs it, and returns the metrics;
  * *world_out (may be NULL) keeps the world for inspection. */
@@ -602,65 +601,36 @@ test_replicas (gconstpointer data)
                      metric (m1, "repair_msgs_per_failure"));
 }
 
-static void
-add_seeded (const char *path, GTestDataFunc fn, guint64 offset)
-{
-  /* Static storage: GLib does not free the data of tests that a -p filter
-   * leaves out. */
-  static guint64 seeds[64];
-  static guint n_seeds;
-  g_assert (n_seeds < G_N_ELEMENTS (seeds));
-  /* A replay (PASTRYSIM_TEST_SEED=S) runs every family once, with seed S
-   * itself: the seed a name shows is the seed that replays it. */
-  if (replaying)
-    {
-      static GHashTable *added;
-      if (added == NULL)
-        added = g_hash_table_new (g_str_hash, g_str_equal);
-      if (g_hash_table_contains (added, path))
-        return;
-      g_hash_table_add (added, (gpointer) path);
-    }
-  guint64 *seed = &seeds[n_seeds++];
-  *seed = replaying ? base_seed : base_seed + offset;
-  char *name = g_strdup_printf ("%s/seed=%" G_GUINT64_FORMAT, path, *seed);
-  g_test_add_data_func (name, seed, fn);
-  g_free (name);
-}
-
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   sim_pastry_params_install ();
-  const char *env = g_getenv ("PASTRYSIM_TEST_SEED");
-  base_seed = env != NULL ? g_ascii_strtoull (env, NULL, 10)
-                          : (guint64) g_get_real_time ();
-  replaying = env != NULL;
-  add_seeded ("/world/build-routes-ok", test_build_routes_ok, 0);
-  add_seeded ("/world/joins-converge", test_joins_converge, 1);
-  add_seeded ("/world/joins-converge", test_joins_converge, 2);
+  test_seed_init ();
+  test_add_seeded ("/world/build-routes-ok", test_build_routes_ok, 0);
+  test_add_seeded ("/world/joins-converge", test_joins_converge, 1);
+  test_add_seeded ("/world/joins-converge", test_joins_converge, 2);
   g_test_add_func ("/world/sequential-joins", test_sequential_joins);
   g_test_add_func ("/world/determinism", test_determinism);
-  add_seeded ("/world/key-rule", test_key_rule, 3);
-  add_seeded ("/world/hist-quantiles", test_hist_quantiles, 4);
-  add_seeded ("/world/adjacent-failures", test_adjacent_failures, 5);
-  add_seeded ("/world/leaves", test_leaves, 6);
-  add_seeded ("/world/churn", test_churn, 7);
-  add_seeded ("/world/loss", test_loss, 8);
+  test_add_seeded ("/world/key-rule", test_key_rule, 3);
+  test_add_seeded ("/world/hist-quantiles", test_hist_quantiles, 4);
+  test_add_seeded ("/world/adjacent-failures", test_adjacent_failures, 5);
+  test_add_seeded ("/world/leaves", test_leaves, 6);
+  test_add_seeded ("/world/churn", test_churn, 7);
+  test_add_seeded ("/world/loss", test_loss, 8);
   g_test_add_func ("/world/loss-without-maintenance",
                    test_loss_without_maintenance);
   g_test_add_func ("/world/churn-determinism", test_churn_determinism);
   g_test_add_func ("/world/lookups-due-while-joining",
                    test_lookups_due_while_joining);
   g_test_add_func ("/world/lookup-timeout", test_lookup_timeout);
-  add_seeded ("/world/replicas", test_replicas, 9);
+  test_add_seeded ("/world/replicas", test_replicas, 9);
   g_test_add_func ("/world/stall-ends-lookups", test_stall_ends_lookups);
   for (guint i = 0; i < 12; i++)
-    add_seeded ("/world/stress", test_stress, 100 + i);
+    test_add_seeded ("/world/stress", test_stress, 100 + i);
   for (guint i = 0; i < 12; i++)
-    add_seeded ("/world/stress-loss", test_stress_loss, 200 + i);
+    test_add_seeded ("/world/stress-loss", test_stress_loss, 200 + i);
   for (guint i = 0; i < 8; i++)
-    add_seeded ("/world/stress-no-hints", test_stress_no_hints, 300 + i);
+    test_add_seeded ("/world/stress-no-hints", test_stress_no_hints, 300 + i);
   return g_test_run ();
 }
