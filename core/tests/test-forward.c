@@ -40,7 +40,6 @@ live_root (const Ring *ring, const guint8 *dead, const PastryId *key)
   return best;
 }
 
-
 static void
 test_nothing_avoided (gconstpointer data)
 {

@@ -116,7 +116,6 @@ check_link (GArray *txs, guint64 rate)
     }
 }
 
-
 static void
 test_random (gconstpointer data)
 {
