@@ -1,6 +1,7 @@
 /* sim-driver.c — the event loop, the scenario's action generators, churn,
- * trace replay, per-node workloads, the timeline, stall detection and
- * fingerprints; the protocol is reached through d->proto alone.
+ * trace replay, per-node workloads and the draws of their lookups, the
+ * node life cycle and the live-id oracle, the timeline, stall detection
+ * and fingerprints; the protocol is reached through d->proto alone.
  *
  * The run ends when every action is exhausted and the protocol has no
  * lookup or join in flight (pending_work == proto->inflight == 0):
