@@ -11,8 +11,9 @@
  * request or a lookup hop costs one hash insertion and one loop timer.
  * The oracle (the live node closest to a key, a bootstrap, the n-th live
  * node) is a scan of the hosted nodes: O(n) with n in the hundreds, which
- * costs less than the datagram does.  A sorted ring (sim-ring.c) was not
- * reused: it belongs to the simulator's world layer.
+ * costs less than the datagram does.  The simulator's bucketed oracle
+ * was not reused when it belonged to the Pastry adapter; it is now the
+ * driver's (sim/driver/sim-oracle.c), which this layer sees.
  *
  * Who frees what: the host owns its nodes' states, the directory, the
  * pending requests and hops (hash tables with g_free values) and the UDP

@@ -579,7 +579,7 @@ test_stall_ends_lookups (void)
 }
 
 /* Replicas: with k = 5 a lookup ends at one of the 5 live nodes closest to
- * its key, judged ok by the oracle (sim_ring_in_closest), in fewer hops
+ * its key, judged ok by the oracle (sim_oracle_in_closest), in fewer hops
  * than with the root alone; failures included. */
 static void
 test_replicas (gconstpointer data)
