@@ -145,6 +145,15 @@ hop_bytes (const SimWorld *w, const Lookup *lk)
                           w->msg_header_bytes, w->msg_id_bytes);
 }
 
+/* Access links: the uplink wait of lookup slot l's current hop. */
+static SimTime *
+hop_queued (SimWorld *w, guint32 l)
+{
+  if (l >= w->lookup_queued->len)
+    g_array_set_size (w->lookup_queued, l + 1);
+  return &g_array_index (w->lookup_queued, SimTime, l);
+}
+
 /* Sends lookup l's current hop (lk->at to lk->to, now): an arrival, or,
  * when the network loses it, the sender's hop timeout (without
  * maintenance nothing recovers a lost lookup: it fails). */
@@ -158,7 +167,7 @@ send_hop (SimWorld *w, guint32 l)
   SimTime left = lk->p.hop_sent;
   if (w->links != NULL)
     left = sim__world_uplink (w, at, hop_bytes (w, lk), lk->p.hop_sent,
-                              &lk->queued);
+                              hop_queued (w, l));
   gboolean lost = FALSE;
   SimTime d = sim_net_delay_sample (w->net, at, next,
                                     sim__world_net_rng (w, PASTRY_MSG_LOOKUP),
@@ -167,13 +176,13 @@ send_hop (SimWorld *w, guint32 l)
   if (!lost)
     {
       if (w->links != NULL && !w->link_down)
-        sim__world_queue_sample (w, lk->p.hop_sent, lk->queued);
+        sim__world_queue_sample (w, lk->p.hop_sent, *hop_queued (w, l));
       sim_queue_push (w->q, sim_time_add (left, d),
                       w->link_down ? EV_LOOKUP_DOWNLINK : EV_LOOKUP, next, b);
       return;
     }
   if (w->links != NULL)
-    sim__world_queue_sample (w, lk->p.hop_sent, lk->queued);
+    sim__world_queue_sample (w, lk->p.hop_sent, *hop_queued (w, l));
   if (!w->maintain)
     {
       finish (w, at, l, END_LOST);
@@ -335,7 +344,7 @@ sim__world_lookup_downlink (SimWorld *w, guint32 at, guint64 b)
   SimTime queued = 0, done = now;
   if (sim__world_state (w, at) != NODE_DOWN)
     done = sim_link_receive (w->links, at, hop_bytes (w, lk), now, &queued);
-  sim__world_queue_sample (w, lk->p.hop_sent, lk->queued + queued);
+  sim__world_queue_sample (w, lk->p.hop_sent, *hop_queued (w, l) + queued);
   if (done > now)
     sim_queue_push (w->q, done, EV_LOOKUP, at, b);
   else

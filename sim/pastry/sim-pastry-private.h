@@ -103,7 +103,6 @@ typedef struct
                          node's join */
   guint32 gen;        /* bumped on release */
   guint16 phase;      /* index of the lookup action among lookup actions */
-  SimTime queued;     /* access links: the current hop's uplink wait */
 } Lookup;
 
 struct _SimWorld
@@ -142,6 +141,9 @@ struct _SimWorld
   SimLinks *links;
   gboolean link_down;  /* the downlink is limited: arrivals are two-stage */
   GArray *msg_queued;  /* SimTime by message slot: its uplink wait */
+  GArray *lookup_queued; /* SimTime by lookup slot: the current hop's
+                            uplink wait (beside the pool, so that the
+                            Lookup record keeps its size without links) */
   SimHist *queue_delay; /* per message sent in the measure window: time
                            spent waiting in access-link queues, µs */
   SimTime window_from, window_to;

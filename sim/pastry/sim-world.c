@@ -94,6 +94,7 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
       w->links = sim_links_new (up_bps, down_bps);
       w->link_down = down_bps > 0;
       w->msg_queued = g_array_new (FALSE, TRUE, sizeof (SimTime));
+      w->lookup_queued = g_array_new (FALSE, TRUE, sizeof (SimTime));
       w->queue_delay = sim_hist_new ();
       sim_scenario_measure_window (sc, &w->window_from, &w->window_to);
     }
@@ -195,6 +196,8 @@ sim_world_free (SimWorld *w)
   sim_links_free (w->links);
   if (w->msg_queued != NULL)
     g_array_unref (w->msg_queued);
+  if (w->lookup_queued != NULL)
+    g_array_unref (w->lookup_queued);
   sim_hist_free (w->queue_delay);
   pastry_directory_free (w->dir);
   sim_driver_free (w->drv);
