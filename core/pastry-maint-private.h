@@ -1,4 +1,5 @@
-/* pastry-maint-private.h — shared by pastry-maint.c and pastry-repair.c
+/* pastry-maint-private.h — shared by pastry-maint.c, pastry-repair.c and
+ * the strategy modules pastry-maint-reactive.c and pastry-maint-periodic.c
  * (not for callers: use pastry-maint.h).
  */
 #pragma once
@@ -60,3 +61,18 @@ void pastry__maint_declare_dead (PastryMaint *mt, PastryNode *node,
 void pastry__maint_table_repair (PastryMaint *mt, PastryNode *node,
                                  const PastryEnv *env, guint row, guint col,
                                  guint attempt);
+
+/* ---- The strategies (PastryMaintConfig.strategy) ---- */
+
+/* pastry-maint-reactive.c: the probe round of REACTIVE (probes of the
+ * leaf set only, re-arm). */
+void pastry__maint_reactive_probe_round (PastryMaint *mt, PastryNode *node,
+                                         const PastryEnv *env);
+
+/* pastry-maint-periodic.c: PERIODIC's leaf-set recovery, run after each
+ * heartbeat (one draw: the member asked). */
+void pastry__maint_periodic_recover_leafset (PastryMaint *mt, PastryNode *node,
+                                             const PastryEnv *env);
+/* PERIODIC's reaction to losing p (a verdict, a LEAVE, a death notice):
+ * p is removed from every structure, and nothing is sent. */
+void pastry__maint_periodic_forget (PastryNode *node, PastryPeer p);

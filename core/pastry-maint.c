@@ -198,6 +198,8 @@ pastry_maint_heartbeat (PastryMaint *mt, PastryNode *node, const PastryEnv *env)
     }
   pastry_outbox_timer (env->out, PASTRY_TIMER_HEARTBEAT,
                        env->cfg->heartbeat_period, 0);
+  if (env->cfg->strategy == PASTRY_MAINT_PERIODIC)
+    pastry__maint_periodic_recover_leafset (mt, node, env);
 }
 
 typedef struct
@@ -219,6 +221,11 @@ pastry_maint_probe_round (PastryMaint *mt, PastryNode *node,
                           const PastryEnv *env)
 {
   g_return_if_fail (mt != NULL && node != NULL && env != NULL);
+  if (env->cfg->strategy == PASTRY_MAINT_REACTIVE)
+    {
+      pastry__maint_reactive_probe_round (mt, node, env);
+      return;
+    }
   PastryPeer self = pastry_node_self (node);
   ProbeCtx c = { mt, env };
   pastry_node_foreach_entry (node, probe_entry, &c);

@@ -53,6 +53,30 @@ typedef struct
   gpointer data;
 } PastryRandom;
 
+/* How a node maintains its state (PastryMaintConfig.strategy).  Failure
+ * detection (heartbeats, probes, suspicion, verdicts) is common to all;
+ * they differ in what runs periodically and in what a verdict triggers:
+ *  - MSPASTRY (the default, 0): this file's protocol as described above;
+ *  - REACTIVE (pastry-maint-reactive.c; Rowstron & Druschel 2001): repair
+ *    only when a failure is detected.  The probe round only keeps the
+ *    leaf set alive (probes of every leaf-set member); routing-table
+ *    entries are not probed, and there is no periodic leaf-set exchange
+ *    and no periodic row request: a dead table entry is found on use (a
+ *    lookup's missing acknowledgement) and repaired then;
+ *  - PERIODIC (pastry-maint-periodic.c; Bamboo, Rhea et al. 2004):
+ *    recovery at fixed periods, nothing reactive.  A verdict only removes
+ *    the peer (no LEAFSET_REQUEST, no broadcast, no ENTRY_REQUEST, no
+ *    probes of whoever refills the leaf set); every heartbeat_period the
+ *    node asks a random leaf-set member for its leaf set, and every
+ *    probe_period it runs MSPastry's probe round (probes, leaf-set
+ *    exchange with the nearest members, one row request per row). */
+typedef enum
+{
+  PASTRY_MAINT_MSPASTRY = 0,
+  PASTRY_MAINT_REACTIVE,
+  PASTRY_MAINT_PERIODIC,
+} PastryMaintStrategy;
+
 /* Maintenance parameters, shared by every node of an overlay. */
 typedef struct
 {
@@ -72,6 +96,7 @@ typedef struct
   PastryTime heartbeat_period, heartbeat_timeout;
   PastryTime probe_period, probe_timeout;
   guint probe_retries;
+  PastryMaintStrategy strategy; /* 0: MSPastry, as before strategies */
 } PastryMaintConfig;
 
 /* Join parameters (pastry-join.h). */

@@ -51,6 +51,11 @@ pastry__maint_forget (PastryMaint *mt, PastryNode *node, const PastryEnv *env,
   guint where = pastry_node_where (node, p);
   if (where == 0)
     return;
+  if (cfg->strategy == PASTRY_MAINT_PERIODIC)
+    {
+      pastry__maint_periodic_forget (node, p); /* repair waits */
+      return;
+    }
   const PastryId *pid = pastry_directory_id (pastry_node_directory (node), p);
   guint row = pastry_id_shl (pastry_node_id (node), pid, cfg->b);
   guint col = row < pastry_id_n_digits (cfg->b)

@@ -97,6 +97,12 @@ static const SimMetricInfo metrics[] = {
      "maintenance messages per live node per second"),
   M ("maint_bytes_per_node_s", "bytes/node/s", "traffic",
      "maintenance bytes per live node per second"),
+  M ("queue_delay_p99_ms", "ms", "traffic",
+     "access links (access_up, access_down): 99th percentile of the time a "
+     "message sent in the measure window waited in its sender's uplink and "
+     "receiver's downlink queues (transmission not included)"),
+  M ("queue_delay_mean_ms", "ms", "traffic",
+     "access links: mean of that waiting time"),
   M ("repair_requests_per_failure", "msgs", "traffic",
      "repair requests (leaf-set and table-entry requests) per failed node: "
      "the paper's repair RPCs, without detection probes and broadcasts"),

@@ -94,7 +94,37 @@ static const SimParamSpec net_specs[] = {
     .rank = 16,
     .doc = "relative delay jitter: each delay varies by up to this "
            "fraction" },
+  { .name = "access_up",
+    .type = SIM_PARAM_STRING,
+    .def = "off",
+    .flags = SIM_PARAM_LISTED_WHEN_SET,
+    .doc = "uplink rate of every node (FIFO, sim-link.h): off (unlimited) "
+           "or a number with bit, kbit, Mbit or Gbit per second, e.g. "
+           "1Mbit" },
+  { .name = "access_down",
+    .type = SIM_PARAM_STRING,
+    .def = "off",
+    .flags = SIM_PARAM_LISTED_WHEN_SET,
+    .doc = "downlink rate of every node, as access_up" },
 };
+
+gboolean
+sim_net_params_rates (const SimScenario *sc, guint64 *up_bps, guint64 *down_bps,
+                      GError **error)
+{
+  static const char *const names[] = { "access_up", "access_down" };
+  guint64 *out[] = { up_bps, down_bps };
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      const char *text = sim_scenario_get_string (sc, names[i]);
+      const char *why = NULL;
+      if (!sim_link_parse_rate (text, out[i], &why))
+        return sim_scenario_param_fail (sc, error, SIM_SCENARIO_ERROR_RANGE,
+                                        names[i], text, "'%s' %s", names[i],
+                                        why);
+    }
+  return TRUE;
+}
 
 /* A file-based model needs its file. */
 static gboolean
@@ -112,12 +142,14 @@ net_check (const SimScenario *sc, GError **error)
       return sim_scenario_param_fail (
           sc, error, SIM_SCENARIO_ERROR_MISSING_PARAM, "network", network,
           "network = %s needs '%s' to be set", network, needs[i].file_param);
-  return TRUE;
+  guint64 up, down;
+  return sim_net_params_rates (sc, &up, &down, error);
 }
 
 const SimParamGroup sim_net_param_group = {
   .name = "network",
-  .doc = "the latency models between nodes, loss and jitter",
+  .doc = "the latency models between nodes, loss and jitter, access-link "
+         "rates",
   .defined_in = "sim/driver/sim-net-params.c",
   .specs = net_specs,
   .n_specs = G_N_ELEMENTS (net_specs),

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include "sim-link.h"
 #include "sim-net.h"
 #include "sim-param.h"
 #include "sim-scenario.h"
@@ -23,5 +24,14 @@ extern const SimParamGroup sim_net_param_group;
  * driver alike.  Returns NULL with error set when a model file cannot be
  * loaded (the loader's "path:line:col: what" message).  (transfer full) */
 SimNet *sim_net_params_build (const SimScenario *sc, GError **error);
+
+/* The access-link rates access_up and access_down in bits per second (0:
+ * `off`, unlimited), parsed by sim_link_parse_rate().  Returns FALSE with
+ * error "FILE:LINE:COL: 'access_up' must be greater than 0 ..." (the
+ * position where the parameter was set) for a zero, negative or malformed
+ * rate; the group's check calls it, so a scenario that parsed has valid
+ * rates. */
+gboolean sim_net_params_rates (const SimScenario *sc, guint64 *up_bps,
+                               guint64 *down_bps, GError **error);
 
 G_END_DECLS

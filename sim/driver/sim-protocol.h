@@ -33,7 +33,7 @@
 G_BEGIN_DECLS
 
 /* The driver's event kinds (a, b as noted).  The protocol's kinds take
- * the values left free (2 to 6 and 11 for Pastry). */
+ * the values left free (2 to 6 and 11 to 13 for Pastry). */
 typedef enum
 {
   SIM_EV_ACTION = 1,      /* a = generator index, b = 1: a workload ended */

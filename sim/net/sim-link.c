@@ -102,3 +102,105 @@ sim_link_reset (SimLinks *l, guint32 a)
   if (l->down_free != NULL && a < l->down_free->len)
     g_array_index (l->down_free, SimTime, a) = 0;
 }
+
+gboolean
+sim_link_parse_rate (const char *text, guint64 *bps, const char **why)
+{
+  static const struct
+  {
+    const char *unit;
+    guint64 scale;
+  } units[] = {
+    { "bit", 1 }, { "kbit", 1000 }, { "Mbit", 1000000 }, { "Gbit", 1000000000 }
+  };
+  g_return_val_if_fail (text != NULL && bps != NULL && why != NULL, FALSE);
+
+  if (g_str_equal (text, "off"))
+    {
+      *bps = 0;
+      return TRUE;
+    }
+  if (text[0] == '-')
+    {
+      *why = "must be positive";
+      return FALSE;
+    }
+  /* Whole and fractional digits, read exactly (no strtod: "1e3", "inf"
+   * and locale decimal commas are refused). */
+  const char *p = text;
+  guint64 whole = 0, frac = 0, frac_scale = 1;
+  gboolean digits = FALSE;
+  while (g_ascii_isdigit (*p))
+    {
+      if (whole > SIM_LINK_MAX_RATE)
+        {
+          *why = "is larger than 1000Gbit";
+          return FALSE;
+        }
+      whole = whole * 10 + (guint64) (*p++ - '0');
+      digits = TRUE;
+    }
+  if (*p == '.')
+    {
+      p++;
+      while (g_ascii_isdigit (*p))
+        {
+          if (frac_scale < G_GUINT64_CONSTANT (1000000000000))
+            {
+              frac = frac * 10 + (guint64) (*p - '0');
+              frac_scale *= 10;
+            }
+          p++;
+          digits = TRUE;
+        }
+    }
+  if (!digits)
+    {
+      *why = "must be a number followed by bit, kbit, Mbit or Gbit "
+             "(e.g. 1Mbit), or off";
+      return FALSE;
+    }
+  guint64 scale = 0;
+  for (gsize i = 0; i < G_N_ELEMENTS (units); i++)
+    if (g_str_equal (p, units[i].unit))
+      scale = units[i].scale;
+  if (scale == 0 && *p == '\0' && whole == 0 && frac == 0)
+    {
+      *why = "must be greater than 0 (leave it off for an unlimited link)";
+      return FALSE;
+    }
+  if (scale == 0)
+    {
+      *why = *p == '\0' ? "needs a unit: bit, kbit, Mbit or Gbit (per second)"
+                        : "has an unknown unit (use bit, kbit, Mbit or Gbit, "
+                          "per second)";
+      return FALSE;
+    }
+  if (whole > SIM_LINK_MAX_RATE / scale)
+    {
+      *why = "is larger than 1000Gbit";
+      return FALSE;
+    }
+  /* frac / frac_scale < 1, frac_scale <= 10^12, scale <= 10^9: the
+   * product frac * scale < 10^21 would overflow, so scale the fraction
+   * down first when needed (it only affects digits below 1 bit/s). */
+  guint64 f = frac, fs = frac_scale;
+  while (fs > 1 && f > G_MAXUINT64 / scale)
+    {
+      f /= 10;
+      fs /= 10;
+    }
+  guint64 rate = whole * scale + (f * scale + fs / 2) / fs;
+  if (rate == 0)
+    {
+      *why = "must be greater than 0 (leave it off for an unlimited link)";
+      return FALSE;
+    }
+  if (rate > SIM_LINK_MAX_RATE)
+    {
+      *why = "is larger than 1000Gbit";
+      return FALSE;
+    }
+  *bps = rate;
+  return TRUE;
+}

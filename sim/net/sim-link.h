@@ -63,6 +63,18 @@ SimTime sim_link_send (SimLinks *l, guint32 a, guint bytes, SimTime now,
 SimTime sim_link_receive (SimLinks *l, guint32 b, guint bytes, SimTime now,
                           SimTime *queued);
 
+/* Parses a rate as the scenario parameters access_up and access_down
+ * write it: a decimal number (digits, optionally a '.' and more digits)
+ * immediately followed by a unit of bits per second — `bit` (1), `kbit`
+ * (10^3), `Mbit` (10^6) or `Gbit` (10^9); units are case-sensitive, no
+ * space inside — or the word `off` (unlimited: *bps = 0).  The result is
+ * rounded to the nearest whole bit per second and must lie in 1 ..
+ * SIM_LINK_MAX_RATE.  Examples: `1Mbit`, `1.5Mbit`, `384kbit`, `off`.
+ * Returns FALSE and sets *why (static English, no position: the caller
+ * adds file:line:col) for a zero, negative, out-of-range or malformed
+ * value. */
+gboolean sim_link_parse_rate (const char *text, guint64 *bps, const char **why);
+
 /* Node a went down or came back: its links are idle again, so its next
  * message does not wait behind what it queued in an earlier life
  * (messages already handed to sim_link_send() are the caller's to drop). */

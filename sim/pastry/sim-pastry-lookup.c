@@ -137,6 +137,23 @@ fd_of (const SimWorld *w, guint32 x)
   return mt != NULL ? &mt->fd : NULL;
 }
 
+/* Bytes of lookup lk's current hop by the size model. */
+static guint
+hop_bytes (const SimWorld *w, const Lookup *lk)
+{
+  return pastry_msg_size (PASTRY_MSG_LOOKUP, pastry_lookup_n_ids (&lk->p),
+                          w->msg_header_bytes, w->msg_id_bytes);
+}
+
+/* Access links: the uplink wait of lookup slot l's current hop. */
+static SimTime *
+hop_queued (SimWorld *w, guint32 l)
+{
+  if (l >= w->lookup_queued->len)
+    g_array_set_size (w->lookup_queued, l + 1);
+  return &g_array_index (w->lookup_queued, SimTime, l);
+}
+
 /* Sends lookup l's current hop (lk->at to lk->to, now): an arrival, or,
  * when the network loses it, the sender's hop timeout (without
  * maintenance nothing recovers a lost lookup: it fails). */
@@ -147,6 +164,10 @@ send_hop (SimWorld *w, guint32 l)
   guint32 at = lk->p.at, next = lk->p.to;
   sim__world_count_msg (w, lk->p.hop_sent, PASTRY_MSG_LOOKUP,
                         pastry_lookup_n_ids (&lk->p), FALSE);
+  SimTime left = lk->p.hop_sent;
+  if (w->links != NULL)
+    left = sim__world_uplink (w, at, hop_bytes (w, lk), lk->p.hop_sent,
+                              hop_queued (w, l));
   gboolean lost = FALSE;
   SimTime d = sim_net_delay_sample (w->net, at, next,
                                     sim__world_net_rng (w, PASTRY_MSG_LOOKUP),
@@ -154,10 +175,14 @@ send_hop (SimWorld *w, guint32 l)
   guint64 b = pack (l, lk->gen);
   if (!lost)
     {
-      sim_queue_push (w->q, sim_time_add (lk->p.hop_sent, d), EV_LOOKUP, next,
-                      b);
+      if (w->links != NULL && !w->link_down)
+        sim__world_queue_sample (w, lk->p.hop_sent, *hop_queued (w, l));
+      sim_queue_push (w->q, sim_time_add (left, d),
+                      w->link_down ? EV_LOOKUP_DOWNLINK : EV_LOOKUP, next, b);
       return;
     }
+  if (w->links != NULL)
+    sim__world_queue_sample (w, lk->p.hop_sent, *hop_queued (w, l));
   if (!w->maintain)
     {
       finish (w, at, l, END_LOST);
@@ -231,8 +256,9 @@ sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b)
           return;
         }
       sim_queue_push (w->q,
-                      sim_time_add (lk->p.hop_sent,
-                                    sim__world_hop_timeout (w, from, at)),
+                      MAX (now, sim_time_add (lk->p.hop_sent,
+                                              sim__world_hop_timeout (w, from,
+                                                                      at))),
                       EV_HOP_TIMEOUT, from, b);
       return;
     }
@@ -246,10 +272,25 @@ sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b)
         sim__world_suspect (w, at, reported[i]);
       /* The acknowledgement, resolved at once (file comment). */
       sim__world_count_msg (w, now, PASTRY_MSG_LOOKUP_ACK, 0, FALSE);
+      SimTime left = now, up_q = 0;
+      guint ack_bytes = pastry_msg_size (PASTRY_MSG_LOOKUP_ACK, 0,
+                                         w->msg_header_bytes, w->msg_id_bytes);
+      if (w->links != NULL)
+        left = sim__world_uplink (w, at, ack_bytes, now, &up_q);
       gboolean lost = FALSE;
       SimTime back = sim_net_delay_sample (
           w->net, at, from, sim__world_net_rng (w, PASTRY_MSG_LOOKUP_ACK),
           &lost);
+      if (w->links != NULL)
+        {
+          /* Its downlink charged now, ahead of its arrival (sim-pastry.c,
+           * "Access links"); back then runs from now to its receipt. */
+          SimTime down_q = 0, got = sim_time_add (left, back);
+          if (!lost && sim__world_state (w, from) != NODE_DOWN)
+            got = sim_link_receive (w->links, from, ack_bytes, got, &down_q);
+          sim__world_queue_sample (w, now, up_q + down_q);
+          back = got - now;
+        }
       SimTime rtt = now - lk->p.hop_sent + back;
       if (!lost && rtt <= sim__world_hop_timeout (w, from, at))
         sim__world_rtt_sample (w, from, at, rtt);
@@ -257,6 +298,24 @@ sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b)
         sim__world_suspect (w, from, at);
     }
   process (w, at, l);
+}
+
+void
+sim__world_lookup_downlink (SimWorld *w, guint32 at, guint64 b)
+{
+  guint32 l;
+  Lookup *lk = unpack (w, b, &l);
+  if (lk == NULL)
+    return;
+  SimTime now = sim__world_now (w);
+  SimTime queued = 0, done = now;
+  if (sim__world_state (w, at) != NODE_DOWN)
+    done = sim_link_receive (w->links, at, hop_bytes (w, lk), now, &queued);
+  sim__world_queue_sample (w, lk->p.hop_sent, *hop_queued (w, l) + queued);
+  if (done > now)
+    sim_queue_push (w->q, done, EV_LOOKUP, at, b);
+  else
+    sim__world_lookup_arrive (w, at, b);
 }
 
 void

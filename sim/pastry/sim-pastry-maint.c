@@ -21,7 +21,8 @@
  *    and been replaced by a new one is reported to the prober as proof of
  *    life rather than as a missed reply (request_timed_out());
  *  - answer_probe(): a PROBE_REPLY is drawn at once (delay and loss) and
- *    becomes an event only when the prober waits for it — the probe was a
+ *    (without access links) becomes an event only when the prober waits
+ *    for it — the probe was a
  *    verification, or the prober's detector holds an entry on the replier
  *    when the reply is sent.  Otherwise the reply would find nothing to
  *    clear (pastry_fd_probe_answered() is a no-op for a peer the detector
@@ -110,6 +111,7 @@ sim__world_maint_init (SimWorld *w)
     .probe_period = w->probe_period,
     .probe_timeout = w->probe_timeout,
     .probe_retries = w->probe_retries,
+    .strategy = w->maint_strategy,
   };
   w->join_cfg = (PastryJoinConfig) {
     .refine = w->join_refine,
@@ -166,15 +168,36 @@ answer_probe (SimWorld *w, guint32 x, guint32 m)
   SimTime now = sim__world_now (w);
   sim__world_count_msg (w, now, PASTRY_MSG_PROBE_REPLY, 1,
                         (msg->flags & PASTRY_MSG_FLAG_REPAIR) != 0);
+  SimTime left = now, queued = 0;
+  if (w->links != NULL)
+    left = sim__world_uplink (
+        w, x,
+        pastry_msg_size (PASTRY_MSG_PROBE_REPLY, 1, w->msg_header_bytes,
+                         w->msg_id_bytes),
+        now, &queued);
   gboolean lost = FALSE;
   SimTime d = sim_net_delay_sample (
       w->net, x, prober, sim__world_net_rng (w, PASTRY_MSG_PROBE_REPLY),
       &lost);
   if (lost)
     {
+      if (w->links != NULL)
+        sim__world_queue_sample (w, now, queued);
       msg->flags |= PASTRY_MSG_FLAG_TIMEOUT;
-      sim_queue_push (w->q, sim_time_add (msg->sent, w->probe_timeout),
+      /* (Not before now: a probe queued at access links may arrive after
+       * its own timeout.) */
+      sim_queue_push (w->q,
+                      MAX (now, sim_time_add (msg->sent, w->probe_timeout)),
                       EV_MSG, prober, m);
+      return TRUE;
+    }
+  /* With access links every reply is an event: it occupies the prober's
+   * downlink when it arrives. */
+  if (w->links != NULL)
+    {
+      msg->type = PASTRY_MSG_PROBE_REPLY;
+      msg->from = x;
+      sim__world_reply_depart (w, prober, m, left, d, queued);
       return TRUE;
     }
   if ((msg->flags & PASTRY_MSG_FLAG_VERIFY)
@@ -446,6 +469,8 @@ go_down (SimWorld *w, guint32 x)
       g_free (js);
       w->inflight--;
     }
+  if (w->links != NULL)
+    sim_link_reset (w->links, x); /* idle in its next life */
   sim__world_maint_stop (w, x);
   /* A down node's tables die with it: nothing reads the state of a node
    * that is down, and a rejoin builds it afresh (same id: node_renew;

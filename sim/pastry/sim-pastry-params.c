@@ -16,6 +16,8 @@ static const char *const refine_choices[] = { "rows", "none", NULL };
 static const char *const onoff_choices[] = { "off", "on", NULL };
 static const char *const repair_choices[] = { "on", "off", "leafset", NULL };
 static const char *const auto_choices[] = { "auto", "on", "off", NULL };
+static const char *const strategy_choices[]
+    = { "mspastry", "reactive", "periodic", NULL };
 
 /* Ranks: see SimParamSpec.rank. */
 static const SimParamSpec pastry_specs[] = {
@@ -128,6 +130,18 @@ static const SimParamSpec pastry_specs[] = {
     .doc = "periodic failure detection (heartbeats, probes): auto = on "
            "when loss > 0 or the timeline has fail, leave, rejoin or churn "
            "actions" },
+  { .name = "maintenance_strategy",
+    .type = SIM_PARAM_ENUM,
+    .def = "mspastry",
+    .choices = strategy_choices,
+    .flags = SIM_PARAM_LISTED_WHEN_SET,
+    .doc = "with maintenance: mspastry = heartbeats, probe rounds, repair "
+           "at a verdict and periodic exchanges; reactive = repair only "
+           "when a failure is detected (2001 paper: leaf-set keep-alives, "
+           "table entries checked on use); periodic = Bamboo: a verdict "
+           "only removes the peer, leaf sets recover every "
+           "heartbeat_period and tables every probe_period "
+           "(core/pastry-maint.h)" },
   { .name = "heartbeat_period",
     .type = SIM_PARAM_TIME,
     .def = "30s",
@@ -218,6 +232,24 @@ pastry_check (const SimScenario *sc, GError **error)
   guint64 replicas = sim_scenario_get_uint (sc, "replicas");
   guint64 leaf = sim_scenario_get_uint (sc, "leaf_size");
 
+  /* Periodic recovery: a round's requests wait probe_timeout for their
+   * answers, so a shorter period would start the next round before the
+   * last one could finish. */
+  if (g_str_equal (sim_scenario_get_string (sc, "maintenance_strategy"),
+                   "periodic"))
+    {
+      static const char *const periods[]
+          = { "heartbeat_period", "probe_period" };
+      SimTime timeout = sim_scenario_get_time (sc, "probe_timeout");
+      for (gsize i = 0; i < G_N_ELEMENTS (periods); i++)
+        if (sim_scenario_get_time (sc, periods[i]) <= timeout)
+          return sim_scenario_param_fail (
+              sc, error, SIM_SCENARIO_ERROR_RANGE, periods[i], periods[i],
+              "maintenance_strategy = periodic recovers every %s, which "
+              "must be longer than probe_timeout (a round's requests wait "
+              "that long for their answers)",
+              periods[i]);
+    }
   if (replicas > leaf / 2 + 1)
     return sim_scenario_param_fail (
         sc, error, SIM_SCENARIO_ERROR_RANGE, "replicas", "replicas",

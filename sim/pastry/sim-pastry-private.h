@@ -39,6 +39,8 @@
 #include "pastry-msg.h"
 #include "pastry-node.h"
 #include "sim-driver.h"
+#include "sim-hist.h"
+#include "sim-link.h"
 #include "sim-net.h"
 #include "sim-protocol.h"
 #include "sim-queue.h"
@@ -67,6 +69,12 @@ enum
   EV_TRACE = SIM_EV_TRACE,
   EV_TIMELINE = SIM_EV_TIMELINE,
   EV_JOIN_TIMEOUT = 11, /* a = node, b = incarnation << 32 | attempt */
+  /* With a limited downlink (access_down): a message or lookup hop has
+   * crossed the network and reaches its receiver's downlink queue (same a
+   * and b as EV_MSG, EV_LOOKUP); it becomes EV_MSG / EV_LOOKUP when fully
+   * received. */
+  EV_MSG_DOWNLINK = 12,
+  EV_LOOKUP_DOWNLINK = 13,
 };
 
 /* Per-joiner bookkeeping, freed when the join completes: core's join
@@ -125,6 +133,18 @@ struct _SimWorld
   GArray *lookups;    /* Lookup pool */
   GArray *lookup_free;
 
+  /* Access links (access_up, access_down; sim-link.h): NULL when both
+   * are unlimited, and then nothing below is used. */
+  SimLinks *links;
+  gboolean link_down;  /* the downlink is limited: arrivals are two-stage */
+  GArray *msg_queued;  /* SimTime by message slot: its uplink wait */
+  GArray *lookup_queued; /* SimTime by lookup slot: the current hop's
+                            uplink wait (beside the pool, so that the
+                            Lookup record keeps its size without links) */
+  SimHist *queue_delay; /* per message sent in the measure window: time
+                           spent waiting in access-link queues, µs */
+  SimTime window_from, window_to;
+
   /* Parameters read once. */
   gboolean join_refine;
   gboolean announce_state;
@@ -141,6 +161,7 @@ struct _SimWorld
   SimTime heartbeat_period, heartbeat_timeout;
   SimTime probe_period, probe_timeout;
   guint probe_retries;
+  PastryMaintStrategy maint_strategy; /* maintenance_strategy */
   gboolean hop_rtt;      /* hop timeout from RTT estimates */
   SimTime hop_timeout;   /* fixed hop timeout */
   guint hop_retries;
@@ -272,9 +293,27 @@ sim__world_count_msg (SimWorld *w, SimTime now, PastryMsgType type,
                        repair);
 }
 
+/* Access links.  sim__world_uplink: node `from` hands `bytes` to its
+ * uplink at now; returns when the last bit has left, and stores the wait
+ * in *queued.  sim__world_queue_sample: a message sent at `sent` waited
+ * `queued` in all (uplink and downlink): counted in queue_delay_* when
+ * sent in the measure window.  Only with w->links. */
+SimTime sim__world_uplink (SimWorld *w, guint32 from, guint bytes,
+                           SimTime now, SimTime *queued);
+void sim__world_queue_sample (SimWorld *w, SimTime sent, SimTime queued);
+
 /* Sends message slot m from `from` to `to` with the network's delay (a lost
- * message is freed).  Counts it for the metrics. */
+ * message is freed).  Counts it for the metrics.  With access links the
+ * message first waits for and crosses the sender's uplink, and (limited
+ * downlink) the receiver's downlink on arrival (EV_MSG_DOWNLINK). */
 void sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m);
+
+/* Access links: message slot m left its sender's uplink at `left` after
+ * waiting `queued` there, and crosses the network in d: it arrives
+ * (through the downlink when limited).  For replies built outside
+ * sim__world_send (answer_probe). */
+void sim__world_reply_depart (SimWorld *w, guint32 to, guint32 m,
+                              SimTime left, SimTime d, SimTime queued);
 
 /* Node i completed its join: starts its maintenance and has the driver
  * make it live (the oracle, its per-node lookups).  Called while i's
@@ -322,6 +361,8 @@ void sim__world_lookup_start (SimWorld *w, guint32 src, const SimKey *key,
                               SimTime due, guint phase);
 void sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b);
 void sim__world_lookup_timeout (SimWorld *w, guint32 at, guint64 b);
+/* A lookup hop reached the limited downlink of `at` (EV_LOOKUP_DOWNLINK). */
+void sim__world_lookup_downlink (SimWorld *w, guint32 at, guint64 b);
 /* Ends every lookup still in flight as failed, in slot order, when a run
  * stops with lookups outstanding: failed_timeout when lookup_timeout has
  * passed since it was issued, else failed_stalled. */

@@ -98,6 +98,91 @@ awaited (const PastryMessage *msg)
          || msg->type == PASTRY_MSG_ENTRY_REPLY;
 }
 
+/* ---- Access links ----
+ *
+ * With access_up or access_down set, a message waits behind the messages
+ * its sender handed to its uplink before (FIFO), is serialised at the
+ * uplink's rate, crosses the latency model (delay, loss, jitter drawn as
+ * without links), and on arrival waits for and is serialised at its
+ * receiver's downlink (EV_MSG_DOWNLINK, EV_LOOKUP_DOWNLINK: the downlink
+ * is charged at the arrival event, in arrival order, as sim-link.h
+ * requires).  Sizes are Pastry's size model (msg_header_bytes,
+ * msg_id_bytes), the bytes messages.csv counts.  Simplifications, named:
+ *  - a lookup's acknowledgement is resolved at once (sim-pastry-lookup.c),
+ *    so its downlink is charged when the hop arrives, at the time the
+ *    acknowledgement will reach it: it may go ahead of a message that
+ *    reaches that downlink earlier but is charged later;
+ *  - messages queued at a node's uplink when it fails still leave (the
+ *    queue is handed over to the wire); its links are idle again in its
+ *    next life (sim_link_reset);
+ *  - the transport times a request out only when it is lost or its
+ *    target is down, after probe_timeout from its send: a reply that is
+ *    merely late (queued) still counts as an answer.  Lookup hops do see
+ *    queueing: an acknowledgement later than the hop timeout makes the
+ *    sender suspect the next hop. */
+
+SimTime
+sim__world_uplink (SimWorld *w, guint32 from, guint bytes, SimTime now,
+                   SimTime *queued)
+{
+  return sim_link_send (w->links, from, bytes, now, queued);
+}
+
+void
+sim__world_queue_sample (SimWorld *w, SimTime sent, SimTime queued)
+{
+  if (sent >= w->window_from && sent < w->window_to)
+    sim_hist_add (w->queue_delay, queued);
+}
+
+static guint
+msg_bytes (const SimWorld *w, const PastryMessage *msg)
+{
+  return pastry_msg_size (msg->type, msg->n_entries + 1, w->msg_header_bytes,
+                          w->msg_id_bytes);
+}
+
+static SimTime *
+msg_queued (SimWorld *w, guint32 m)
+{
+  if (m >= w->msg_queued->len)
+    g_array_set_size (w->msg_queued, m + 1);
+  return &g_array_index (w->msg_queued, SimTime, m);
+}
+
+/* Message slot m leaves `from` for `to` at now, the network's delay d
+ * drawn: it arrives at at + d, where `at` is when its last bit left the
+ * uplink; with a limited downlink it queues there first. */
+static void
+msg_depart (SimWorld *w, guint32 to, guint32 m, SimTime at, SimTime d)
+{
+  if (w->link_down)
+    {
+      sim_queue_push (w->q, sim_time_add (at, d), EV_MSG_DOWNLINK, to, m);
+      return;
+    }
+  sim__world_queue_sample (w, sim__world_msg (w, m)->sent, *msg_queued (w, m));
+  sim_queue_push (w->q, sim_time_add (at, d), EV_MSG, to, m);
+}
+
+static void handle_msg (SimWorld *w, guint32 at, guint32 m);
+
+/* Message slot m reached the downlink of `at` (EV_MSG_DOWNLINK). */
+static void
+msg_downlink (SimWorld *w, guint32 at, guint32 m)
+{
+  PastryMessage *msg = sim__world_msg (w, m);
+  SimTime now = sim__world_now (w);
+  SimTime queued = 0, done = now;
+  if (sim__world_state (w, at) != NODE_DOWN)
+    done = sim_link_receive (w->links, at, msg_bytes (w, msg), now, &queued);
+  sim__world_queue_sample (w, msg->sent, *msg_queued (w, m) + queued);
+  if (done > now)
+    sim_queue_push (w->q, done, EV_MSG, at, m);
+  else
+    handle_msg (w, at, m);
+}
+
 void
 sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m)
 {
@@ -108,9 +193,15 @@ sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m)
   msg->sent = now;
   sim__world_count_msg (w, now, msg->type, msg->n_entries + 1,
                         (msg->flags & PASTRY_MSG_FLAG_REPAIR) != 0);
+  SimTime left = now;
+  if (w->links != NULL)
+    left = sim__world_uplink (w, from, msg_bytes (w, msg), now,
+                              msg_queued (w, m));
   gboolean lost = FALSE;
   SimTime d = sim_net_delay_sample (w->net, from, to,
                                     sim__world_net_rng (w, msg->type), &lost);
+  if (lost && w->links != NULL)
+    sim__world_queue_sample (w, now, *msg_queued (w, m));
   if (lost)
     {
       if (w->maintain && expects_reply (msg))
@@ -130,7 +221,20 @@ sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m)
         sim__world_msg_release (w, m);
       return;
     }
+  if (w->links != NULL)
+    {
+      msg_depart (w, to, m, left, d);
+      return;
+    }
   sim_queue_push (w->q, sim_time_add (now, d), EV_MSG, to, m);
+}
+
+void
+sim__world_reply_depart (SimWorld *w, guint32 to, guint32 m, SimTime left,
+                         SimTime d, SimTime queued)
+{
+  *msg_queued (w, m) = queued;
+  msg_depart (w, to, m, left, d);
 }
 
 static void
@@ -146,7 +250,9 @@ handle_msg (SimWorld *w, guint32 at, guint32 m)
         {
           msg->flags |= PASTRY_MSG_FLAG_TIMEOUT;
           msg->epoch = sim__world_incarnation (w, at); /* the down life */
-          sim_queue_push (w->q, sim_time_add (msg->sent, w->probe_timeout),
+          sim_queue_push (w->q,
+                          MAX (sim__world_now (w),
+                               sim_time_add (msg->sent, w->probe_timeout)),
                           EV_MSG, msg->from, m);
           return;
         }
@@ -217,6 +323,12 @@ timer_event (SimWorld *w, const SimEvent *ev)
     case EV_JOIN_TIMEOUT:
       sim__world_join_timeout (w, ev->a, ev->b);
       break;
+    case EV_MSG_DOWNLINK:
+      msg_downlink (w, ev->a, (guint32) ev->b);
+      break;
+    case EV_LOOKUP_DOWNLINK:
+      sim__world_lookup_downlink (w, ev->a, ev->b);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -244,9 +356,10 @@ static guint64
 proto_event_tag (gpointer self, const SimEvent *ev)
 {
   SimWorld *w = self;
-  if (ev->kind == EV_MSG)
+  if (ev->kind == EV_MSG || ev->kind == EV_MSG_DOWNLINK)
     return 1 + sim__world_msg (w, (guint32) ev->b)->type;
-  if (ev->kind == EV_LOOKUP || ev->kind == EV_HOP_TIMEOUT)
+  if (ev->kind == EV_LOOKUP || ev->kind == EV_HOP_TIMEOUT
+      || ev->kind == EV_LOOKUP_DOWNLINK)
     return 1 + PASTRY_MSG_LOOKUP;
   return 0;
 }
@@ -411,6 +524,17 @@ proto_summary (gpointer self)
                    (double) w->wrong_doubted_root);
   sim_metrics_set (w->metrics, "failed_holder_down",
                    (double) w->fail_holder_down);
+  if (w->links != NULL)
+    {
+      /* Empty (no message in the window): 0, not NaN, so that means over
+       * seeds stay defined. */
+      gboolean any = sim_hist_count (w->queue_delay) > 0;
+      sim_metrics_set (w->metrics, "queue_delay_mean_ms",
+                       any ? sim_hist_mean (w->queue_delay) / 1e3 : 0.0);
+      sim_metrics_set (w->metrics, "queue_delay_p99_ms",
+                       any ? sim_hist_quantile (w->queue_delay, 0.99) / 1e3
+                           : 0.0);
+    }
 }
 
 /* Bytes per node, broken down, from the structures' own accounting

@@ -59,6 +59,9 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
       g_error_free (local);
       return NULL;
     }
+  guint64 up_bps, down_bps;
+  if (!sim_net_params_rates (sc, &up_bps, &down_bps, error))
+    return NULL;
   SimNet *net = sim_net_params_build (sc, error);
   if (net == NULL)
     return NULL;
@@ -85,6 +88,15 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->msg_free = g_array_new (FALSE, FALSE, sizeof (guint32));
   w->lookups = g_array_new (FALSE, TRUE, sizeof (Lookup));
   w->lookup_free = g_array_new (FALSE, FALSE, sizeof (guint32));
+  if (up_bps > 0 || down_bps > 0)
+    {
+      w->links = sim_links_new (up_bps, down_bps);
+      w->link_down = down_bps > 0;
+      w->msg_queued = g_array_new (FALSE, TRUE, sizeof (SimTime));
+      w->lookup_queued = g_array_new (FALSE, TRUE, sizeof (SimTime));
+      w->queue_delay = sim_hist_new ();
+      sim_scenario_measure_window (sc, &w->window_from, &w->window_to);
+    }
 
   guint64 seed = sim_scenario_get_uint (sc, "seed");
   sim_rng_init (&w->rng_protocol, seed, SIM_RNG_PURPOSE_PROTOCOL, 0);
@@ -116,6 +128,12 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->probe_period = sim_scenario_get_time (sc, "probe_period");
   w->probe_timeout = sim_scenario_get_time (sc, "probe_timeout");
   w->probe_retries = (guint) sim_scenario_get_uint (sc, "probe_retries");
+  const char *strategy = sim_scenario_get_string (sc, "maintenance_strategy");
+  w->maint_strategy = g_str_equal (strategy, "reactive")
+                          ? PASTRY_MAINT_REACTIVE
+                      : g_str_equal (strategy, "periodic")
+                          ? PASTRY_MAINT_PERIODIC
+                          : PASTRY_MAINT_MSPASTRY;
   w->hop_rtt = sim_scenario_get_hop_timeout (sc, &w->hop_timeout);
   w->hop_retries = (guint) sim_scenario_get_uint (sc, "hop_retries");
   w->lookup_timeout = sim_scenario_get_time (sc, "lookup_timeout");
@@ -173,6 +191,12 @@ sim_world_free (SimWorld *w)
   g_array_free (w->lookups, TRUE);
   g_array_free (w->lookup_free, TRUE);
   sim_net_free (w->net);
+  sim_links_free (w->links);
+  if (w->msg_queued != NULL)
+    g_array_unref (w->msg_queued);
+  if (w->lookup_queued != NULL)
+    g_array_unref (w->lookup_queued);
+  sim_hist_free (w->queue_delay);
   pastry_directory_free (w->dir);
   sim_driver_free (w->drv);
   g_free (w);

@@ -50,6 +50,11 @@ typedef enum
 {
   SIM_PARAM_EVEN = 1 << 0,          /* SIM_PARAM_UINT: must be even */
   SIM_PARAM_MIN_EXCLUSIVE = 1 << 1, /* SIM_PARAM_DOUBLE: must be > dmin */
+  /* Listed in resolved scenarios (scenario.scn, CSV metadata) only when
+   * set (in the file or by --set): a parameter added with this flag
+   * leaves the outputs of every earlier scenario byte-identical.  Its
+   * default must be the behaviour those scenarios had. */
+  SIM_PARAM_LISTED_WHEN_SET = 1 << 2,
 } SimParamFlags;
 
 /* One parameter.  Fields a type does not use stay zero. */

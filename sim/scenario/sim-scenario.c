@@ -1739,6 +1739,9 @@ write_assignments (const SimScenario *sc, const char *prefix,
           g_string_append_printf (out, "seeds = %s\n", list);
           continue;
         }
+      if ((param_spec (sc, i)->flags & SIM_PARAM_LISTED_WHEN_SET)
+          && sc->params[i].origin == ORIGIN_DEFAULT)
+        continue;
       g_string_append_printf (out, "%s%s = ", prefix, param_spec (sc, i)->name);
       if (param_spec (sc, i)->type == SIM_PARAM_TIMEOUT)
         g_string_append (out, sc->params[i].v.s); /* "rtt" or a time */

@@ -1576,12 +1576,18 @@ assert_same_scenario (const SimScenario *a, const SimScenario *b)
     }
 }
 
-/* The number of registered parameters, so that adding a parameter needs
- * no test change. */
+/* The parameters a resolved scenario lists when none of those flagged
+ * SIM_PARAM_LISTED_WHEN_SET is set (counted, so that adding a parameter
+ * needs no test change). */
 static guint
-count_params (void)
+count_listed_params (void)
 {
-  return sim_param_registry_n_params (sim_scenario_installed_params ());
+  const SimParamRegistry *reg = sim_scenario_installed_params ();
+  guint n = 0;
+  for (guint i = 0; i < sim_param_registry_n_params (reg); i++)
+    n += !(sim_param_registry_spec (reg, i)->flags
+           & SIM_PARAM_LISTED_WHEN_SET);
+  return n;
 }
 
 static void
@@ -1595,8 +1601,11 @@ test_write_resolved (void)
   if (g_test_verbose ())
     g_test_message ("%s", out->str);
   lines = g_strsplit (out->str, "\n", -1);
-  /* Every parameter + 7 variables + the empty string after the last \n. */
-  g_assert_cmpuint (g_strv_length (lines), ==, count_params () + 7 + 1);
+  /* Every parameter listed + 7 variables + the empty string after the
+   * last \n; a parameter flagged SIM_PARAM_LISTED_WHEN_SET is listed only
+   * when set. */
+  g_assert_cmpuint (g_strv_length (lines), ==, count_listed_params () + 7 + 1);
+  g_assert_null (strstr (out->str, "# access_up ="));
   for (guint i = 0; lines[i][0] != '\0'; i++)
     g_assert_true (g_str_has_prefix (lines[i], "# "));
   g_assert_cmpstr (lines[0], ==, "# name = rt");
@@ -1828,8 +1837,14 @@ test_resolved_order (void)
   g_autoptr (GString) out = g_string_new (NULL);
   g_auto (GStrv) lines = NULL;
 
-  g_assert_cmpuint (sim_param_registry_n_params (reg), ==,
+  /* Parameters added since are listed only when set, so a scenario that
+   * sets none of them resolves exactly as before. */
+  g_assert_cmpuint (sim_param_registry_n_params (reg), >=,
                     G_N_ELEMENTS (legacy));
+  for (guint i = G_N_ELEMENTS (legacy); i < sim_param_registry_n_params (reg);
+       i++)
+    g_assert_true (sim_param_registry_spec (reg, i)->flags
+                   & SIM_PARAM_LISTED_WHEN_SET);
   sim_scenario_write_resolved (sc, out);
   lines = g_strsplit (out->str, "\n", -1);
   for (guint i = 0; i < G_N_ELEMENTS (legacy); i++)
@@ -1839,6 +1854,7 @@ test_resolved_order (void)
                        legacy[i]);
       g_assert_true (g_str_has_prefix (lines[i], prefix));
     }
+  g_assert_cmpstr (lines[G_N_ELEMENTS (legacy)], ==, "");
 }
 
 /* ---------------------------------------------------------------------- */
