@@ -8,10 +8,10 @@
  * through PastryWirePeers: describe a handle when encoding, intern an
  * (id, address) into a handle when decoding (it may refuse).
  *
- * Layout, version 1.  Integers are little-endian; an id is its 16 bytes
- * in pastry_id_to_bytes() order (most significant first, so a hex dump
- * shows the id as printed); address bytes are in network order, as in a
- * sockaddr.  Offsets in bytes.
+ * Layout, version 2 (version 1 had no FAILED flag on LOOKUP_ACK).  Integers are
+ * little-endian; an id is its 16 bytes in pastry_id_to_bytes() order (most
+ * significant first, so a hex dump shows the id as printed); address bytes are
+ * in network order, as in a sockaddr.  Offsets in bytes.
  *
  *   Every datagram
  *     0  magic       2  0x50 0x57 ("PW")
@@ -41,7 +41,8 @@
  *     JOIN ACKED; JOIN_REPLY ROOT, BOOTSTRAP; ROW_REQUEST, ROW_REPLY
  *     JOINING; ANNOUNCE LEAF; PROBE, PROBE_REPLY REPAIR, VERIFY;
  *     LEAFSET_REQUEST, LEAFSET_REPLY REPAIR, BROADCAST; LEAFSET_UPDATE,
- *     ENTRY_REQUEST, ENTRY_REPLY, LEAVE REPAIR; the other types none.
+ *     ENTRY_REQUEST, ENTRY_REPLY, LEAVE REPAIR; LOOKUP_ACK
+ *     PASTRY_WIRE_FLAG_FAILED; the other types none.
  *
  *   A lookup (type LOOKUP): PASTRY_WIRE_LOOKUP_FIXED = 49 bytes, then the
  *   peers
@@ -96,7 +97,10 @@
 
 G_BEGIN_DECLS
 
-#define PASTRY_WIRE_VERSION 1
+#define PASTRY_WIRE_VERSION 2
+/* LOOKUP_ACK only: a lookup report (about set) saying the lookup failed
+ * at `about` instead of being delivered there (see "Conventions"). */
+#define PASTRY_WIRE_FLAG_FAILED 1u
 #define PASTRY_WIRE_MAGIC0 0x50 /* 'P' */
 #define PASTRY_WIRE_MAGIC1 0x57 /* 'W' */
 #define PASTRY_WIRE_MAX_DATAGRAM 1400

@@ -6,12 +6,16 @@
  *                           [--no-emulate] [--seed N] [--set NAME=VALUE]...
  *                           [--out DIR] [--quiet]
  *
- * Time: scenario time t happens at wall-clock t x X after the start (X <
- * 1 compresses the schedule; the protocol's own periods and timeouts are
- * the scenario's, unscaled).  Results: the CSV files of `run`, times in
- * wall-clock µs since the start, plus a `# live:` metadata line; published
- * through sim-publish.h as `run` does.  Supported actions: join N [over
- * T], lookup N [over T] [keys node|random], fail N / leave N [over T];
+ * Time: --time-scale X compresses (X < 1) or stretches the whole run
+ * alike: the loop's clock (sim-live-loop.h) runs 1/X times as fast as the
+ * wall clock, so the action schedule, the protocol's periods and
+ * timeouts, and the emulated latency all happen at scenario time t =
+ * wall time / X; results are in scenario time (the `run` columns), with a
+ * `# live:` metadata line.  What cannot be compressed is the host's own
+ * cost (a datagram's decode and core call, the kernel's wake-up): it
+ * counts 1/X times as much in the results.  Published through
+ * sim-publish.h as `run` does.  Supported actions: join N [over T],
+ * lookup N [over T] [keys node|random], fail N / leave N [over T];
  * anything else is refused (FILE:LINE:COL, exit 2) before any socket
  * opens.
  *
@@ -47,12 +51,6 @@ typedef struct
   gboolean failed_open;
   GError *error;
 } LiveRun;
-
-static SimTime
-wall_of (const LiveRun *r, SimTime t)
-{
-  return sim_u64_from_double ((double) t * r->scale);
-}
 
 /* A scenario action live runs cannot carry out: FILE:LINE:COL. */
 static gboolean
@@ -214,9 +212,8 @@ schedule (LiveRun *r, guint64 seed)
           guint64 b = 0;
           if (a->kind == SIM_ACTION_JOIN)
             b = sim_live_host_add_node (r->host, &ids, &topo);
-          SimTime w = wall_of (r, t);
-          r->last = MAX (r->last, w);
-          sim_live_loop_at (r->loop, w, r->k_action, i, b);
+          r->last = MAX (r->last, t);
+          sim_live_loop_at (r->loop, t, r->k_action, i, b);
         }
     }
   sim_metrics_set_phases (r->metrics, phases);
@@ -257,16 +254,17 @@ sim_cli_live (int argc, char **argv)
     { "port-base", 0, 0, G_OPTION_ARG_INT, &port_base,
       "Node i listens on port P + i (default 0: ports the kernel picks)", "P" },
     { "time-scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale,
-      "Scenario time t happens at wall-clock t x X (default 1; below 1 "
-      "compresses the schedule, not the protocol's timers)",
+      "Run the scenario's time X times as slow as the wall clock (default "
+      "1; 0.1 = ten times as fast): actions, protocol timers and emulated "
+      "latency alike",
       "X" },
     { "bootstrap", 0, 0, G_OPTION_ARG_STRING, &bootstrap,
       "Join an overlay of other processes through the node at HOST:PORT "
       "(an IP address and port)",
       "HOST:PORT" },
     { "linger", 0, 0, G_OPTION_ARG_DOUBLE, &linger,
-      "Keep the nodes up this many seconds after the run's end, for other "
-      "processes' lookups (default 0)",
+      "Keep the nodes up this many wall-clock seconds after the run's end, "
+      "for other processes' lookups (default 0)",
       "S" },
     { "no-emulate", 0, 0, G_OPTION_ARG_NONE, &no_emulate,
       "Send datagrams at once (no emulated latency or loss)", NULL },
@@ -385,6 +383,7 @@ sim_cli_live (int argc, char **argv)
 
   g_autoptr (SimMetrics) metrics = sim_metrics_new ();
   SimLiveLoop *loop = sim_live_loop_new (NULL);
+  sim_live_loop_set_scale (loop, scale);
   SimLiveHost *host = sim_live_host_new (&cfg, loop, bind, (guint16) port_base,
                                          net, metrics, &error);
   if (host == NULL)
@@ -401,19 +400,15 @@ sim_cli_live (int argc, char **argv)
     }
   SimTime from, to;
   sim_scenario_measure_window (sc, &from, &to);
-  sim_metrics_set_window (metrics, wall_of (&(LiveRun){ .scale = scale }, from),
-                          to == SIM_TIME_MAX
-                              ? SIM_TIME_MAX
-                              : wall_of (&(LiveRun){ .scale = scale }, to));
+  sim_metrics_set_window (metrics, from, to);
 
   g_autoptr (GString) meta = g_string_new (NULL);
   g_autofree char *base = g_path_get_basename (path);
   g_string_append_printf (
       meta,
       "# pastrysim %s\n# scenario: %s\n# seed: %" G_GUINT64_FORMAT
-      "\n# time unit: wall-clock "
-      "seconds (t_s) and milliseconds (*_ms) since the "
-      "start\n",
+      "\n# time unit: scenario seconds (t_s) and milliseconds (*_ms) "
+      "since the start: wall-clock time divided by the time scale\n",
       PASTRYSIM_VERSION, base, seed);
   g_string_append_printf (
       meta,
@@ -463,7 +458,7 @@ sim_cli_live (int argc, char **argv)
     fprintf (stderr,
              "pastrysim live: %" G_GUINT64_FORMAT " nodes, about "
              "%.1f s\n",
-             nodes, sim_time_to_s (r.last));
+             nodes, sim_time_to_s (r.last) * scale);
   sim_live_loop_run (loop, SIM_TIME_MAX);
   SimTime end = sim_live_loop_now (loop);
   if (linger > 0 && !sim_cli_interrupted () && !r.failed_open)
@@ -471,7 +466,7 @@ sim_cli_live (int argc, char **argv)
       /* Up for the others' lookups; the interrupt check still runs. */
       r.last = SIM_TIME_MAX - SIM_TIME_H;
       sim_live_loop_at (loop, end + 50 * SIM_TIME_MS, r.k_check, 0, 0);
-      sim_live_loop_run (loop, end + sim_time_from_us (linger * 1e6));
+      sim_live_loop_run (loop, end + sim_time_from_us (linger * 1e6 / scale));
     }
   sim_live_host_abandon (host);
   sim_metrics_timeline_tick (metrics, end);
@@ -487,6 +482,11 @@ sim_cli_live (int argc, char **argv)
   sim_metrics_set (metrics, "peers_known",
                    (double) sim_live_host_n_peers (host));
   sim_metrics_set (metrics, "lookups_remote", (double) st.lookups_remote);
+  sim_metrics_set (metrics, "lookups_remote_failed",
+                   (double) st.lookups_failed_remote);
+  sim_metrics_set (metrics, "lookups_expired", (double) st.lookups_expired);
+  sim_metrics_set (metrics, "failures_reported", (double) st.failures_reported);
+  sim_metrics_set (metrics, "acks_missed", (double) st.acks_missed);
   /* The hosted nodes, for collecting the overlay of several processes. */
   g_autoptr (GString) nodes_csv = g_string_new (meta->str);
   g_string_append (nodes_csv, "node,id,address,live\n");
@@ -504,7 +504,7 @@ sim_cli_live (int argc, char **argv)
           sim_live_host_is_live (host, i));
     }
   g_autofree char *nodes_path = g_build_filename (tmp, "live-nodes.csv", NULL);
-  sim_metrics_set (metrics, "wall_s", sim_time_to_s (end));
+  sim_metrics_set (metrics, "wall_s", sim_time_to_s (end) * scale);
   gboolean open_failed = r.failed_open;
   g_autoptr (GError) run_error = r.error;
   sim_live_host_free (host);

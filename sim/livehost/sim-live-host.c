@@ -108,7 +108,8 @@ socket_addr_of (const PastryWireAddr *a)
  *
  * The loop's clock starts at 0 in each process, so times that travel (a
  * lookup's issue time, against which every holder checks lookup_timeout;
- * a message's `sent`) go on the wire as µs of the real-time clock:
+ * a message's `sent`) go on the wire as µs of the real-time clock
+ * (divided by the time scale, which every process of an overlay shares):
  * processes on one machine share it exactly, machines agree to within
  * NTP's error (milliseconds, against timeouts of seconds).  A time from
  * the future of this process is taken as now. */
@@ -154,6 +155,20 @@ is_request (guint type)
 {
   return type == PASTRY_MSG_PROBE || type == PASTRY_MSG_LEAFSET_REQUEST
          || type == PASTRY_MSG_ENTRY_REQUEST || type == PASTRY_MSG_ROW_REQUEST;
+}
+
+/* A routed or told message whose receiver acknowledges it on the wire (a
+ * LOOKUP_ACK echoing its tag, about none), as the simulator bounces it
+ * when its target is down: a JOIN flagged ACKED (silent: rerouted by
+ * pastry_join_bounced()) and an ANNOUNCE flagged LEAF (silent: the
+ * leaf-set member is suspected, pastry_maint_unanswered()). */
+static gboolean
+is_acked (const PastryMessage *msg)
+{
+  return (msg->type == PASTRY_MSG_JOIN
+          && (msg->flags & PASTRY_MSG_FLAG_ACKED) != 0)
+         || (msg->type == PASTRY_MSG_ANNOUNCE
+             && (msg->flags & PASTRY_MSG_FLAG_LEAF) != 0);
 }
 
 /* The reply type of a request type (PASTRY_MSG_N_TYPES: none). */
@@ -314,7 +329,8 @@ call_end_reply (SimLiveHost *h, guint32 i, PastryOutbox *out, guint in_type,
             guint64 tag = 0;
             if (msg->type == reply && msg->to == in_from)
               tag = in_tag;
-            else if (h->cfg.maintain && is_request (msg->type))
+            else if (h->cfg.maintain
+                     && (is_request (msg->type) || is_acked (msg)))
               {
                 tag = ++h->next_tag;
                 Request *r = g_new0 (Request, 1);
@@ -647,7 +663,12 @@ on_request_timeout (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
     return;
   PastryEnv env;
   PastryOutbox *out = call_begin (h, copy.node, &env);
-  pastry_maint_unanswered (&n->mt, n->node, &copy.msg, &env);
+  if (is_acked (&copy.msg))
+    h->stats.acks_missed++;
+  if (copy.msg.type == PASTRY_MSG_JOIN)
+    pastry_join_bounced (&n->mt, n->node, &copy.msg, &env);
+  else
+    pastry_maint_unanswered (&n->mt, n->node, &copy.msg, &env);
   call_end (h, copy.node, out);
   if (copy.msg.type == PASTRY_MSG_ROW_REQUEST && n->js != NULL
       && n->incarn == copy.incarn)
@@ -711,9 +732,29 @@ on_datagram (SimLiveUdp *udp, guint32 i, GSocketAddress *from,
     }
   if (msg->type == PASTRY_MSG_LOOKUP_ACK)
     {
-      sim__live_lookup_acked (h, i, msg, f.tag);
+      Request *r = msg->about == PASTRY_PEER_NONE && f.tag != 0
+                       ? g_hash_table_lookup (h->requests, &f.tag)
+                       : NULL;
+      if (r != NULL && r->node == i && r->msg.to == msg->from)
+        {
+          /* The acknowledgement of a JOIN or an ANNOUNCE (is_acked). */
+          sim_live_loop_cancel (h->loop, r->timer);
+          g_hash_table_remove (h->requests, &f.tag);
+        }
+      else
+        sim__live_lookup_acked (h, i, msg, f.tag);
       pastry_wire_frame_clear (&f);
       return;
+    }
+  if (is_acked (msg) && f.tag != 0)
+    {
+      PastryMessage ack = { 0 };
+      ack.type = PASTRY_MSG_LOOKUP_ACK;
+      ack.from = n->handle;
+      ack.to = msg->from;
+      ack.about = PASTRY_PEER_NONE;
+      ack.sent = now_of (h);
+      sim__live_send_message (h, i, &ack, f.tag);
     }
   if (f.tag != 0)
     {
@@ -777,7 +818,7 @@ sim_live_host_new (const SimLiveHostConfig *cfg, SimLiveLoop *loop,
   h->jcfg = (PastryJoinConfig){
     .refine = cfg->join_refine,
     .announce_state = cfg->announce_state,
-    .acked = FALSE, /* see the header: the join timer recovers */
+    .acked = cfg->maintain, /* as `run` without oracle hints */
     .restart = TRUE,
     .timeout = cfg->lookup_timeout,
   };
@@ -810,11 +851,17 @@ sim_live_host_new (const SimLiveHostConfig *cfg, SimLiveLoop *loop,
   h->hops = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   h->lookups = g_array_new (FALSE, TRUE, sizeof (LookupRec));
   h->udp = sim_live_udp_new (loop, on_datagram, h);
-  h->wire_offset = g_get_real_time () - (gint64) sim_live_loop_now (loop);
+  /* Wire time: µs of the real-time clock divided by the time scale (the
+   * same in every process of one overlay: they all run one scale). */
+  h->wire_offset
+      = (gint64) ((double) g_get_real_time () / sim_live_loop_scale (loop))
+        - (gint64) sim_live_loop_now (loop);
   h->k_timer = sim_live_loop_add_kind (loop, on_timer, h);
   h->k_request = sim_live_loop_add_kind (loop, on_request_timeout, h);
   h->k_hop = sim_live_loop_add_kind (loop, sim__live_on_hop_timeout, h);
   h->k_close = sim_live_loop_add_kind (loop, on_close, h);
+  h->k_deadline
+      = sim_live_loop_add_kind (loop, sim__live_on_lookup_deadline, h);
 
   /* Pastry's message types, as the metrics count them (as `run`). */
   SimMsgTypeInfo types[PASTRY_MSG_N_TYPES];

@@ -16,9 +16,13 @@
  * on the reply its receiver's outbox sends back to the requester, and a
  * reply with a pending tag cancels the request's probe_timeout timer.  A
  * timer that fires hands the request to pastry_maint_unanswered() (and,
- * for a ROW_REQUEST, pastry_join_missed()).  JOINs are not acknowledged
- * hop by hop (PastryJoinConfig.acked off): a JOIN lost to a dead path
- * node is recovered by the joiner's join timer.
+ * for a ROW_REQUEST, pastry_join_missed()).  With maintenance on, JOINs
+ * are acknowledged hop by hop (PastryJoinConfig.acked, as `run` without
+ * oracle hints), and so is a joiner's ANNOUNCE to a leaf-set member: the
+ * sender tags it, its receiver answers with a LOOKUP_ACK echoing the tag
+ * (about none), and silence for probe_timeout hands the message to
+ * pastry_join_bounced() (the JOIN goes around the silent node) or
+ * pastry_maint_unanswered() (the member is suspected).
  *
  * Lookups: a LOOKUP datagram's tag is (lookup number << 24 | hop number);
  * its receiver answers with a LOOKUP_ACK carrying the tag, then forwards
@@ -29,7 +33,10 @@
  * nodes and the remote peers the process knows and has not declared
  * dead.  A lookup of another process (tags carry a 16-bit nonce of the
  * process that started it) delivered here is reported to its source in
- * a LOOKUP_ACK whose `about` is the delivering node.
+ * a LOOKUP_ACK whose `about` is the delivering node; one that fails here
+ * is reported the same way, flagged PASTRY_WIRE_FLAG_FAILED.  The source
+ * also ends a lookup as failed lookup_timeout + 1 s after issuing it
+ * (its holder died, or the report was lost).
  *
  * Peers: one PastryDirectory for the process (hosted nodes and remote
  * peers alike); beside it, each handle's wire address.  Decoding interns
@@ -79,7 +86,11 @@ typedef struct
   guint64 split_messages; /* too big: first entries sent ahead in pushes */
   guint64 lookups_started, lookups_ok, lookups_wrong, lookups_failed;
   guint64 declared_dead, refutations;
-  guint64 lookups_remote; /* delivered at a node of another process */
+  guint64 lookups_remote;        /* delivered at a node of another process */
+  guint64 lookups_failed_remote; /* ours, reported failed by another */
+  guint64 lookups_expired;       /* ours, failed at the source's deadline */
+  guint64 failures_reported;     /* others', failed here and reported */
+  guint64 acks_missed;           /* JOIN / ANNOUNCE hops unacknowledged */
 } SimLiveHostStats;
 
 /* A host on loop, bound to bind (an IP address), its node i on port

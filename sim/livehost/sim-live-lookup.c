@@ -3,8 +3,9 @@
  * processes, and the judgement against the process's own oracle.
  *
  * Invariant: every lookup this process started ends exactly once in
- * finish() (delivered here or reported by another process, failed, or
- * abandoned at the end of the run); a hop is in h->hops from its send to
+ * finish() (delivered here, reported delivered or failed by another
+ * process, failed here, past its deadline at the source, or abandoned at
+ * the end of the run); a hop is in h->hops from its send to
  * its ack or its timer, whichever comes first.
  * Cost: a hop is one encode, one hash insertion and one loop timer; the
  * judgement scans the hosted nodes and the peer book, O(peers), once per
@@ -80,14 +81,32 @@ finish (SimLiveHost *h, guint64 l, PastryPeer at, guint hops, guint detours)
                       rec->phase);
 }
 
-/* The lookup of tag base failed at this process (ours: it ends; another
- * process's: its source ends it at its end of run). */
+/* The lookup lk of tag base failed at hosted node i.  Ours: it ends as
+ * failed.  Another process's: i reports the failure to its source, a
+ * LOOKUP_ACK flagged PASTRY_WIRE_FLAG_FAILED whose `about` is i (when i
+ * is down, or the report is lost, the source's deadline ends it). */
 static void
-give_up (SimLiveHost *h, guint64 base)
+give_up (SimLiveHost *h, guint32 i, guint64 base, const PastryLookup *lk)
 {
   guint64 l;
   if (local_lookup (h, base, &l))
-    finish (h, l, PASTRY_PEER_NONE, 0, 0);
+    {
+      finish (h, l, PASTRY_PEER_NONE, 0, 0);
+      return;
+    }
+  Node *n = node_at (h, i);
+  if (n->state == NODE_DOWN || lk->src == PASTRY_PEER_NONE)
+    return;
+  PastryMessage rep = { 0 };
+  rep.type = PASTRY_MSG_LOOKUP_ACK;
+  rep.flags = PASTRY_WIRE_FLAG_FAILED;
+  rep.from = n->handle;
+  rep.to = lk->src;
+  rep.about = n->handle;
+  rep.hops = (guint8) MIN (lk->hops, 255);
+  rep.sent = now_of (h);
+  h->stats.failures_reported++;
+  sim__live_send_message (h, i, &rep, base);
 }
 
 static SimTime
@@ -119,7 +138,7 @@ send_hop (SimLiveHost *h, guint32 i, guint64 base, const PastryLookup *lk)
   if (!h->cfg.maintain)
     {
       if (!sent)
-        give_up (h, base); /* nothing recovers it */
+        give_up (h, i, base, lk); /* nothing recovers it */
       return;
     }
   Hop *hop = g_new0 (Hop, 1);
@@ -163,7 +182,7 @@ process (SimLiveHost *h, guint32 i, guint64 base, PastryLookup *lk)
       send_hop (h, i, base, lk);
       break;
     default:
-      give_up (h, base);
+      give_up (h, i, base, lk);
       break;
     }
 }
@@ -185,6 +204,14 @@ sim_live_host_lookup (SimLiveHost *h, guint32 src, const PastryId *key,
   h->stats.lookups_started++;
   Node *n = node_at (h, src);
   guint64 base = ((guint64) h->nonce << 48) | (l << 24);
+  /* The source's deadline: a lookup lost with its holder, or whose
+   * report was lost, fails here lookup_timeout (and a second for the
+   * report to travel) after it was issued. */
+  sim_live_loop_at (
+      h->loop,
+      sim_time_add (rec.issued,
+                    sim_time_add (h->cfg.lookup_timeout, SIM_TIME_S)),
+      h->k_deadline, src, l);
   PastryLookup lk;
   pastry_lookup_init (&lk, key, n->handle, rec.issued);
   if (n->state != NODE_LIVE)
@@ -242,7 +269,16 @@ sim__live_lookup_acked (SimLiveHost *h, guint32 i, const PastryMessage *msg,
   guint64 l;
   if (msg->about != PASTRY_PEER_NONE)
     {
-      if (local_lookup (h, tag, &l))
+      /* A report from the process holding it: delivered, or failed. */
+      if (!local_lookup (h, tag, &l)
+          || g_array_index (h->lookups, LookupRec, l).done)
+        return;
+      if (msg->flags & PASTRY_WIRE_FLAG_FAILED)
+        {
+          h->stats.lookups_failed_remote++;
+          finish (h, l, PASTRY_PEER_NONE, msg->hops, 0);
+        }
+      else
         finish (h, l, msg->about, msg->hops, 0);
       return;
     }
@@ -254,6 +290,19 @@ sim__live_lookup_acked (SimLiveHost *h, guint32 i, const PastryMessage *msg,
     pastry_fd_rtt_sample (&n->mt.fd, hop->lk.to, now_of (h) - hop->lk.hop_sent);
   sim_live_loop_cancel (h->loop, hop->timer);
   g_hash_table_remove (h->hops, &tag);
+}
+
+void
+sim__live_on_lookup_deadline (SimLiveLoop *loop, const SimEvent *ev,
+                              gpointer data)
+{
+  SimLiveHost *h = data;
+  guint64 l = ev->b;
+  if (l < h->lookups->len && !g_array_index (h->lookups, LookupRec, l).done)
+    {
+      h->stats.lookups_expired++;
+      finish (h, l, PASTRY_PEER_NONE, 0, 0);
+    }
 }
 
 void
@@ -274,7 +323,7 @@ sim__live_on_hop_timeout (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
     return; /* delivered meanwhile: only the ack was lost or late */
   if (n->state == NODE_DOWN || n->incarn != copy.incarn)
     {
-      give_up (h, base); /* its holder died */
+      give_up (h, i, base, &copy.lk); /* its holder died: no report */
       return;
     }
   PastryPeer gone = PASTRY_PEER_NONE;
@@ -290,5 +339,5 @@ sim__live_on_hop_timeout (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
   if (step == PASTRY_LOOKUP_REROUTE && n->state == NODE_LIVE)
     process (h, i, base, &copy.lk);
   else
-    give_up (h, base);
+    give_up (h, i, base, &copy.lk);
 }

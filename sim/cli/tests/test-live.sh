@@ -54,12 +54,12 @@ metric () { awk -F, -v m="$1" '$1 == m { print $2 }' r/summary.csv; }
 check "results: the CSV files of run" bash -c 'for f in lookups.csv hops.csv summary.csv messages.csv latency_cdf.csv timeline.csv scenario.scn; do [ -s r/$f ] || exit 1; done'
 check "metadata: a '# live:' line" grep -q '^# live: .*64 nodes' r/summary.csv
 rows () { grep -v '^#' r/lookups.csv | awk -F, -v lo="$1" -v hi="$2" 'NR > 1 && $1 >= lo && $1 < hi' ; }
-# Wall-clock seconds: phase 1 at 4..6 s, the failures at 7 s, phase 2 at
-# 12..14 s (time scale 0.5).
-check "2,000 lookups before the failures" test "$(rows 0 7 | wc -l)" -eq 2000
-check "... all delivered at the true root" test "$(rows 0 7 | grep -vc ',ok$')" -eq 0
-check "2,000 lookups after repair" test "$(rows 7 100 | wc -l)" -eq 2000
-check "... all delivered at the true root" test "$(rows 7 100 | grep -vc ',ok$')" -eq 0
+# Scenario seconds (wall-clock seconds / time scale 0.5): phase 1 at
+# 8..12 s, the failures at 14 s, phase 2 at 24..28 s.
+check "2,000 lookups before the failures" test "$(rows 0 14 | wc -l)" -eq 2000
+check "... all delivered at the true root" test "$(rows 0 14 | grep -vc ',ok$')" -eq 0
+check "2,000 lookups after repair" test "$(rows 14 100 | wc -l)" -eq 2000
+check "... all delivered at the true root" test "$(rows 14 100 | grep -vc ',ok$')" -eq 0
 check "summary: phase ok ratios 1" bash -c "[ '$(metric phase1_ok_ratio)' = 1 ] && [ '$(metric phase2_ok_ratio)' = 1 ]"
 check "8 failures, 56 nodes live at the end" bash -c "[ '$(metric failures)' = 8 ] && [ '$(metric live_nodes_end)' = 56.000 ]"
 sent=$(cat sent.txt 2>/dev/null || echo 0)
