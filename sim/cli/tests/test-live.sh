@@ -135,6 +135,90 @@ for k in 0 1 2 3; do
 done
 check "the 64 ids are distinct" test "$(cat m?/live-nodes.csv | grep -v '^#' | grep -v '^node,' | cut -d, -f2 | sort -u | wc -l)" -eq 64
 
+# Across processes, failures: process B (16 nodes, joined through A)
+# loses 8 of them and at once 8 new nodes join through B's survivors;
+# then A's 300 lookups, with hop_retries = 0, fail wherever a hop times
+# out.  A lookup of A that fails in B is reported to A (B's
+# failures_reported equals A's lookups_remote_failed) and counted there
+# as failed; none is left to A's deadline.  B's JOINs towards the dead
+# are acknowledged hop by hop: unacknowledged ones (acks_missed) are
+# rerouted and every join completes (16 nodes live at B's end; a join
+# that still finds no way may need its timer's restart, lookup_timeout).
+cat > fa.scn <<'SCN'
+seed = 11
+network = euclidean
+maintenance = on
+heartbeat_period = 1s
+heartbeat_timeout = 60s
+probe_period = 10min
+probe_timeout = 300ms
+hop_retries = 0
+lookup_timeout = 5s
+at 0s   join 16 over 1s
+at 6s   lookup 300 over 1s keys random
+end
+SCN
+cat > fb.scn <<'SCN'
+seed = 12
+network = euclidean
+maintenance = on
+heartbeat_period = 1s
+heartbeat_timeout = 60s
+probe_period = 10min
+probe_timeout = 300ms
+hop_retries = 0
+lookup_timeout = 3s
+at 0s     join 16 over 1s
+at 3s     fail 8
+at 3100ms join 8 over 200ms
+end
+SCN
+fails_across () {
+  local base=$((20000 + RANDOM % 40000)) p st=0
+  local -a mine=()
+  timeout 60 "$sim" live fa.scn --port-base "$base" --linger 1 --out fa \
+    --quiet 2>fa.err &
+  mine+=($!)
+  sleep 2
+  timeout 60 "$sim" live fb.scn --port-base $((base + 16)) \
+    --bootstrap "127.0.0.1:$base" --linger 11 --out fb --quiet 2>fb.err &
+  mine+=($!)
+  pids+=("${mine[@]}")
+  for p in "${mine[@]}"; do wait "$p" || st=1; done
+  return $st
+}
+fails_across; st=$?
+if [ "$st" -ne 0 ] && grep -q "cannot open" fa.err fb.err; then rm -rf fa fb; fails_across; st=$?; fi
+check "failures across processes: both exit 0" test "$st" -eq 0
+am () { awk -F, -v m="$1" '$1 == m { print $2 }' fa/summary.csv; }
+bm () { awk -F, -v m="$1" '$1 == m { print $2 }' fb/summary.csv; }
+echo "# A: lookups $(am lookups), ok $(am ok_ratio), failed $(am failed_ratio), reported failed by B $(am lookups_remote_failed), expired $(am lookups_expired); B: failures_reported $(bm failures_reported), acks_missed $(bm acks_missed), live at the end $(bm live_nodes_end)"
+check "... A's 300 lookups all in lookups.csv" test "$(grep -v '^#' fa/lookups.csv | tail -n +2 | wc -l)" -eq 300
+check "... some of A's lookups failed in B, reported" awk -v r="$(bm failures_reported)" 'BEGIN { exit !(r >= 1) }'
+check "... A counted every report (B's failures_reported = A's lookups_remote_failed)" test "$(am lookups_remote_failed)" = "$(bm failures_reported)"
+check "... counted as failed in A's lookups.csv" awk -v f="$(grep -v '^#' fa/lookups.csv | grep -c ',failed')" -v r="$(am lookups_remote_failed)" 'BEGIN { exit !(f >= r) }'
+check "... none left to A's deadline" test "$(am lookups_expired)" = 0.000
+check "... B's JOINs: unacknowledged hops seen (acks_missed)" awk -v r="$(bm acks_missed)" 'BEGIN { exit !(r >= 1) }'
+check "... every join completed: 16 nodes live at B's end" test "$(bm live_nodes_end)" = 16.000
+
+# IPv6 loopback: 16 nodes on ::1 join; 200 lookups all at the true root.
+if grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null; then
+  cat > v6.scn <<'SCN'
+seed = 4
+network = euclidean
+at 0s  join 16 over 1s
+at 3s  lookup 200 over 1s keys random
+end
+SCN
+  timeout 60 "$sim" live v6.scn --bind ::1 --out v6 --quiet 2>v6.err
+  check "IPv6 (--bind ::1): run exits 0" test $? -eq 0
+  vm () { awk -F, -v m="$1" '$1 == m { print $2 }' v6/summary.csv; }
+  check "... 200 lookups all at the true root" bash -c "[ '$(vm lookups)' = 200 ] && [ '$(vm ok_ratio)' = 1 ]"
+  check "... the nodes' addresses are ::1" bash -c "[ \$(grep -c '^[0-9]*,[0-9a-f]*,::1:[0-9]*,1\$' v6/live-nodes.csv) -eq 16 ]"
+else
+  skip "IPv6 (--bind ::1)" "no IPv6 loopback (::1 not in /proc/net/if_inet6)"
+fi
+
 # Bad input: exit 2, the option or FILE:LINE:COL named, nothing written.
 printf 'at 0s build 10\nend\n' > build.scn
 check "unsupported action refused at its line" status_is 2 "$sim" live build.scn --out b1
