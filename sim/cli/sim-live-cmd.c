@@ -26,6 +26,7 @@
 #include "pastrysim-version.h"
 #include "sim-cli.h"
 #include "sim-live-host.h"
+#include "sim-live-schedule.h"
 #include "sim-metrics.h"
 #include "sim-net-params.h"
 #include "sim-publish.h"
@@ -42,52 +43,12 @@ typedef struct
   SimLiveHost *host;
   SimLiveLoop *loop;
   SimMetrics *metrics;
-  double scale;
-  SimRng *rng_act; /* per action: choices made when it happens */
-  guint *phase;    /* per action: its lookup phase */
-  SimTime last;    /* wall time of the last action event */
+  SimLiveSchedule *sched;
+  SimTime done_at; /* when the schedule was first seen done */
   SimTime interval;
-  guint32 k_action, k_check, k_tick;
-  gboolean failed_open;
-  GError *error;
+  gboolean lingering;
+  guint32 k_check, k_tick;
 } LiveRun;
-
-/* A scenario action live runs cannot carry out: FILE:LINE:COL. */
-static gboolean
-check_actions (const SimScenario *sc, GError **error)
-{
-  for (guint i = 0; i < sim_scenario_n_actions (sc); i++)
-    {
-      const SimAction *a = sim_scenario_action (sc, i);
-      const char *why = NULL;
-      switch (a->kind)
-        {
-        case SIM_ACTION_JOIN:
-        case SIM_ACTION_LOOKUP:
-          if (a->spread != SIM_SPREAD_AT_ONCE
-              && a->spread != SIM_SPREAD_UNIFORM)
-            why = "only 'N' or 'N over T' spreads are supported";
-          else if (a->kind == SIM_ACTION_LOOKUP && a->keys == SIM_KEYS_ZIPF)
-            why = "keys zipf is not supported";
-          break;
-        case SIM_ACTION_FAIL:
-        case SIM_ACTION_LEAVE:
-          if (a->select != SIM_SELECT_COUNT)
-            why = "only a count of nodes is supported";
-          break;
-        default:
-          why = "this action is not supported (join, lookup, fail, leave)";
-          break;
-        }
-      if (why != NULL)
-        {
-          g_set_error (error, SIM_SCENARIO_ERROR, 0, "%s:%u:%u: live: %s",
-                       sim_scenario_display_name (sc), a->line, a->col, why);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
 
 static gboolean
 needs_maintenance (const SimScenario *sc)
@@ -104,74 +65,22 @@ needs_maintenance (const SimScenario *sc)
   return FALSE;
 }
 
-/* An action event: a = action index, b = the node (joins). */
-static void
-on_action (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
-{
-  LiveRun *r = data;
-  const SimAction *a = sim_scenario_action (r->sc, ev->a);
-  SimRng *rng = &r->rng_act[ev->a];
-  guint n = sim_live_host_n_live (r->host);
-  switch (a->kind)
-    {
-    case SIM_ACTION_JOIN:
-      if (!sim_live_host_join (r->host, (guint32) ev->b,
-                               r->error == NULL ? &r->error : NULL))
-        {
-          r->failed_open = TRUE;
-          sim_live_loop_stop (loop);
-        }
-      break;
-    case SIM_ACTION_LOOKUP:
-      {
-        if (n == 0)
-          break;
-        guint32 src = sim_live_host_nth_live (
-            r->host, (guint) sim_rng_uniform_u64 (rng, n));
-        PastryId key;
-        if (a->keys == SIM_KEYS_NODE)
-          key = *sim_live_host_id (
-              r->host, sim_live_host_nth_live (
-                           r->host, (guint) sim_rng_uniform_u64 (rng, n)));
-        else
-          {
-            key.hi = sim_rng_next_u64 (rng);
-            key.lo = sim_rng_next_u64 (rng);
-          }
-        sim_live_host_lookup (r->host, src, &key, sim_live_loop_now (loop),
-                              r->phase[ev->a]);
-        break;
-      }
-    case SIM_ACTION_FAIL:
-    case SIM_ACTION_LEAVE:
-      if (n == 0)
-        break;
-      {
-        guint32 x = sim_live_host_nth_live (
-            r->host, (guint) sim_rng_uniform_u64 (rng, n));
-        if (a->kind == SIM_ACTION_FAIL)
-          sim_live_host_fail (r->host, x);
-        else
-          sim_live_host_leave (r->host, x);
-      }
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
 /* Every 50 ms: an interrupt, or the end of the run. */
 static void
 on_check (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
 {
   LiveRun *r = data;
   SimTime now = sim_live_loop_now (loop);
+  gboolean done = sim_live_schedule_done (r->sched)
+                  && now >= sim_live_schedule_end_hint (r->sched);
+  if (done && r->done_at == SIM_TIME_MAX)
+    r->done_at = now;
   SimTime hard = sim_time_add (
-      r->last, sim_time_add (sim_scenario_get_time (r->sc, "lookup_timeout"),
-                             SIM_TIME_S));
-  if (sim_cli_interrupted ()
-      || (now > r->last && sim_live_host_inflight (r->host) == 0)
-      || now >= hard)
+      r->done_at, sim_time_add (sim_scenario_get_time (r->sc, "lookup_timeout"),
+                                SIM_TIME_S));
+  if (sim_cli_interrupted () || sim_live_schedule_error (r->sched) != NULL
+      || (!r->lingering && done
+          && (sim_live_host_inflight (r->host) == 0 || now >= hard)))
     {
       sim_live_loop_stop (loop);
       return;
@@ -186,37 +95,6 @@ on_tick (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
   SimTime now = sim_live_loop_now (loop);
   sim_metrics_timeline_tick (r->metrics, now);
   sim_live_loop_at (loop, now + r->interval, r->k_tick, 0, 0);
-}
-
-/* Creates the nodes and arms every action event. */
-static void
-schedule (LiveRun *r, guint64 seed)
-{
-  guint phases = 0;
-  guint n_actions = sim_scenario_n_actions (r->sc);
-  for (guint i = 0; i < n_actions; i++)
-    {
-      const SimAction *a = sim_scenario_action (r->sc, i);
-      SimRng times, ids, topo;
-      sim_rng_init (&times, seed, SIM_RNG_PURPOSE_ACTION, i);
-      sim_rng_init (&ids, seed, SIM_RNG_PURPOSE_IDS, i);
-      sim_rng_init (&topo, seed, SIM_RNG_PURPOSE_TOPOLOGY, i);
-      sim_rng_init (&r->rng_act[i], seed, SIM_RNG_PURPOSE_WORKLOAD, i);
-      if (a->kind == SIM_ACTION_LOOKUP)
-        r->phase[i] = phases++;
-      for (guint64 k = 0; k < a->count; k++)
-        {
-          SimTime t = a->at;
-          if (a->over > 0)
-            t += sim_rng_uniform_u64 (&times, a->over);
-          guint64 b = 0;
-          if (a->kind == SIM_ACTION_JOIN)
-            b = sim_live_host_add_node (r->host, &ids, &topo);
-          r->last = MAX (r->last, t);
-          sim_live_loop_at (r->loop, t, r->k_action, i, b);
-        }
-    }
-  sim_metrics_set_phases (r->metrics, phases);
 }
 
 static int
@@ -329,15 +207,12 @@ sim_cli_live (int argc, char **argv)
   g_ptr_array_add (ov, NULL);
   g_autoptr (SimScenario) sc
       = sim_scenario_load (path, (const char *const *) ov->pdata, &error);
-  if (sc == NULL || !check_actions (sc, &error))
+  if (sc == NULL || !sim_live_schedule_check (sc, &error))
     {
       fprintf (stderr, "%s\n", error->message);
       return SIM_EXIT_BAD_INPUT;
     }
-  guint64 nodes = 0;
-  for (guint i = 0; i < sim_scenario_n_actions (sc); i++)
-    if (sim_scenario_action (sc, i)->kind == SIM_ACTION_JOIN)
-      nodes += sim_scenario_action (sc, i)->count;
+  guint64 nodes = sim_live_schedule_nodes_hint (sc);
   if (port_base != 0 && port_base + nodes > 65536)
     return usage ("--port-base: the scenario's nodes do not fit below port "
                   "65536");
@@ -440,31 +315,34 @@ sim_cli_live (int argc, char **argv)
     .host = host,
     .loop = loop,
     .metrics = metrics,
-    .scale = scale,
-    .rng_act = g_new0 (SimRng, sim_scenario_n_actions (sc)),
-    .phase = g_new0 (guint, sim_scenario_n_actions (sc)),
+    .done_at = SIM_TIME_MAX,
     .interval = sim_scenario_get_time (sc, "timeline_interval"),
   };
   if (r.interval == 0)
     r.interval = SIM_TIME_S;
   sim_metrics_stream_timeline (metrics, timeline, r.interval);
-  r.k_action = sim_live_loop_add_kind (loop, on_action, &r);
   r.k_check = sim_live_loop_add_kind (loop, on_check, &r);
   r.k_tick = sim_live_loop_add_kind (loop, on_tick, &r);
-  schedule (&r, seed);
+  guint phases = 0;
+  for (guint i = 0; i < sim_scenario_n_actions (sc); i++)
+    phases += sim_scenario_action (sc, i)->kind == SIM_ACTION_LOOKUP;
+  sim_metrics_set_phases (metrics, phases);
+  r.sched = sim_live_schedule_new (sc, host, loop);
   sim_live_loop_at (loop, 50 * SIM_TIME_MS, r.k_check, 0, 0);
   sim_live_loop_at (loop, r.interval, r.k_tick, 0, 0);
   if (!quiet)
     fprintf (stderr,
              "pastrysim live: %" G_GUINT64_FORMAT " nodes, about "
              "%.1f s\n",
-             nodes, sim_time_to_s (r.last) * scale);
+             nodes,
+             sim_time_to_s (sim_live_schedule_end_hint (r.sched)) * scale);
   sim_live_loop_run (loop, SIM_TIME_MAX);
   SimTime end = sim_live_loop_now (loop);
-  if (linger > 0 && !sim_cli_interrupted () && !r.failed_open)
+  gboolean open_failed = sim_live_schedule_error (r.sched) != NULL;
+  if (linger > 0 && !sim_cli_interrupted () && !open_failed)
     {
       /* Up for the others' lookups; the interrupt check still runs. */
-      r.last = SIM_TIME_MAX - SIM_TIME_H;
+      r.lingering = TRUE;
       sim_live_loop_at (loop, end + 50 * SIM_TIME_MS, r.k_check, 0, 0);
       sim_live_loop_run (loop, end + sim_time_from_us (linger * 1e6 / scale));
     }
@@ -505,12 +383,11 @@ sim_cli_live (int argc, char **argv)
     }
   g_autofree char *nodes_path = g_build_filename (tmp, "live-nodes.csv", NULL);
   sim_metrics_set (metrics, "wall_s", sim_time_to_s (end) * scale);
-  gboolean open_failed = r.failed_open;
-  g_autoptr (GError) run_error = r.error;
+  g_autoptr (GError) run_error
+      = open_failed ? g_error_copy (sim_live_schedule_error (r.sched)) : NULL;
   sim_live_host_free (host);
+  sim_live_schedule_free (r.sched);
   sim_live_loop_free (loop);
-  g_free (r.rng_act);
-  g_free (r.phase);
   gboolean bad = ferror (lookups) != 0 || ferror (timeline) != 0;
   bad |= fclose (lookups) != 0;
   bad |= fclose (timeline) != 0;

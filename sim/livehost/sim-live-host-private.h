@@ -97,6 +97,8 @@ struct _SimLiveHost
   PastryPeer placeholder; /* the --bootstrap address, id unknown */
   GArray *gone;           /* guint8 by handle: a remote peer declared dead */
 
+  SimLiveHostHooks hooks;
+  gpointer hooks_data;
   SimRng rng_protocol, rng_net;
   PastryOutbox outbox[N_OUTBOXES];
   guint depth;

@@ -409,6 +409,26 @@ sim_live_host_nth_live (const SimLiveHost *h, guint k)
   return G_MAXUINT32;
 }
 
+void
+sim_live_host_set_hooks (SimLiveHost *h, const SimLiveHostHooks *hooks,
+                         gpointer data)
+{
+  h->hooks = *hooks;
+  h->hooks_data = data;
+}
+
+gboolean
+sim_live_host_in_session (const SimLiveHost *h, guint32 i)
+{
+  return g_array_index (h->nodes, Node, i).state != NODE_DOWN;
+}
+
+guint32
+sim_live_host_incarnation (const SimLiveHost *h, guint32 i)
+{
+  return g_array_index (h->nodes, Node, i).incarn;
+}
+
 gboolean
 sim_live_host_is_live (const SimLiveHost *h, guint32 i)
 {
@@ -498,10 +518,14 @@ upcall (SimLiveHost *h, guint32 i, PastryUpcallKind kind)
           pastry_maint_start (&n->mt, n->node, &env);
           call_end (h, i, out);
         }
+      if (h->hooks.live != NULL)
+        h->hooks.live (h->hooks_data, i);
       break;
     case PASTRY_UPCALL_JOIN_DONE:
       sim_metrics_join (h->metrics, now_of (h) - n->join_started);
       g_clear_pointer (&n->js, g_free);
+      if (h->hooks.join_done != NULL)
+        h->hooks.join_done (h->hooks_data, i);
       break;
     case PASTRY_UPCALL_JOIN_RESTART:
       {
@@ -520,15 +544,20 @@ upcall (SimLiveHost *h, guint32 i, PastryUpcallKind kind)
 }
 
 guint32
-sim_live_host_add_node (SimLiveHost *h, SimRng *rng_ids, SimRng *rng_topology)
+sim_live_host_add_node (SimLiveHost *h, const PastryId *given, SimRng *rng_ids,
+                        SimRng *rng_topology)
 {
   PastryId id;
-  do
-    {
-      id.hi = sim_rng_next_u64 (rng_ids);
-      id.lo = sim_rng_next_u64 (rng_ids);
-    }
-  while (pastry_directory_find (h->dir, &id) != PASTRY_PEER_NONE);
+  if (given != NULL
+      && pastry_directory_find (h->dir, given) == PASTRY_PEER_NONE)
+    id = *given;
+  else
+    do
+      {
+        id.hi = sim_rng_next_u64 (rng_ids);
+        id.lo = sim_rng_next_u64 (rng_ids);
+      }
+    while (pastry_directory_find (h->dir, &id) != PASTRY_PEER_NONE);
   Node n = { 0 };
   n.handle = pastry_directory_intern (h->dir, &id, NULL);
   book_grow (h);
@@ -566,6 +595,13 @@ sim_live_host_join (SimLiveHost *h, guint32 i, GError **error)
   g_return_val_if_fail (n->state == NODE_DOWN, FALSE);
   if (!sim_live_udp_is_open (h->udp, i))
     {
+      if (h->port_base != 0 && (guint) h->port_base + i > 65535)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "node %u: port %u + %u is beyond 65535", i, h->port_base,
+                       i);
+          return FALSE;
+        }
       g_autoptr (GSocketAddress) sa = g_inet_socket_address_new (
           h->bind, h->port_base == 0 ? 0 : (guint16) (h->port_base + i));
       if (!sim_live_udp_open (h->udp, i, G_INET_SOCKET_ADDRESS (sa), error))

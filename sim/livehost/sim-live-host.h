@@ -103,9 +103,11 @@ SimLiveHost *sim_live_host_new (const SimLiveHostConfig *cfg, SimLiveLoop *loop,
                                 GError **error);
 void sim_live_host_free (SimLiveHost *h);
 
-/* A new hosted node (not started): its index, from 0. */
-guint32 sim_live_host_add_node (SimLiveHost *h, SimRng *rng_ids,
-                                SimRng *rng_topology);
+/* A new hosted node (not started): its index, from 0.  Its id is id
+ * (NULL, or an id already in the book: a fresh one from *rng_ids), its
+ * position in the latency model drawn from *rng_topology. */
+guint32 sim_live_host_add_node (SimLiveHost *h, const PastryId *id,
+                                SimRng *rng_ids, SimRng *rng_topology);
 guint sim_live_host_n_nodes (const SimLiveHost *h);
 
 /* Opens node i's socket (bound to the host's address, port port_base + i)
@@ -124,6 +126,24 @@ guint sim_live_host_n_peers (const SimLiveHost *h);
 void sim_live_host_fail (SimLiveHost *h, guint32 i);
 /* Graceful: LEAVE to the leaf set, then as fail once they have left. */
 void sim_live_host_leave (SimLiveHost *h, guint32 i);
+
+/* What the schedule hears of its nodes (sim-live-schedule.h): live, when
+ * a node's join completed and it became live; join_done, when its join
+ * is over.  Called from inside the host: they must not call into it
+ * (arm a loop event instead).  Either may be NULL. */
+typedef struct
+{
+  void (*live) (gpointer data, guint32 i);
+  void (*join_done) (gpointer data, guint32 i);
+} SimLiveHostHooks;
+
+void sim_live_host_set_hooks (SimLiveHost *h, const SimLiveHostHooks *hooks,
+                              gpointer data);
+
+/* TRUE while node i is joining or live. */
+gboolean sim_live_host_in_session (const SimLiveHost *h, guint32 i);
+/* Lives of node i ended so far. */
+guint32 sim_live_host_incarnation (const SimLiveHost *h, guint32 i);
 
 /* Live hosted nodes (the oracle) and the n-th of them in index order. */
 guint sim_live_host_n_live (const SimLiveHost *h);

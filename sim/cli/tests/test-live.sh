@@ -30,6 +30,40 @@ at 14s  fail 8
 at 24s  lookup 2000 over 4s keys random
 end
 SCN
+# Every action of the language but build, at half speed (--time-scale
+# 0.5): churn with per-node lookups, rejoin all, Zipf keys, a percentage,
+# a range and named nodes failing or leaving, a churn trace, sequential
+# joins; then 200 lookups after repair all reach the true root.  The
+# schedule is run's: lookups within 10 % of run's count (they differ only
+# where the schedule depends on when joins complete).
+cat > acts.scn <<'SCN'
+seed = 2
+network = euclidean
+heartbeat_period = 500ms
+heartbeat_timeout = 1500ms
+probe_timeout = 300ms
+probe_period = 5s
+lookup_timeout = 5s
+at 0s    join 24 over 2s
+at 3s    churn for 8s session exp(4s) down exp(2s)
+at 3s    lookup rate 2/s per node for 8s keys random
+at 12s   rejoin all
+at 12s   lookup rate 50/s for 2s keys zipf(0.9, 100)
+at 15s   fail 10%
+at 15s   leave range 2
+at 15s   fail nodes 0, 1
+at 17s   churn trace tr.txt id new
+at 17s   join 3 sequential
+at 25s   lookup 200 over 1s keys node
+end
+SCN
+printf '0 0 2\n1 0.5 -\n0 2.5 inf\n' > tr.txt
+# (Started here, in the background, beside the next runs: the runs are
+# light and mostly wait on timers.)
+timeout 90 "$sim" live acts.scn --time-scale 0.5 --out acts --quiet 2>acts.err &
+acts_pid=$!
+pids+=("$acts_pid")
+
 # Ports base .. base + 63; a base taken by another program makes the run
 # fail to open a socket (exit 1): one retry with another base.
 run_live () {
@@ -134,6 +168,18 @@ for k in 0 1 2 3; do
   check "process $k: some delivered in other processes" awk -v r="$(mm lookups_remote)" 'BEGIN { exit !(r >= 100) }'
 done
 check "the 64 ids are distinct" test "$(cat m?/live-nodes.csv | grep -v '^#' | grep -v '^node,' | cut -d, -f2 | sort -u | wc -l)" -eq 64
+
+wait "$acts_pid"
+check "all actions: live run exits 0" test $? -eq 0
+timeout 60 "$sim" run acts.scn --out acts-run --quiet 2>/dev/null
+xm () { awk -F, -v m="$1" '$1 == m { print $2 }' "$2/summary.csv"; }
+tl () { grep -v '^#' "$1/timeline.csv" | awk -F, -v c="$2" 'NR > 1 { s += $c } END { print s + 0 }'; }
+echo "# live vs run: lookups $(xm lookups acts) / $(xm lookups acts-run), joins $(tl acts 3) / $(tl acts-run 3), leaves $(tl acts 4) / $(tl acts-run 4), failures $(tl acts 5) / $(tl acts-run 5), live at the end $(xm live_nodes_end acts) / $(xm nodes acts-run)"
+check "... lookups within 10 % of run's count" awk -v a="$(xm lookups acts)" -v b="$(xm lookups acts-run)" 'BEGIN { exit !(b > 0 && (a - b) / b < 0.1 && (b - a) / b < 0.1) }'
+check "... churn, rejoins, the trace and sequential joins joined nodes" awk -v j="$(tl acts 3)" 'BEGIN { exit !(j >= 24 + 10 + 3 + 2) }'
+check "... 2 nodes left (leave range 2)" test "$(tl acts 4)" -eq 2
+check "... churn and fail crashed nodes" awk -v f="$(tl acts 5)" 'BEGIN { exit !(f >= 10) }'
+check "... the last 200 lookups all at the true root" test "$(grep -v '^#' acts/lookups.csv | awk -F, 'NR > 1 && $1 >= 25' | grep -c ',ok$')" -eq 200
 
 # Across processes, failures: process B (16 nodes, joined through A)
 # loses 8 of them and at once 8 new nodes join through B's survivors;
