@@ -50,6 +50,29 @@ typedef struct
   guint32 k_check, k_tick;
 } LiveRun;
 
+/* Parameters whose measurement needs global knowledge, or an oracle a
+ * live node does not have: refused at the line that set them. */
+static gboolean
+check_params (const SimScenario *sc, GError **error)
+{
+  if (g_str_equal (sim_scenario_get_string (sc, "ideal_compare"), "on"))
+    return sim_scenario_param_fail (
+        sc, error, SIM_SCENARIO_ERROR_BAD_VALUE, "ideal_compare", "on",
+        "live: ideal_compare routes every lookup again over ideal tables "
+        "built from global knowledge, which a live run does not have");
+  if (sim_scenario_get_uint (sc, "quality_sample") > 0)
+    return sim_scenario_param_fail (
+        sc, error, SIM_SCENARIO_ERROR_BAD_VALUE, "quality_sample", NULL,
+        "live: quality_sample grades routing tables against global "
+        "knowledge, which a live run does not have");
+  if (sim_scenario_param_is_set (sc, "oracle_hints")
+      && g_str_equal (sim_scenario_get_string (sc, "oracle_hints"), "on"))
+    return sim_scenario_param_fail (
+        sc, error, SIM_SCENARIO_ERROR_BAD_VALUE, "oracle_hints", "on",
+        "live: live nodes have no oracle and run as with oracle_hints = off");
+  return TRUE;
+}
+
 static gboolean
 needs_maintenance (const SimScenario *sc)
 {
@@ -207,11 +230,18 @@ sim_cli_live (int argc, char **argv)
   g_ptr_array_add (ov, NULL);
   g_autoptr (SimScenario) sc
       = sim_scenario_load (path, (const char *const *) ov->pdata, &error);
-  if (sc == NULL || !sim_live_schedule_check (sc, &error))
+  if (sc == NULL || !sim_live_schedule_check (sc, &error)
+      || !check_params (sc, &error) || !sim_cli_check_expects (sc, &error))
     {
       fprintf (stderr, "%s\n", error->message);
       return SIM_EXIT_BAD_INPUT;
     }
+  guint n_declared;
+  if (sim_scenario_seeds (sc, &n_declared) != NULL
+      && !sim_scenario_param_is_set (sc, "seed"))
+    return usage ("live: the scenario declares 'seeds = LIST' (a batch "
+                  "over seeds); a live run is one run: choose its seed "
+                  "with --seed N");
   guint64 nodes = sim_live_schedule_nodes_hint (sc);
   if (port_base != 0 && port_base + nodes > 65536)
     return usage ("--port-base: the scenario's nodes do not fit below port "
@@ -243,8 +273,13 @@ sim_cli_live (int argc, char **argv)
     .hop_retries = (guint) sim_scenario_get_uint (sc, "hop_retries"),
     .lookup_timeout = sim_scenario_get_time (sc, "lookup_timeout"),
     .min_hop_timeout = 100 * SIM_TIME_MS,
+    .replicas = (guint) sim_scenario_get_uint (sc, "replicas"),
     .seed = seed,
   };
+  if (!sim_scenario_get_hop_timeout (sc, &cfg.hop_timeout))
+    cfg.min_hop_timeout = 0; /* a fixed hop_timeout, as `run` */
+  else
+    cfg.hop_timeout = 0;
 
   g_autoptr (GPtrArray) inputs = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (inputs, g_strdup (path));
@@ -442,5 +477,5 @@ sim_cli_live (int argc, char **argv)
             printf ("  %-22s %g\n", keys[i], v);
         }
     }
-  return SIM_EXIT_OK;
+  return sim_judge_single (sc, metrics, FALSE, quiet);
 }

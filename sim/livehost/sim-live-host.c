@@ -862,7 +862,8 @@ sim_live_host_new (const SimLiveHostConfig *cfg, SimLiveLoop *loop,
     .avoid = cfg->maintain,
     .hop_retries = cfg->hop_retries,
     .lookup_timeout = cfg->lookup_timeout,
-    .replicas = { .k = 1 },
+    .replicas
+    = { .k = MAX (cfg->replicas, 1u), .prox = sim__live_prox, .prox_data = h },
   };
   sim_rng_init (&h->rng_protocol, cfg->seed, SIM_RNG_PURPOSE_PROTOCOL, 0);
   sim_rng_init (&h->rng_net, cfg->seed, SIM_RNG_PURPOSE_NETWORK, 0);

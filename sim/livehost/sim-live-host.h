@@ -74,6 +74,8 @@ typedef struct
   guint probe_retries, hop_retries;
   SimTime lookup_timeout;
   SimTime min_hop_timeout; /* floor of the per-hop timeout */
+  SimTime hop_timeout;     /* fixed per-hop timeout; 0: RTT-based */
+  guint replicas;          /* delivery at any of the k closest (>= 1) */
   guint64 seed;
 } SimLiveHostConfig;
 

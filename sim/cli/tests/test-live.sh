@@ -276,6 +276,18 @@ check "--bootstrap without a port refused" status_is 2 "$sim" live live.scn --bo
 check "... the option named" grep -q -- '--bootstrap' err.txt
 check "--bind not an address refused" status_is 2 "$sim" live live.scn --bind nowhere --out b3
 check "... nothing written" test ! -e b3
+printf 'ideal_compare = on\nat 0s join 4\nend\n' > ideal.scn
+check "a measurement from global knowledge refused" status_is 2 "$sim" live ideal.scn --out b5
+check "... at the line that set it" grep -q '^ideal.scn:1:17: live: ' err.txt
+printf 'seeds = 1..3\nat 0s join 4\nend\n' > seeds.scn
+check "a batch over seeds refused without --seed" status_is 2 "$sim" live seeds.scn --out b6
+check "... --seed named" grep -q -- '--seed' err.txt
+check "... nothing written" test ! -e b5 -a ! -e b6
+
+# Expectations are judged as run judges them: one that fails exits 3.
+printf 'at 0s join 4\nat 1s lookup 20 keys random\nexpect mean_hops > 5\nend\n' > exp.scn
+check "a failed expectation exits 3" status_is 3 "$sim" live exp.scn --out ex
+check "... FILE:LINE:COL: expectation failed" grep -q '^exp.scn:3:1: expectation failed: mean_hops > 5' err.txt
 
 # SIGINT: exit 130, nothing written.
 timeout 60 "$sim" live live.scn --out s --quiet 2>serr.txt &
