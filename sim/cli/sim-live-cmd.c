@@ -14,14 +14,14 @@
  * `# live:` metadata line.  What cannot be compressed is the host's own
  * cost (a datagram's decode and core call, the kernel's wake-up): it
  * counts 1/X times as much in the results.  Published through
- * sim-publish.h as `run` does.  Supported actions: join N [over T],
- * lookup N [over T] [keys node|random], fail N / leave N [over T];
- * anything else is refused (FILE:LINE:COL, exit 2) before any socket
- * opens.
+ * sim-publish.h as `run` does.  The actions are sim-live-schedule.h's:
+ * every verb but `build`, which is refused (FILE:LINE:COL, exit 2) before
+ * any socket opens, as are the parameters that need global knowledge
+ * (check_params()).  Expectations are judged as `run` judges one run.
  *
- * The run ends when every action has happened and no lookup is in flight,
- * or lookup_timeout + 1 s after the last action (lookups still in flight
- * then end as failed).  SIGINT ends it with nothing written, as `run`.
+ * The run ends when every action has done all it will do and no lookup
+ * is in flight, or lookup_timeout + 1 s after that (lookups still in
+ * flight then end as failed).  SIGINT ends it with nothing written, as `run`.
  */
 #include "pastrysim-version.h"
 #include "sim-cli.h"
@@ -184,9 +184,9 @@ sim_cli_live (int argc, char **argv)
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_description (
       ctx, "Each node of the scenario runs in this process with its own UDP "
-           "socket; the\nscenario's actions (join, lookup, fail, leave) "
-           "happen at wall-clock times.\nWrites the CSV files of 'run' (times "
-           "in wall-clock µs) into DIR, with a\n'# live:' metadata line.  "
+           "socket; the\nscenario's actions (all but build) happen at "
+           "wall-clock times.\nWrites the CSV files of 'run' (times in "
+           "scenario seconds) into DIR, with a\n'# live:' metadata line.  "
            "See sim/README.md, \"Live runs\".");
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))

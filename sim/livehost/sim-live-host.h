@@ -1,6 +1,6 @@
 /* sim-live-host.h — Pastry nodes hosted in this process on real UDP
  * sockets: the live counterpart of the simulator's adapters
- * (sim/pastry/sim-world-{join,maint,lookup}.c).
+ * (sim/pastry/sim-pastry-{join,maint,lookup}.c).
  *
  * Each hosted node has its PastryNode, its PastryMaint, while joining its
  * PastryJoin, and its own UDP socket (sim-live-udp.h); timers run on the
