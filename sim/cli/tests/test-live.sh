@@ -183,7 +183,7 @@ check "... the last 200 lookups all at the true root" test "$(grep -v '^#' acts/
 
 # Across processes, failures: process B (16 nodes, joined through A)
 # loses 8 of them and at once 8 new nodes join through B's survivors;
-# then A's 300 lookups, with hop_retries = 0, fail wherever a hop times
+# then A's 600 lookups, with hop_retries = 0, fail wherever a hop times
 # out.  A lookup of A that fails in B is reported to A (B's
 # failures_reported equals A's lookups_remote_failed) and counted there
 # as failed; none is left to A's deadline.  B's JOINs towards the dead
@@ -201,7 +201,7 @@ probe_timeout = 300ms
 hop_retries = 0
 lookup_timeout = 5s
 at 0s   join 16 over 1s
-at 6s   lookup 300 over 1s keys random
+at 6s   lookup 600 over 1s keys random
 end
 SCN
 cat > fb.scn <<'SCN'
@@ -239,7 +239,7 @@ check "failures across processes: both exit 0" test "$st" -eq 0
 am () { awk -F, -v m="$1" '$1 == m { print $2 }' fa/summary.csv; }
 bm () { awk -F, -v m="$1" '$1 == m { print $2 }' fb/summary.csv; }
 echo "# A: lookups $(am lookups), ok $(am ok_ratio), failed $(am failed_ratio), reported failed by B $(am lookups_remote_failed), expired $(am lookups_expired); B: failures_reported $(bm failures_reported), acks_missed $(bm acks_missed), live at the end $(bm live_nodes_end)"
-check "... A's 300 lookups all in lookups.csv" test "$(grep -v '^#' fa/lookups.csv | tail -n +2 | wc -l)" -eq 300
+check "... A's 600 lookups all in lookups.csv" test "$(grep -v '^#' fa/lookups.csv | tail -n +2 | wc -l)" -eq 600
 check "... some of A's lookups failed in B, reported" awk -v r="$(bm failures_reported)" 'BEGIN { exit !(r >= 1) }'
 check "... A counted every report (B's failures_reported = A's lookups_remote_failed)" test "$(am lookups_remote_failed)" = "$(bm failures_reported)"
 check "... counted as failed in A's lookups.csv" awk -v f="$(grep -v '^#' fa/lookups.csv | grep -c ',failed')" -v r="$(am lookups_remote_failed)" 'BEGIN { exit !(f >= r) }'
