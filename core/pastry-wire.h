@@ -8,10 +8,10 @@
  * through PastryWirePeers: describe a handle when encoding, intern an
  * (id, address) into a handle when decoding (it may refuse).
  *
- * Layout, version 1.  Integers are little-endian; an id is its 16 bytes
- * in pastry_id_to_bytes() order (most significant first, so a hex dump
- * shows the id as printed); address bytes are in network order, as in a
- * sockaddr.  Offsets in bytes.
+ * Layout, version 2 (version 1 had no FAILED flag on LOOKUP_ACK).  Integers are
+ * little-endian; an id is its 16 bytes in pastry_id_to_bytes() order (most
+ * significant first, so a hex dump shows the id as printed); address bytes are
+ * in network order, as in a sockaddr.  Offsets in bytes.
  *
  *   Every datagram
  *     0  magic       2  0x50 0x57 ("PW")
@@ -41,7 +41,8 @@
  *     JOIN ACKED; JOIN_REPLY ROOT, BOOTSTRAP; ROW_REQUEST, ROW_REPLY
  *     JOINING; ANNOUNCE LEAF; PROBE, PROBE_REPLY REPAIR, VERIFY;
  *     LEAFSET_REQUEST, LEAFSET_REPLY REPAIR, BROADCAST; LEAFSET_UPDATE,
- *     ENTRY_REQUEST, ENTRY_REPLY, LEAVE REPAIR; the other types none.
+ *     ENTRY_REQUEST, ENTRY_REPLY, LEAVE REPAIR; LOOKUP_ACK
+ *     PASTRY_WIRE_FLAG_FAILED; the other types none.
  *
  *   A lookup (type LOOKUP): PASTRY_WIRE_LOOKUP_FIXED = 49 bytes, then the
  *   peers
@@ -84,6 +85,51 @@
  * update *_FIXED, this table and the field's check; the round-trip test
  * covers the rest.
  *
+ * Conventions (what a second implementation must also do to talk to
+ * `pastrysim live`, sim/livehost; the decoder does not check them):
+ *
+ *   Datagrams.  One message per datagram, from the sending node's own
+ *     socket; its `from` peer carries that socket's address (never the
+ *     unspecified one).  A datagram whose `to` is not the receiving
+ *     node's id is for a former owner of the port: dropped.
+ *   Times.  `sent`, a lookup's `issued` and `sent` are µs of the
+ *     real-time clock (the Unix epoch) divided by the run's time scale
+ *     (every process of an overlay runs one scale); a receiver takes a
+ *     time ahead of its own clock as now.  Proximities in entries are µs
+ *     of one-way delay as the sender measures it, or PASTRY_PROX_UNKNOWN.
+ *     `epoch` is 0 (live nodes send no death epochs).
+ *   Bootstrap: the id 0.  A node joining through an address whose id it
+ *     does not know sends its JOIN_REQUEST to the peer (id 0, that
+ *     address); the receiver takes a JOIN_REQUEST to id 0 as addressed to
+ *     itself.  A peer with id 0 is never a node: it enters no table and
+ *     no oracle.
+ *   Requests and replies.  A PROBE, LEAFSET_REQUEST, ENTRY_REQUEST or
+ *     ROW_REQUEST whose sender waits for the answer carries a nonzero tag
+ *     (the sender's choice); the reply of the matching type to the
+ *     requester (PROBE_REPLY, LEAFSET_REPLY, ENTRY_REPLY, ROW_REPLY)
+ *     echoes it.  Silence for probe_timeout is a lost request.
+ *   Acknowledged messages.  A JOIN flagged ACKED and an ANNOUNCE flagged
+ *     LEAF carry a nonzero tag; the receiver at once sends a LOOKUP_ACK
+ *     with that tag, about none, to the sender.  Silence for
+ *     probe_timeout: the JOIN is routed around the silent node, the
+ *     announced-to leaf-set member is suspected.
+ *   Lookups.  A LOOKUP's tag is the source's lookup id in its high 40
+ *     bits (pastrysim: a 16-bit process nonce, never 0, and a 24-bit
+ *     lookup number) and a hop number in its low 24 bits, which each
+ *     sender of a hop sets afresh.  The receiver of a hop acknowledges it
+ *     at once: LOOKUP_ACK, tag echoed, about none.  The node where a
+ *     lookup of another process ends reports to its `src`: a LOOKUP_ACK
+ *     with the tag's low 24 bits cleared, `about` = the reporting node,
+ *     `hops` = the lookup's hops — delivered there, or, flagged
+ *     PASTRY_WIRE_FLAG_FAILED, given up there.  A report is not
+ *     acknowledged; a source that hears nothing fails the lookup after
+ *     lookup_timeout (plus a second).  (A per-hop ack has about none; a
+ *     report never does.)
+ *   Too big.  A message over PASTRY_WIRE_MAX_DATAGRAM keeps its last
+ *     entries; its first ones go ahead of it in LEAFSET_PUSH datagrams
+ *     (from and to as the message, about = from, at most 40 entries each,
+ *     tag 0), which a receiver offers as peers like any leaf-set push.
+ *
  * The size model (pastry_msg_size(), default 40 + 20 per id) is the
  * simulator's bandwidth accounting and is not this format: see
  * core/README.md, "Wire format".
@@ -96,7 +142,10 @@
 
 G_BEGIN_DECLS
 
-#define PASTRY_WIRE_VERSION 1
+#define PASTRY_WIRE_VERSION 2
+/* LOOKUP_ACK only: a lookup report (about set) saying the lookup failed
+ * at `about` instead of being delivered there (see "Conventions"). */
+#define PASTRY_WIRE_FLAG_FAILED 1u
 #define PASTRY_WIRE_MAGIC0 0x50 /* 'P' */
 #define PASTRY_WIRE_MAGIC1 0x57 /* 'W' */
 #define PASTRY_WIRE_MAX_DATAGRAM 1400

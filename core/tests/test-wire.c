@@ -537,6 +537,7 @@ test_flags (void)
     [PASTRY_MSG_ENTRY_REQUEST] = PASTRY_MSG_FLAG_REPAIR,
     [PASTRY_MSG_ENTRY_REPLY] = PASTRY_MSG_FLAG_REPAIR,
     [PASTRY_MSG_LEAVE] = PASTRY_MSG_FLAG_REPAIR,
+    [PASTRY_MSG_LOOKUP_ACK] = PASTRY_WIRE_FLAG_FAILED,
   };
   for (guint type = 0; type < PASTRY_MSG_N_TYPES; type++)
     {
@@ -605,7 +606,9 @@ static const BadCase bad_cases[] = {
     PASTRY_WIRE_ERROR_BAD_MAGIC },
   { "version-0", BASE_MSG, 2, 1, 0, NO_COPY, 0, 0,
     PASTRY_WIRE_ERROR_BAD_VERSION },
-  { "version-2", BASE_MSG, 2, 1, 2, NO_COPY, 0, 0,
+  { "version-1", BASE_MSG, 2, 1, 1, NO_COPY, 0, 0,
+    PASTRY_WIRE_ERROR_BAD_VERSION },
+  { "version-3", BASE_MSG, 2, 1, 3, NO_COPY, 0, 0,
     PASTRY_WIRE_ERROR_BAD_VERSION },
   { "type-last", BASE_MSG, 3, 1, PASTRY_MSG_LEAVE, NO_COPY, 0, 0, OK },
   { "type-past-last", BASE_MSG, 3, 1, PASTRY_MSG_N_TYPES, NO_COPY, 0, 0,

@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <signal.h>
 
+#include "sim-metrics.h"
 #include "sim-scenario.h"
 
 G_BEGIN_DECLS
@@ -189,6 +190,15 @@ int sim_batch_run (const SimPlan *plan, const char *out_dir, guint jobs,
  * Returns TRUE when every expectation holds. */
 gboolean sim_judge_runs (const SimScenario *sc, const char *point,
                          const GPtrArray *runs, gboolean quiet);
+
+/* Judges the expectations of sc on the one run whose metrics are given
+ * (`run` and `live`): "  expect ...: ok (V)" on stdout unless quiet,
+ * "FILE:LINE:COL: expectation failed: ... (measured V)" on stderr.  With
+ * no_judge, or when sc declares `seeds` (the run is one seed of a batch,
+ * judged on the mean), they are printed as "not judged".  Returns 0, or
+ * SIM_EXIT_EXPECT when one failed or its metric was not measured. */
+int sim_judge_single (const SimScenario *sc, SimMetrics *metrics,
+                      gboolean no_judge, gboolean quiet);
 
 /* Judges a finished batch of plan (which has seeds) in dir, point by point,
  * with the scenario as the plan loads it (positions in the scenario file).

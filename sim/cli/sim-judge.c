@@ -244,3 +244,64 @@ sim_judge_collected (const char *dir, gboolean quiet, gboolean *all_hold,
     }
   return TRUE;
 }
+
+int
+sim_judge_single (const SimScenario *sc, SimMetrics *metrics,
+                  gboolean no_judge, gboolean quiet)
+{
+  guint n_declared;
+  const guint64 *declared = sim_scenario_seeds (sc, &n_declared);
+  if (no_judge || declared != NULL)
+    {
+      /* Recorded, not judged: a batch judges the mean over its seeds. */
+      g_autofree char *list
+          = declared != NULL ? sim_seed_list_format (declared, n_declared)
+                             : NULL;
+      for (guint i = 0; !quiet && i < sim_scenario_n_expects (sc); i++)
+        {
+          const SimExpect *e = sim_scenario_expect (sc, i);
+          double v;
+          if (!sim_metrics_get (metrics, e->metric, &v))
+            v = NAN;
+          printf ("  expect %s %s %g: not judged (%g; %s%s%s)\n", e->metric,
+                  sim_compare_op_to_string (e->op),
+                  sim_scenario_expect_threshold (e), v,
+                  list != NULL ? "judged on the mean over seeds " : "",
+                  list != NULL ? list : "--no-judge",
+                  list != NULL ? ": run without --seed" : "");
+        }
+      return 0;
+    }
+
+  int status = 0;
+  for (guint i = 0; i < sim_scenario_n_expects (sc); i++)
+    {
+      const SimExpect *e = sim_scenario_expect (sc, i);
+      double v;
+      if (!sim_metrics_get (metrics, e->metric, &v))
+        {
+          fprintf (stderr,
+                   "%s:%u:%u: expect: metric '%s' was not measured "
+                   "in this run\n",
+                   sim_scenario_display_name (sc), e->line, e->col,
+                   e->metric);
+          status = SIM_EXIT_EXPECT;
+          continue;
+        }
+      if (!sim_scenario_expect_holds (e, v))
+        {
+          fprintf (stderr,
+                   "%s:%u:%u: expectation failed: %s %s %g "
+                   "(measured %g)\n",
+                   sim_scenario_display_name (sc), e->line, e->col, e->metric,
+                   sim_compare_op_to_string (e->op),
+                   sim_scenario_expect_threshold (e), v);
+          status = SIM_EXIT_EXPECT;
+        }
+      else if (!quiet)
+        printf ("  expect %s %s %g: ok (%g)\n", e->metric,
+                sim_compare_op_to_string (e->op),
+                sim_scenario_expect_threshold (e), v);
+    }
+  return status;
+}

@@ -6,22 +6,27 @@
  *                           [--no-emulate] [--seed N] [--set NAME=VALUE]...
  *                           [--out DIR] [--quiet]
  *
- * Time: scenario time t happens at wall-clock t x X after the start (X <
- * 1 compresses the schedule; the protocol's own periods and timeouts are
- * the scenario's, unscaled).  Results: the CSV files of `run`, times in
- * wall-clock µs since the start, plus a `# live:` metadata line; published
- * through sim-publish.h as `run` does.  Supported actions: join N [over
- * T], lookup N [over T] [keys node|random], fail N / leave N [over T];
- * anything else is refused (FILE:LINE:COL, exit 2) before any socket
- * opens.
+ * Time: --time-scale X compresses (X < 1) or stretches the whole run
+ * alike: the loop's clock (sim-live-loop.h) runs 1/X times as fast as the
+ * wall clock, so the action schedule, the protocol's periods and
+ * timeouts, and the emulated latency all happen at scenario time t =
+ * wall time / X; results are in scenario time (the `run` columns), with a
+ * `# live:` metadata line.  What cannot be compressed is the host's own
+ * cost (a datagram's decode and core call, the kernel's wake-up): it
+ * counts 1/X times as much in the results.  Published through
+ * sim-publish.h as `run` does.  The actions are sim-live-schedule.h's:
+ * every verb but `build`, which is refused (FILE:LINE:COL, exit 2) before
+ * any socket opens, as are the parameters that need global knowledge
+ * (check_params()).  Expectations are judged as `run` judges one run.
  *
- * The run ends when every action has happened and no lookup is in flight,
- * or lookup_timeout + 1 s after the last action (lookups still in flight
- * then end as failed).  SIGINT ends it with nothing written, as `run`.
+ * The run ends when every action has done all it will do and no lookup
+ * is in flight, or lookup_timeout + 1 s after that (lookups still in
+ * flight then end as failed).  SIGINT ends it with nothing written, as `run`.
  */
 #include "pastrysim-version.h"
 #include "sim-cli.h"
 #include "sim-live-host.h"
+#include "sim-live-schedule.h"
 #include "sim-metrics.h"
 #include "sim-net-params.h"
 #include "sim-publish.h"
@@ -38,56 +43,33 @@ typedef struct
   SimLiveHost *host;
   SimLiveLoop *loop;
   SimMetrics *metrics;
-  double scale;
-  SimRng *rng_act; /* per action: choices made when it happens */
-  guint *phase;    /* per action: its lookup phase */
-  SimTime last;    /* wall time of the last action event */
+  SimLiveSchedule *sched;
+  SimTime done_at; /* when the schedule was first seen done */
   SimTime interval;
-  guint32 k_action, k_check, k_tick;
-  gboolean failed_open;
-  GError *error;
+  gboolean lingering;
+  guint32 k_check, k_tick;
 } LiveRun;
 
-static SimTime
-wall_of (const LiveRun *r, SimTime t)
-{
-  return sim_u64_from_double ((double) t * r->scale);
-}
-
-/* A scenario action live runs cannot carry out: FILE:LINE:COL. */
+/* Parameters whose measurement needs global knowledge, or an oracle a
+ * live node does not have: refused at the line that set them. */
 static gboolean
-check_actions (const SimScenario *sc, GError **error)
+check_params (const SimScenario *sc, GError **error)
 {
-  for (guint i = 0; i < sim_scenario_n_actions (sc); i++)
-    {
-      const SimAction *a = sim_scenario_action (sc, i);
-      const char *why = NULL;
-      switch (a->kind)
-        {
-        case SIM_ACTION_JOIN:
-        case SIM_ACTION_LOOKUP:
-          if (a->spread != SIM_SPREAD_AT_ONCE
-              && a->spread != SIM_SPREAD_UNIFORM)
-            why = "only 'N' or 'N over T' spreads are supported";
-          else if (a->kind == SIM_ACTION_LOOKUP && a->keys == SIM_KEYS_ZIPF)
-            why = "keys zipf is not supported";
-          break;
-        case SIM_ACTION_FAIL:
-        case SIM_ACTION_LEAVE:
-          if (a->select != SIM_SELECT_COUNT)
-            why = "only a count of nodes is supported";
-          break;
-        default:
-          why = "this action is not supported (join, lookup, fail, leave)";
-          break;
-        }
-      if (why != NULL)
-        {
-          g_set_error (error, SIM_SCENARIO_ERROR, 0, "%s:%u:%u: live: %s",
-                       sim_scenario_display_name (sc), a->line, a->col, why);
-          return FALSE;
-        }
-    }
+  if (g_str_equal (sim_scenario_get_string (sc, "ideal_compare"), "on"))
+    return sim_scenario_param_fail (
+        sc, error, SIM_SCENARIO_ERROR_BAD_VALUE, "ideal_compare", "on",
+        "live: ideal_compare routes every lookup again over ideal tables "
+        "built from global knowledge, which a live run does not have");
+  if (sim_scenario_get_uint (sc, "quality_sample") > 0)
+    return sim_scenario_param_fail (
+        sc, error, SIM_SCENARIO_ERROR_BAD_VALUE, "quality_sample", NULL,
+        "live: quality_sample grades routing tables against global "
+        "knowledge, which a live run does not have");
+  if (sim_scenario_param_is_set (sc, "oracle_hints")
+      && g_str_equal (sim_scenario_get_string (sc, "oracle_hints"), "on"))
+    return sim_scenario_param_fail (
+        sc, error, SIM_SCENARIO_ERROR_BAD_VALUE, "oracle_hints", "on",
+        "live: live nodes have no oracle and run as with oracle_hints = off");
   return TRUE;
 }
 
@@ -106,74 +88,22 @@ needs_maintenance (const SimScenario *sc)
   return FALSE;
 }
 
-/* An action event: a = action index, b = the node (joins). */
-static void
-on_action (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
-{
-  LiveRun *r = data;
-  const SimAction *a = sim_scenario_action (r->sc, ev->a);
-  SimRng *rng = &r->rng_act[ev->a];
-  guint n = sim_live_host_n_live (r->host);
-  switch (a->kind)
-    {
-    case SIM_ACTION_JOIN:
-      if (!sim_live_host_join (r->host, (guint32) ev->b,
-                               r->error == NULL ? &r->error : NULL))
-        {
-          r->failed_open = TRUE;
-          sim_live_loop_stop (loop);
-        }
-      break;
-    case SIM_ACTION_LOOKUP:
-      {
-        if (n == 0)
-          break;
-        guint32 src = sim_live_host_nth_live (
-            r->host, (guint) sim_rng_uniform_u64 (rng, n));
-        PastryId key;
-        if (a->keys == SIM_KEYS_NODE)
-          key = *sim_live_host_id (
-              r->host, sim_live_host_nth_live (
-                           r->host, (guint) sim_rng_uniform_u64 (rng, n)));
-        else
-          {
-            key.hi = sim_rng_next_u64 (rng);
-            key.lo = sim_rng_next_u64 (rng);
-          }
-        sim_live_host_lookup (r->host, src, &key, sim_live_loop_now (loop),
-                              r->phase[ev->a]);
-        break;
-      }
-    case SIM_ACTION_FAIL:
-    case SIM_ACTION_LEAVE:
-      if (n == 0)
-        break;
-      {
-        guint32 x = sim_live_host_nth_live (
-            r->host, (guint) sim_rng_uniform_u64 (rng, n));
-        if (a->kind == SIM_ACTION_FAIL)
-          sim_live_host_fail (r->host, x);
-        else
-          sim_live_host_leave (r->host, x);
-      }
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
 /* Every 50 ms: an interrupt, or the end of the run. */
 static void
 on_check (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
 {
   LiveRun *r = data;
   SimTime now = sim_live_loop_now (loop);
+  gboolean done = sim_live_schedule_done (r->sched)
+                  && now >= sim_live_schedule_end_hint (r->sched);
+  if (done && r->done_at == SIM_TIME_MAX)
+    r->done_at = now;
   SimTime hard = sim_time_add (
-      r->last, sim_time_add (sim_scenario_get_time (r->sc, "lookup_timeout"),
-                             SIM_TIME_S));
-  if (sim_cli_interrupted ()
-      || (now > r->last && sim_live_host_inflight (r->host) == 0)
-      || now >= hard)
+      r->done_at, sim_time_add (sim_scenario_get_time (r->sc, "lookup_timeout"),
+                                SIM_TIME_S));
+  if (sim_cli_interrupted () || sim_live_schedule_error (r->sched) != NULL
+      || (!r->lingering && done
+          && (sim_live_host_inflight (r->host) == 0 || now >= hard)))
     {
       sim_live_loop_stop (loop);
       return;
@@ -188,38 +118,6 @@ on_tick (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
   SimTime now = sim_live_loop_now (loop);
   sim_metrics_timeline_tick (r->metrics, now);
   sim_live_loop_at (loop, now + r->interval, r->k_tick, 0, 0);
-}
-
-/* Creates the nodes and arms every action event. */
-static void
-schedule (LiveRun *r, guint64 seed)
-{
-  guint phases = 0;
-  guint n_actions = sim_scenario_n_actions (r->sc);
-  for (guint i = 0; i < n_actions; i++)
-    {
-      const SimAction *a = sim_scenario_action (r->sc, i);
-      SimRng times, ids, topo;
-      sim_rng_init (&times, seed, SIM_RNG_PURPOSE_ACTION, i);
-      sim_rng_init (&ids, seed, SIM_RNG_PURPOSE_IDS, i);
-      sim_rng_init (&topo, seed, SIM_RNG_PURPOSE_TOPOLOGY, i);
-      sim_rng_init (&r->rng_act[i], seed, SIM_RNG_PURPOSE_WORKLOAD, i);
-      if (a->kind == SIM_ACTION_LOOKUP)
-        r->phase[i] = phases++;
-      for (guint64 k = 0; k < a->count; k++)
-        {
-          SimTime t = a->at;
-          if (a->over > 0)
-            t += sim_rng_uniform_u64 (&times, a->over);
-          guint64 b = 0;
-          if (a->kind == SIM_ACTION_JOIN)
-            b = sim_live_host_add_node (r->host, &ids, &topo);
-          SimTime w = wall_of (r, t);
-          r->last = MAX (r->last, w);
-          sim_live_loop_at (r->loop, w, r->k_action, i, b);
-        }
-    }
-  sim_metrics_set_phases (r->metrics, phases);
 }
 
 static int
@@ -257,16 +155,17 @@ sim_cli_live (int argc, char **argv)
     { "port-base", 0, 0, G_OPTION_ARG_INT, &port_base,
       "Node i listens on port P + i (default 0: ports the kernel picks)", "P" },
     { "time-scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale,
-      "Scenario time t happens at wall-clock t x X (default 1; below 1 "
-      "compresses the schedule, not the protocol's timers)",
+      "Run the scenario's time X times as slow as the wall clock (default "
+      "1; 0.1 = ten times as fast): actions, protocol timers and emulated "
+      "latency alike",
       "X" },
     { "bootstrap", 0, 0, G_OPTION_ARG_STRING, &bootstrap,
       "Join an overlay of other processes through the node at HOST:PORT "
       "(an IP address and port)",
       "HOST:PORT" },
     { "linger", 0, 0, G_OPTION_ARG_DOUBLE, &linger,
-      "Keep the nodes up this many seconds after the run's end, for other "
-      "processes' lookups (default 0)",
+      "Keep the nodes up this many wall-clock seconds after the run's end, "
+      "for other processes' lookups (default 0)",
       "S" },
     { "no-emulate", 0, 0, G_OPTION_ARG_NONE, &no_emulate,
       "Send datagrams at once (no emulated latency or loss)", NULL },
@@ -285,9 +184,9 @@ sim_cli_live (int argc, char **argv)
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_description (
       ctx, "Each node of the scenario runs in this process with its own UDP "
-           "socket; the\nscenario's actions (join, lookup, fail, leave) "
-           "happen at wall-clock times.\nWrites the CSV files of 'run' (times "
-           "in wall-clock µs) into DIR, with a\n'# live:' metadata line.  "
+           "socket; the\nscenario's actions (all but build) happen at "
+           "wall-clock times.\nWrites the CSV files of 'run' (times in "
+           "scenario seconds) into DIR, with a\n'# live:' metadata line.  "
            "See sim/README.md, \"Live runs\".");
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -331,15 +230,19 @@ sim_cli_live (int argc, char **argv)
   g_ptr_array_add (ov, NULL);
   g_autoptr (SimScenario) sc
       = sim_scenario_load (path, (const char *const *) ov->pdata, &error);
-  if (sc == NULL || !check_actions (sc, &error))
+  if (sc == NULL || !sim_live_schedule_check (sc, &error)
+      || !check_params (sc, &error) || !sim_cli_check_expects (sc, &error))
     {
       fprintf (stderr, "%s\n", error->message);
       return SIM_EXIT_BAD_INPUT;
     }
-  guint64 nodes = 0;
-  for (guint i = 0; i < sim_scenario_n_actions (sc); i++)
-    if (sim_scenario_action (sc, i)->kind == SIM_ACTION_JOIN)
-      nodes += sim_scenario_action (sc, i)->count;
+  guint n_declared;
+  if (sim_scenario_seeds (sc, &n_declared) != NULL
+      && !sim_scenario_param_is_set (sc, "seed"))
+    return usage ("live: the scenario declares 'seeds = LIST' (a batch "
+                  "over seeds); a live run is one run: choose its seed "
+                  "with --seed N");
+  guint64 nodes = sim_live_schedule_nodes_hint (sc);
   if (port_base != 0 && port_base + nodes > 65536)
     return usage ("--port-base: the scenario's nodes do not fit below port "
                   "65536");
@@ -370,8 +273,13 @@ sim_cli_live (int argc, char **argv)
     .hop_retries = (guint) sim_scenario_get_uint (sc, "hop_retries"),
     .lookup_timeout = sim_scenario_get_time (sc, "lookup_timeout"),
     .min_hop_timeout = 100 * SIM_TIME_MS,
+    .replicas = (guint) sim_scenario_get_uint (sc, "replicas"),
     .seed = seed,
   };
+  if (!sim_scenario_get_hop_timeout (sc, &cfg.hop_timeout))
+    cfg.min_hop_timeout = 0; /* a fixed hop_timeout, as `run` */
+  else
+    cfg.hop_timeout = 0;
 
   g_autoptr (GPtrArray) inputs = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (inputs, g_strdup (path));
@@ -385,6 +293,7 @@ sim_cli_live (int argc, char **argv)
 
   g_autoptr (SimMetrics) metrics = sim_metrics_new ();
   SimLiveLoop *loop = sim_live_loop_new (NULL);
+  sim_live_loop_set_scale (loop, scale);
   SimLiveHost *host = sim_live_host_new (&cfg, loop, bind, (guint16) port_base,
                                          net, metrics, &error);
   if (host == NULL)
@@ -401,19 +310,15 @@ sim_cli_live (int argc, char **argv)
     }
   SimTime from, to;
   sim_scenario_measure_window (sc, &from, &to);
-  sim_metrics_set_window (metrics, wall_of (&(LiveRun){ .scale = scale }, from),
-                          to == SIM_TIME_MAX
-                              ? SIM_TIME_MAX
-                              : wall_of (&(LiveRun){ .scale = scale }, to));
+  sim_metrics_set_window (metrics, from, to);
 
   g_autoptr (GString) meta = g_string_new (NULL);
   g_autofree char *base = g_path_get_basename (path);
   g_string_append_printf (
       meta,
       "# pastrysim %s\n# scenario: %s\n# seed: %" G_GUINT64_FORMAT
-      "\n# time unit: wall-clock "
-      "seconds (t_s) and milliseconds (*_ms) since the "
-      "start\n",
+      "\n# time unit: scenario seconds (t_s) and milliseconds (*_ms) "
+      "since the start: wall-clock time divided by the time scale\n",
       PASTRYSIM_VERSION, base, seed);
   g_string_append_printf (
       meta,
@@ -445,33 +350,36 @@ sim_cli_live (int argc, char **argv)
     .host = host,
     .loop = loop,
     .metrics = metrics,
-    .scale = scale,
-    .rng_act = g_new0 (SimRng, sim_scenario_n_actions (sc)),
-    .phase = g_new0 (guint, sim_scenario_n_actions (sc)),
+    .done_at = SIM_TIME_MAX,
     .interval = sim_scenario_get_time (sc, "timeline_interval"),
   };
   if (r.interval == 0)
     r.interval = SIM_TIME_S;
   sim_metrics_stream_timeline (metrics, timeline, r.interval);
-  r.k_action = sim_live_loop_add_kind (loop, on_action, &r);
   r.k_check = sim_live_loop_add_kind (loop, on_check, &r);
   r.k_tick = sim_live_loop_add_kind (loop, on_tick, &r);
-  schedule (&r, seed);
+  guint phases = 0;
+  for (guint i = 0; i < sim_scenario_n_actions (sc); i++)
+    phases += sim_scenario_action (sc, i)->kind == SIM_ACTION_LOOKUP;
+  sim_metrics_set_phases (metrics, phases);
+  r.sched = sim_live_schedule_new (sc, host, loop);
   sim_live_loop_at (loop, 50 * SIM_TIME_MS, r.k_check, 0, 0);
   sim_live_loop_at (loop, r.interval, r.k_tick, 0, 0);
   if (!quiet)
     fprintf (stderr,
              "pastrysim live: %" G_GUINT64_FORMAT " nodes, about "
              "%.1f s\n",
-             nodes, sim_time_to_s (r.last));
+             nodes,
+             sim_time_to_s (sim_live_schedule_end_hint (r.sched)) * scale);
   sim_live_loop_run (loop, SIM_TIME_MAX);
   SimTime end = sim_live_loop_now (loop);
-  if (linger > 0 && !sim_cli_interrupted () && !r.failed_open)
+  gboolean open_failed = sim_live_schedule_error (r.sched) != NULL;
+  if (linger > 0 && !sim_cli_interrupted () && !open_failed)
     {
       /* Up for the others' lookups; the interrupt check still runs. */
-      r.last = SIM_TIME_MAX - SIM_TIME_H;
+      r.lingering = TRUE;
       sim_live_loop_at (loop, end + 50 * SIM_TIME_MS, r.k_check, 0, 0);
-      sim_live_loop_run (loop, end + sim_time_from_us (linger * 1e6));
+      sim_live_loop_run (loop, end + sim_time_from_us (linger * 1e6 / scale));
     }
   sim_live_host_abandon (host);
   sim_metrics_timeline_tick (metrics, end);
@@ -487,6 +395,11 @@ sim_cli_live (int argc, char **argv)
   sim_metrics_set (metrics, "peers_known",
                    (double) sim_live_host_n_peers (host));
   sim_metrics_set (metrics, "lookups_remote", (double) st.lookups_remote);
+  sim_metrics_set (metrics, "lookups_remote_failed",
+                   (double) st.lookups_failed_remote);
+  sim_metrics_set (metrics, "lookups_expired", (double) st.lookups_expired);
+  sim_metrics_set (metrics, "failures_reported", (double) st.failures_reported);
+  sim_metrics_set (metrics, "acks_missed", (double) st.acks_missed);
   /* The hosted nodes, for collecting the overlay of several processes. */
   g_autoptr (GString) nodes_csv = g_string_new (meta->str);
   g_string_append (nodes_csv, "node,id,address,live\n");
@@ -504,13 +417,12 @@ sim_cli_live (int argc, char **argv)
           sim_live_host_is_live (host, i));
     }
   g_autofree char *nodes_path = g_build_filename (tmp, "live-nodes.csv", NULL);
-  sim_metrics_set (metrics, "wall_s", sim_time_to_s (end));
-  gboolean open_failed = r.failed_open;
-  g_autoptr (GError) run_error = r.error;
+  sim_metrics_set (metrics, "wall_s", sim_time_to_s (end) * scale);
+  g_autoptr (GError) run_error
+      = open_failed ? g_error_copy (sim_live_schedule_error (r.sched)) : NULL;
   sim_live_host_free (host);
+  sim_live_schedule_free (r.sched);
   sim_live_loop_free (loop);
-  g_free (r.rng_act);
-  g_free (r.phase);
   gboolean bad = ferror (lookups) != 0 || ferror (timeline) != 0;
   bad |= fclose (lookups) != 0;
   bad |= fclose (timeline) != 0;
@@ -565,5 +477,5 @@ sim_cli_live (int argc, char **argv)
             printf ("  %-22s %g\n", keys[i], v);
         }
     }
-  return SIM_EXIT_OK;
+  return sim_judge_single (sc, metrics, FALSE, quiet);
 }

@@ -147,6 +147,16 @@ static const SimMetricInfo metrics[] = {
      "peers with an address in the process's book (hosted nodes included)"),
   W ("lookups_remote", "count", "live",
      "lookups delivered at a node of another process"),
+  W ("lookups_remote_failed", "count", "live",
+     "lookups of this process reported failed by another process"),
+  W ("lookups_expired", "count", "live",
+     "lookups of this process failed at the source's deadline "
+     "(lookup_timeout + 1 s: no delivery or failure report)"),
+  W ("failures_reported", "count", "live",
+     "other processes' lookups that failed here, reported to their source"),
+  W ("acks_missed", "count", "live",
+     "JOIN and ANNOUNCE hops not acknowledged within probe_timeout "
+     "(JOINs rerouted, leaf-set members suspected)"),
 };
 
 /* name matches pattern, where '#' in the pattern takes 1+ digits. */

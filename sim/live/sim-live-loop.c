@@ -8,6 +8,8 @@
  */
 #include "sim-live-loop.h"
 
+#include <math.h>
+
 typedef struct
 {
   SimLiveHandler fn;
@@ -26,6 +28,7 @@ struct _SimLiveLoop
   GSource *timer;
   SimQueue *q;
   gint64 epoch;  /* g_get_monotonic_time() at creation */
+  double scale;  /* wall µs per loop µs (sim_live_loop_set_scale) */
   GArray *kinds; /* Kind by kind number; 0 is the run deadline */
   gboolean stopped, deadline;
 };
@@ -36,12 +39,17 @@ rearm (SimLiveLoop *loop)
 {
   SimTime at;
   if (!sim_queue_peek_time (loop->q, &at))
-    g_source_set_ready_time (loop->timer, -1);
-  else
-    g_source_set_ready_time (loop->timer,
-                             at >= (SimTime) (G_MAXINT64 - loop->epoch)
-                                 ? G_MAXINT64
-                                 : loop->epoch + (gint64) at);
+    {
+      g_source_set_ready_time (loop->timer, -1);
+      return;
+    }
+  /* The wall instant of loop time at, rounded up so that the event is
+   * never early; clamped far in the future. */
+  double wall = ceil ((double) at * loop->scale);
+  g_source_set_ready_time (loop->timer,
+                           wall >= (double) (G_MAXINT64 - loop->epoch) / 2
+                               ? G_MAXINT64
+                               : loop->epoch + (gint64) wall);
 }
 
 static gboolean
@@ -79,6 +87,7 @@ sim_live_loop_new (GMainContext *ctx)
                           : g_main_context_ref_thread_default ();
   loop->q = sim_queue_new (SIM_QUEUE_HEAP);
   loop->epoch = g_get_monotonic_time ();
+  loop->scale = 1.0;
   loop->kinds = g_array_new (FALSE, TRUE, sizeof (Kind));
   g_array_set_size (loop->kinds, 1);
   loop->timer = g_source_new (&timer_funcs, sizeof (TimerSource));
@@ -112,7 +121,26 @@ SimTime
 sim_live_loop_now (const SimLiveLoop *loop)
 {
   gint64 t = g_get_monotonic_time () - loop->epoch;
-  return t > 0 ? (SimTime) t : 0;
+  if (t <= 0)
+    return 0;
+  if (loop->scale == 1.0)
+    return (SimTime) t;
+  return (SimTime) floor ((double) t / loop->scale);
+}
+
+void
+sim_live_loop_set_scale (SimLiveLoop *loop, double scale)
+{
+  g_return_if_fail (loop != NULL && scale > 0 && scale <= 1000);
+  g_return_if_fail (sim_live_loop_pending (loop) == 0);
+  loop->epoch = g_get_monotonic_time ();
+  loop->scale = scale;
+}
+
+double
+sim_live_loop_scale (const SimLiveLoop *loop)
+{
+  return loop->scale;
 }
 
 guint32

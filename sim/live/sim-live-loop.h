@@ -4,7 +4,8 @@
  * the live driver runs the same protocol on real sockets, so its events
  * are due at wall-clock instants.  A SimLiveLoop keeps them in the
  * engine's event queue (sim-queue.h), with times in µs of the monotonic
- * clock since the loop was created, and wakes a GMainContext when the
+ * clock since the loop was created (divided by the loop's time scale, when
+ * one is set: a compressed run), and wakes a GMainContext when the
  * earliest falls due; sockets are watched by the same context, so one
  * thread serves timers and datagrams in arrival order.
  *
@@ -45,8 +46,16 @@ void sim_live_loop_free (SimLiveLoop *loop);
  * (transfer none) */
 GMainContext *sim_live_loop_context (const SimLiveLoop *loop);
 
-/* µs of the monotonic clock since the loop was created. */
+/* The loop's clock: µs of the monotonic clock since the loop was created
+ * (or since sim_live_loop_set_scale()), divided by the loop's scale. */
 SimTime sim_live_loop_now (const SimLiveLoop *loop);
+
+/* Time compression: one µs of the loop's clock lasts scale µs of the wall
+ * clock (0 < scale <= 1000; 0.1: ten times faster than real time), for
+ * every event of the loop alike.  Restarts the clock at 0; only before
+ * any event is armed.  Default 1. */
+void sim_live_loop_set_scale (SimLiveLoop *loop, double scale);
+double sim_live_loop_scale (const SimLiveLoop *loop);
 
 /* Registers handler for a new event kind and returns the kind (data is
  * passed to every call; borrowed). */

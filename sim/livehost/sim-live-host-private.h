@@ -97,10 +97,12 @@ struct _SimLiveHost
   PastryPeer placeholder; /* the --bootstrap address, id unknown */
   GArray *gone;           /* guint8 by handle: a remote peer declared dead */
 
+  SimLiveHostHooks hooks;
+  gpointer hooks_data;
   SimRng rng_protocol, rng_net;
   PastryOutbox outbox[N_OUTBOXES];
   guint depth;
-  guint32 k_timer, k_request, k_hop, k_close;
+  guint32 k_timer, k_request, k_hop, k_close, k_deadline;
 };
 
 static inline Node *
@@ -141,5 +143,7 @@ void sim__live_lookup_acked (SimLiveHost *h, guint32 i,
                              const PastryMessage *msg, guint64 tag);
 void sim__live_on_hop_timeout (SimLiveLoop *loop, const SimEvent *ev,
                                gpointer data);
+void sim__live_on_lookup_deadline (SimLiveLoop *loop, const SimEvent *ev,
+                                   gpointer data);
 
 G_END_DECLS

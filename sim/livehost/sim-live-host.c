@@ -109,7 +109,8 @@ socket_addr_of (const PastryWireAddr *a)
  *
  * The loop's clock starts at 0 in each process, so times that travel (a
  * lookup's issue time, against which every holder checks lookup_timeout;
- * a message's `sent`) go on the wire as µs of the real-time clock:
+ * a message's `sent`) go on the wire as µs of the real-time clock
+ * (divided by the time scale, which every process of an overlay shares):
  * processes on one machine share it exactly, machines agree to within
  * NTP's error (milliseconds, against timeouts of seconds).  A time from
  * the future of this process is taken as now. */
@@ -155,6 +156,20 @@ is_request (guint type)
 {
   return type == PASTRY_MSG_PROBE || type == PASTRY_MSG_LEAFSET_REQUEST
          || type == PASTRY_MSG_ENTRY_REQUEST || type == PASTRY_MSG_ROW_REQUEST;
+}
+
+/* A routed or told message whose receiver acknowledges it on the wire (a
+ * LOOKUP_ACK echoing its tag, about none), as the simulator bounces it
+ * when its target is down: a JOIN flagged ACKED (silent: rerouted by
+ * pastry_join_bounced()) and an ANNOUNCE flagged LEAF (silent: the
+ * leaf-set member is suspected, pastry_maint_unanswered()). */
+static gboolean
+is_acked (const PastryMessage *msg)
+{
+  return (msg->type == PASTRY_MSG_JOIN
+          && (msg->flags & PASTRY_MSG_FLAG_ACKED) != 0)
+         || (msg->type == PASTRY_MSG_ANNOUNCE
+             && (msg->flags & PASTRY_MSG_FLAG_LEAF) != 0);
 }
 
 /* The reply type of a request type (PASTRY_MSG_N_TYPES: none). */
@@ -315,7 +330,8 @@ call_end_reply (SimLiveHost *h, guint32 i, PastryOutbox *out, guint in_type,
             guint64 tag = 0;
             if (msg->type == reply && msg->to == in_from)
               tag = in_tag;
-            else if (h->cfg.maintain && is_request (msg->type))
+            else if (h->cfg.maintain
+                     && (is_request (msg->type) || is_acked (msg)))
               {
                 tag = ++h->next_tag;
                 Request *r = g_new0 (Request, 1);
@@ -392,6 +408,26 @@ sim_live_host_nth_live (const SimLiveHost *h, guint k)
     if (g_array_index (h->nodes, Node, i).state == NODE_LIVE && k-- == 0)
       return i;
   return G_MAXUINT32;
+}
+
+void
+sim_live_host_set_hooks (SimLiveHost *h, const SimLiveHostHooks *hooks,
+                         gpointer data)
+{
+  h->hooks = *hooks;
+  h->hooks_data = data;
+}
+
+gboolean
+sim_live_host_in_session (const SimLiveHost *h, guint32 i)
+{
+  return g_array_index (h->nodes, Node, i).state != NODE_DOWN;
+}
+
+guint32
+sim_live_host_incarnation (const SimLiveHost *h, guint32 i)
+{
+  return g_array_index (h->nodes, Node, i).incarn;
 }
 
 gboolean
@@ -483,10 +519,14 @@ upcall (SimLiveHost *h, guint32 i, PastryUpcallKind kind)
           pastry_maint_start (&n->mt, n->node, &env);
           call_end (h, i, out);
         }
+      if (h->hooks.live != NULL)
+        h->hooks.live (h->hooks_data, i);
       break;
     case PASTRY_UPCALL_JOIN_DONE:
       sim_metrics_join (h->metrics, now_of (h) - n->join_started);
       g_clear_pointer (&n->js, g_free);
+      if (h->hooks.join_done != NULL)
+        h->hooks.join_done (h->hooks_data, i);
       break;
     case PASTRY_UPCALL_JOIN_RESTART:
       {
@@ -505,15 +545,20 @@ upcall (SimLiveHost *h, guint32 i, PastryUpcallKind kind)
 }
 
 guint32
-sim_live_host_add_node (SimLiveHost *h, SimRng *rng_ids, SimRng *rng_topology)
+sim_live_host_add_node (SimLiveHost *h, const PastryId *given, SimRng *rng_ids,
+                        SimRng *rng_topology)
 {
   PastryId id;
-  do
-    {
-      id.hi = sim_rng_next_u64 (rng_ids);
-      id.lo = sim_rng_next_u64 (rng_ids);
-    }
-  while (pastry_directory_find (h->dir, &id) != PASTRY_PEER_NONE);
+  if (given != NULL
+      && pastry_directory_find (h->dir, given) == PASTRY_PEER_NONE)
+    id = *given;
+  else
+    do
+      {
+        id.hi = sim_rng_next_u64 (rng_ids);
+        id.lo = sim_rng_next_u64 (rng_ids);
+      }
+    while (pastry_directory_find (h->dir, &id) != PASTRY_PEER_NONE);
   Node n = { 0 };
   n.handle = pastry_directory_intern (h->dir, &id, NULL);
   book_grow (h);
@@ -551,6 +596,13 @@ sim_live_host_join (SimLiveHost *h, guint32 i, GError **error)
   g_return_val_if_fail (n->state == NODE_DOWN, FALSE);
   if (!sim_live_udp_is_open (h->udp, i))
     {
+      if (h->port_base != 0 && (guint) h->port_base + i > 65535)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "node %u: port %u + %u is beyond 65535", i, h->port_base,
+                       i);
+          return FALSE;
+        }
       g_autoptr (GSocketAddress) sa = g_inet_socket_address_new (
           h->bind, h->port_base == 0 ? 0 : (guint16) (h->port_base + i));
       if (!sim_live_udp_open (h->udp, i, G_INET_SOCKET_ADDRESS (sa), error))
@@ -648,7 +700,12 @@ on_request_timeout (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
     return;
   PastryEnv env;
   PastryOutbox *out = call_begin (h, copy.node, &env);
-  pastry_maint_unanswered (&n->mt, n->node, &copy.msg, &env);
+  if (is_acked (&copy.msg))
+    h->stats.acks_missed++;
+  if (copy.msg.type == PASTRY_MSG_JOIN)
+    pastry_join_bounced (&n->mt, n->node, &copy.msg, &env);
+  else
+    pastry_maint_unanswered (&n->mt, n->node, &copy.msg, &env);
   call_end (h, copy.node, out);
   if (copy.msg.type == PASTRY_MSG_ROW_REQUEST && n->js != NULL
       && n->incarn == copy.incarn)
@@ -712,9 +769,29 @@ on_datagram (SimLiveUdp *udp, guint32 i, GSocketAddress *from,
     }
   if (msg->type == PASTRY_MSG_LOOKUP_ACK)
     {
-      sim__live_lookup_acked (h, i, msg, f.tag);
+      Request *r = msg->about == PASTRY_PEER_NONE && f.tag != 0
+                       ? g_hash_table_lookup (h->requests, &f.tag)
+                       : NULL;
+      if (r != NULL && r->node == i && r->msg.to == msg->from)
+        {
+          /* The acknowledgement of a JOIN or an ANNOUNCE (is_acked). */
+          sim_live_loop_cancel (h->loop, r->timer);
+          g_hash_table_remove (h->requests, &f.tag);
+        }
+      else
+        sim__live_lookup_acked (h, i, msg, f.tag);
       pastry_wire_frame_clear (&f);
       return;
+    }
+  if (is_acked (msg) && f.tag != 0)
+    {
+      PastryMessage ack = { 0 };
+      ack.type = PASTRY_MSG_LOOKUP_ACK;
+      ack.from = n->handle;
+      ack.to = msg->from;
+      ack.about = PASTRY_PEER_NONE;
+      ack.sent = now_of (h);
+      sim__live_send_message (h, i, &ack, f.tag);
     }
   if (f.tag != 0)
     {
@@ -778,7 +855,7 @@ sim_live_host_new (const SimLiveHostConfig *cfg, SimLiveLoop *loop,
   h->jcfg = (PastryJoinConfig){
     .refine = cfg->join_refine,
     .announce_state = cfg->announce_state,
-    .acked = FALSE, /* see the header: the join timer recovers */
+    .acked = cfg->maintain, /* as `run` without oracle hints */
     .restart = TRUE,
     .timeout = cfg->lookup_timeout,
   };
@@ -786,7 +863,8 @@ sim_live_host_new (const SimLiveHostConfig *cfg, SimLiveLoop *loop,
     .avoid = cfg->maintain,
     .hop_retries = cfg->hop_retries,
     .lookup_timeout = cfg->lookup_timeout,
-    .replicas = { .k = 1 },
+    .replicas
+    = { .k = MAX (cfg->replicas, 1u), .prox = sim__live_prox, .prox_data = h },
   };
   sim_rng_init (&h->rng_protocol, cfg->seed, SIM_RNG_PURPOSE_PROTOCOL, 0);
   sim_rng_init (&h->rng_net, cfg->seed, SIM_RNG_PURPOSE_NETWORK, 0);
@@ -811,11 +889,17 @@ sim_live_host_new (const SimLiveHostConfig *cfg, SimLiveLoop *loop,
   h->hops = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   h->lookups = g_array_new (FALSE, TRUE, sizeof (LookupRec));
   h->udp = sim_live_udp_new (loop, on_datagram, h);
-  h->wire_offset = g_get_real_time () - (gint64) sim_live_loop_now (loop);
+  /* Wire time: µs of the real-time clock divided by the time scale (the
+   * same in every process of one overlay: they all run one scale). */
+  h->wire_offset
+      = (gint64) ((double) g_get_real_time () / sim_live_loop_scale (loop))
+        - (gint64) sim_live_loop_now (loop);
   h->k_timer = sim_live_loop_add_kind (loop, on_timer, h);
   h->k_request = sim_live_loop_add_kind (loop, on_request_timeout, h);
   h->k_hop = sim_live_loop_add_kind (loop, sim__live_on_hop_timeout, h);
   h->k_close = sim_live_loop_add_kind (loop, on_close, h);
+  h->k_deadline
+      = sim_live_loop_add_kind (loop, sim__live_on_lookup_deadline, h);
 
   /* Pastry's message types, as the metrics count them (as `run`). */
   SimMsgTypeInfo types[PASTRY_MSG_N_TYPES];

@@ -16,9 +16,13 @@
  * on the reply its receiver's outbox sends back to the requester, and a
  * reply with a pending tag cancels the request's probe_timeout timer.  A
  * timer that fires hands the request to pastry_maint_unanswered() (and,
- * for a ROW_REQUEST, pastry_join_missed()).  JOINs are not acknowledged
- * hop by hop (PastryJoinConfig.acked off): a JOIN lost to a dead path
- * node is recovered by the joiner's join timer.
+ * for a ROW_REQUEST, pastry_join_missed()).  With maintenance on, JOINs
+ * are acknowledged hop by hop (PastryJoinConfig.acked, as `run` without
+ * oracle hints), and so is a joiner's ANNOUNCE to a leaf-set member: the
+ * sender tags it, its receiver answers with a LOOKUP_ACK echoing the tag
+ * (about none), and silence for probe_timeout hands the message to
+ * pastry_join_bounced() (the JOIN goes around the silent node) or
+ * pastry_maint_unanswered() (the member is suspected).
  *
  * Lookups: a LOOKUP datagram's tag is (lookup number << 24 | hop number);
  * its receiver answers with a LOOKUP_ACK carrying the tag, then forwards
@@ -29,7 +33,10 @@
  * nodes and the remote peers the process knows and has not declared
  * dead.  A lookup of another process (tags carry a 16-bit nonce of the
  * process that started it) delivered here is reported to its source in
- * a LOOKUP_ACK whose `about` is the delivering node.
+ * a LOOKUP_ACK whose `about` is the delivering node; one that fails here
+ * is reported the same way, flagged PASTRY_WIRE_FLAG_FAILED.  The source
+ * also ends a lookup as failed lookup_timeout + 1 s after issuing it
+ * (its holder died, or the report was lost).
  *
  * Peers: one PastryDirectory for the process (hosted nodes and remote
  * peers alike); beside it, each handle's wire address.  Decoding interns
@@ -67,6 +74,8 @@ typedef struct
   guint probe_retries, hop_retries;
   SimTime lookup_timeout;
   SimTime min_hop_timeout; /* floor of the per-hop timeout */
+  SimTime hop_timeout;     /* fixed per-hop timeout; 0: RTT-based */
+  guint replicas;          /* delivery at any of the k closest (>= 1) */
   guint64 seed;
 } SimLiveHostConfig;
 
@@ -79,7 +88,11 @@ typedef struct
   guint64 split_messages; /* too big: first entries sent ahead in pushes */
   guint64 lookups_started, lookups_ok, lookups_wrong, lookups_failed;
   guint64 declared_dead, refutations;
-  guint64 lookups_remote; /* delivered at a node of another process */
+  guint64 lookups_remote;        /* delivered at a node of another process */
+  guint64 lookups_failed_remote; /* ours, reported failed by another */
+  guint64 lookups_expired;       /* ours, failed at the source's deadline */
+  guint64 failures_reported;     /* others', failed here and reported */
+  guint64 acks_missed;           /* JOIN / ANNOUNCE hops unacknowledged */
 } SimLiveHostStats;
 
 /* A host on loop, bound to bind (an IP address), its node i on port
@@ -92,9 +105,11 @@ SimLiveHost *sim_live_host_new (const SimLiveHostConfig *cfg, SimLiveLoop *loop,
                                 GError **error);
 void sim_live_host_free (SimLiveHost *h);
 
-/* A new hosted node (not started): its index, from 0. */
-guint32 sim_live_host_add_node (SimLiveHost *h, SimRng *rng_ids,
-                                SimRng *rng_topology);
+/* A new hosted node (not started): its index, from 0.  Its id is id
+ * (NULL, or an id already in the book: a fresh one from *rng_ids), its
+ * position in the latency model drawn from *rng_topology. */
+guint32 sim_live_host_add_node (SimLiveHost *h, const PastryId *id,
+                                SimRng *rng_ids, SimRng *rng_topology);
 guint sim_live_host_n_nodes (const SimLiveHost *h);
 
 /* Opens node i's socket (bound to the host's address, port port_base + i)
@@ -113,6 +128,24 @@ guint sim_live_host_n_peers (const SimLiveHost *h);
 void sim_live_host_fail (SimLiveHost *h, guint32 i);
 /* Graceful: LEAVE to the leaf set, then as fail once they have left. */
 void sim_live_host_leave (SimLiveHost *h, guint32 i);
+
+/* What the schedule hears of its nodes (sim-live-schedule.h): live, when
+ * a node's join completed and it became live; join_done, when its join
+ * is over.  Called from inside the host: they must not call into it
+ * (arm a loop event instead).  Either may be NULL. */
+typedef struct
+{
+  void (*live) (gpointer data, guint32 i);
+  void (*join_done) (gpointer data, guint32 i);
+} SimLiveHostHooks;
+
+void sim_live_host_set_hooks (SimLiveHost *h, const SimLiveHostHooks *hooks,
+                              gpointer data);
+
+/* TRUE while node i is joining or live. */
+gboolean sim_live_host_in_session (const SimLiveHost *h, guint32 i);
+/* Lives of node i ended so far. */
+guint32 sim_live_host_incarnation (const SimLiveHost *h, guint32 i);
 
 /* Live hosted nodes (the oracle) and the n-th of them in index order. */
 guint sim_live_host_n_live (const SimLiveHost *h);

@@ -3,8 +3,9 @@
  * processes, and the judgement against the process's own oracle.
  *
  * Invariant: every lookup this process started ends exactly once in
- * finish() (delivered here or reported by another process, failed, or
- * abandoned at the end of the run); a hop is in h->hops from its send to
+ * finish() (delivered here, reported delivered or failed by another
+ * process, failed here, past its deadline at the source, or abandoned at
+ * the end of the run); a hop is in h->hops from its send to
  * its ack or its timer, whichever comes first.
  * Cost: a hop is one encode, one hash insertion and one loop timer; the
  * judgement scans the hosted nodes and the peer book, O(peers), once per
@@ -47,6 +48,27 @@ oracle_root_peer (SimLiveHost *h, const PastryId *key)
   return best;
 }
 
+/* TRUE when peer `at` is one of the k members of the oracle (live hosted
+ * nodes, remote peers known and not declared dead) closest to key. */
+static gboolean
+among_closest (SimLiveHost *h, const PastryId *key, PastryPeer at, guint k)
+{
+  const PastryId *aid = pastry_directory_id (h->dir, at);
+  guint closer = 0;
+  for (guint p = 0; p < h->hosted->len && closer < k; p++)
+    {
+      guint32 j = g_array_index (h->hosted, guint32, p);
+      gboolean member = j != G_MAXUINT32
+                            ? node_at (h, j)->state == NODE_LIVE
+                            : sim__live_book_is_peer (h, p)
+                                  && !g_array_index (h->gone, guint8, p);
+      if (member && p != at
+          && pastry_id_closer (key, pastry_directory_id (h->dir, p), aid) < 0)
+        closer++;
+    }
+  return closer < k;
+}
+
 /* Ends lookup l: delivered at peer `at` after hops (PASTRY_PEER_NONE:
  * failed). */
 static void
@@ -60,7 +82,12 @@ finish (SimLiveHost *h, guint64 l, PastryPeer at, guint hops, guint detours)
   PastryPeer root = oracle_root_peer (h, &rec->key);
   SimOutcome outcome = SIM_OUTCOME_FAILED;
   if (at != PASTRY_PEER_NONE)
-    outcome = at == root ? SIM_OUTCOME_OK : SIM_OUTCOME_WRONG;
+    outcome
+        = at == root
+                  || (h->lcfg.replicas.k > 1
+                      && among_closest (h, &rec->key, at, h->lcfg.replicas.k))
+              ? SIM_OUTCOME_OK
+              : SIM_OUTCOME_WRONG;
   if (outcome == SIM_OUTCOME_OK)
     h->stats.lookups_ok++;
   else if (outcome == SIM_OUTCOME_WRONG)
@@ -80,20 +107,40 @@ finish (SimLiveHost *h, guint64 l, PastryPeer at, guint hops, guint detours)
                       rec->phase);
 }
 
-/* The lookup of tag base failed at this process (ours: it ends; another
- * process's: its source ends it at its end of run). */
+/* The lookup lk of tag base failed at hosted node i.  Ours: it ends as
+ * failed.  Another process's: i reports the failure to its source, a
+ * LOOKUP_ACK flagged PASTRY_WIRE_FLAG_FAILED whose `about` is i (when i
+ * is down, or the report is lost, the source's deadline ends it). */
 static void
-give_up (SimLiveHost *h, guint64 base)
+give_up (SimLiveHost *h, guint32 i, guint64 base, const PastryLookup *lk)
 {
   guint64 l;
   if (local_lookup (h, base, &l))
-    finish (h, l, PASTRY_PEER_NONE, 0, 0);
+    {
+      finish (h, l, PASTRY_PEER_NONE, 0, 0);
+      return;
+    }
+  Node *n = node_at (h, i);
+  if (n->state == NODE_DOWN || lk->src == PASTRY_PEER_NONE)
+    return;
+  PastryMessage rep = { 0 };
+  rep.type = PASTRY_MSG_LOOKUP_ACK;
+  rep.flags = PASTRY_WIRE_FLAG_FAILED;
+  rep.from = n->handle;
+  rep.to = lk->src;
+  rep.about = n->handle;
+  rep.hops = (guint8) MIN (lk->hops, 255);
+  rep.sent = now_of (h);
+  h->stats.failures_reported++;
+  sim__live_send_message (h, i, &rep, base);
 }
 
 static SimTime
 hop_timeout (SimLiveHost *h, guint32 i, PastryPeer to)
 {
   Node *n = node_at (h, i);
+  if (h->cfg.hop_timeout > 0)
+    return h->cfg.hop_timeout;
   return pastry_fd_hop_timeout (
       &n->mt.fd, to, sim__live_prox (n->handle, to, h), h->cfg.min_hop_timeout);
 }
@@ -119,7 +166,7 @@ send_hop (SimLiveHost *h, guint32 i, guint64 base, const PastryLookup *lk)
   if (!h->cfg.maintain)
     {
       if (!sent)
-        give_up (h, base); /* nothing recovers it */
+        give_up (h, i, base, lk); /* nothing recovers it */
       return;
     }
   Hop *hop = g_new0 (Hop, 1);
@@ -163,7 +210,7 @@ process (SimLiveHost *h, guint32 i, guint64 base, PastryLookup *lk)
       send_hop (h, i, base, lk);
       break;
     default:
-      give_up (h, base);
+      give_up (h, i, base, lk);
       break;
     }
 }
@@ -185,6 +232,14 @@ sim_live_host_lookup (SimLiveHost *h, guint32 src, const PastryId *key,
   h->stats.lookups_started++;
   Node *n = node_at (h, src);
   guint64 base = ((guint64) h->nonce << 48) | (l << 24);
+  /* The source's deadline: a lookup lost with its holder, or whose
+   * report was lost, fails here lookup_timeout (and a second for the
+   * report to travel) after it was issued. */
+  sim_live_loop_at (
+      h->loop,
+      sim_time_add (rec.issued,
+                    sim_time_add (h->cfg.lookup_timeout, SIM_TIME_S)),
+      h->k_deadline, src, l);
   PastryLookup lk;
   pastry_lookup_init (&lk, key, n->handle, rec.issued);
   if (n->state != NODE_LIVE)
@@ -242,7 +297,16 @@ sim__live_lookup_acked (SimLiveHost *h, guint32 i, const PastryMessage *msg,
   guint64 l;
   if (msg->about != PASTRY_PEER_NONE)
     {
-      if (local_lookup (h, tag, &l))
+      /* A report from the process holding it: delivered, or failed. */
+      if (!local_lookup (h, tag, &l)
+          || g_array_index (h->lookups, LookupRec, l).done)
+        return;
+      if (msg->flags & PASTRY_WIRE_FLAG_FAILED)
+        {
+          h->stats.lookups_failed_remote++;
+          finish (h, l, PASTRY_PEER_NONE, msg->hops, 0);
+        }
+      else
         finish (h, l, msg->about, msg->hops, 0);
       return;
     }
@@ -250,10 +314,24 @@ sim__live_lookup_acked (SimLiveHost *h, guint32 i, const PastryMessage *msg,
   if (hop == NULL || hop->node != i || hop->lk.to != msg->from)
     return;
   Node *n = node_at (h, i);
-  if (hop->incarn == n->incarn && n->state != NODE_DOWN)
+  if (hop->incarn == n->incarn && n->state != NODE_DOWN
+      && h->cfg.hop_timeout == 0)
     pastry_fd_rtt_sample (&n->mt.fd, hop->lk.to, now_of (h) - hop->lk.hop_sent);
   sim_live_loop_cancel (h->loop, hop->timer);
   g_hash_table_remove (h->hops, &tag);
+}
+
+void
+sim__live_on_lookup_deadline (SimLiveLoop *loop, const SimEvent *ev,
+                              gpointer data)
+{
+  SimLiveHost *h = data;
+  guint64 l = ev->b;
+  if (l < h->lookups->len && !g_array_index (h->lookups, LookupRec, l).done)
+    {
+      h->stats.lookups_expired++;
+      finish (h, l, PASTRY_PEER_NONE, 0, 0);
+    }
 }
 
 void
@@ -274,7 +352,7 @@ sim__live_on_hop_timeout (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
     return; /* delivered meanwhile: only the ack was lost or late */
   if (n->state == NODE_DOWN || n->incarn != copy.incarn)
     {
-      give_up (h, base); /* its holder died */
+      give_up (h, i, base, &copy.lk); /* its holder died: no report */
       return;
     }
   PastryPeer gone = PASTRY_PEER_NONE;
@@ -290,5 +368,5 @@ sim__live_on_hop_timeout (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
   if (step == PASTRY_LOOKUP_REROUTE && n->state == NODE_LIVE)
     process (h, i, base, &copy.lk);
   else
-    give_up (h, base);
+    give_up (h, i, base, &copy.lk);
 }

@@ -111,6 +111,38 @@ test_loop_deadline (void)
   sim_live_loop_free (loop);
 }
 
+/* A time scale of 0.05: events at 400 and 800 ms of the loop's clock run
+ * after 20 and 40 ms of the wall clock, never early, in order, and the
+ * loop's clock reads their times when they run. */
+static void
+test_loop_scale (void)
+{
+  SimLiveLoop *loop = sim_live_loop_new (NULL);
+  sim_live_loop_set_scale (loop, 0.05);
+  g_assert_cmpfloat (sim_live_loop_scale (loop), ==, 0.05);
+  Log log;
+  log_init (&log, 2);
+  guint32 k = sim_live_loop_add_kind (loop, log_event, &log);
+  gint64 wall0 = g_get_monotonic_time ();
+  sim_live_loop_at (loop, 800 * SIM_TIME_MS, k, 2, 800 * SIM_TIME_MS);
+  sim_live_loop_at (loop, 400 * SIM_TIME_MS, k, 1, 400 * SIM_TIME_MS);
+  g_assert_true (sim_live_loop_run (loop, 100 * SIM_TIME_S));
+  gint64 wall = g_get_monotonic_time () - wall0;
+  g_test_message ("2 events at 0.4 and 0.8 s of loop time: %.1f ms of wall "
+                  "time",
+                  wall / 1e3);
+  g_assert_cmpuint (log.ran->len, ==, 2);
+  g_assert_cmpuint (g_array_index (log.ran, guint32, 0), ==, 1);
+  g_assert_cmpuint (g_array_index (log.ran, guint32, 1), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpuint (g_array_index (log.when, SimTime, i), >=,
+                      g_array_index (log.due, SimTime, i));
+  g_assert_cmpint (wall, >=, 40 * 1000);
+  g_assert_cmpint (wall, <, 800 * 1000); /* less than unscaled */
+  log_clear (&log);
+  sim_live_loop_free (loop);
+}
+
 /* ---- UDP ---- */
 
 typedef struct
@@ -272,6 +304,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/live/loop/order", test_loop_order);
   g_test_add_func ("/live/loop/deadline", test_loop_deadline);
+  g_test_add_func ("/live/loop/scale", test_loop_scale);
   g_test_add_func ("/live/udp/loopback", test_udp_loopback);
   g_test_add_func ("/live/udp/close", test_udp_close);
   return g_test_run ();
