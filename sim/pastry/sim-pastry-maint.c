@@ -362,8 +362,9 @@ sim__world_hop_timeout (SimWorld *w, guint32 x, guint32 p)
 {
   if (!w->hop_rtt)
     return w->hop_timeout;
-  return pastry_fd_hop_timeout (&maint_of (w, x)->fd, p,
-                                sim__world_prox (w, x, p), MIN_HOP_TIMEOUT);
+  return pastry_fd_hop_timeout_prior (&maint_of (w, x)->fd, p,
+                                      sim__world_prox (w, x, p),
+                                      MIN_HOP_TIMEOUT, w->hop_rto_prior_pct);
 }
 
 void

@@ -171,6 +171,14 @@ static const SimParamSpec pastry_specs[] = {
     .rank = 33,
     .doc = "time a node waits for the next hop to acknowledge a lookup: "
            "rtt = SRTT + 4*RTTVAR of that hop, or a fixed time" },
+  { .name = "hop_rto_prior",
+    .type = SIM_PARAM_DOUBLE,
+    .def = "3",
+    .dmin = 1,
+    .dmax = 100,
+    .doc = "hop_timeout = rtt: before a node has an RTT sample of the next "
+           "hop, it waits this many times the RTT its measured proximity "
+           "suggests (3 = RFC 6298's first-sample rule)" },
   { .name = "hop_retries",
     .type = SIM_PARAM_UINT,
     .def = "8",

@@ -146,6 +146,8 @@ struct _SimWorld
   guint probe_retries;
   gboolean hop_rtt;      /* hop timeout from RTT estimates */
   SimTime hop_timeout;   /* fixed hop timeout */
+  guint hop_rto_prior_pct; /* hop timeout before an RTT sample, in % of
+                              the proximity's RTT (hop_rto_prior) */
   guint hop_retries;
   SimTime lookup_timeout;
   PastryLookupConfig lookup_cfg; /* maintain, hop_retries, lookup_timeout */

@@ -118,6 +118,9 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->probe_timeout = sim_scenario_get_time (sc, "probe_timeout");
   w->probe_retries = (guint) sim_scenario_get_uint (sc, "probe_retries");
   w->hop_rtt = sim_scenario_get_hop_timeout (sc, &w->hop_timeout);
+  w->hop_rto_prior_pct = (guint) (sim_scenario_get_double (sc,
+                                                            "hop_rto_prior")
+                                    * 100.0 + 0.5);
   w->hop_retries = (guint) sim_scenario_get_uint (sc, "hop_retries");
   w->lookup_timeout = sim_scenario_get_time (sc, "lookup_timeout");
   w->lookup_cfg.avoid = w->maintain;
