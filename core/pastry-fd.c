@@ -173,8 +173,8 @@ pastry_fd_believes_dead (const PastryFd *fd, PastryPeer p, PastryTime now)
 }
 
 PastryTime
-pastry_fd_hop_timeout_prior (const PastryFd *fd, PastryPeer p,
-                             guint32 prox_us, PastryTime min, guint prior_pct)
+pastry_fd_hop_timeout_prior (const PastryFd *fd, PastryPeer p, guint32 prox_us,
+                             PastryTime min, guint prior_pct)
 {
   g_return_val_if_fail (fd != NULL, min);
   const PastryFdRtt *s = &fd->rtt[p % PASTRY_FD_RTT_SLOTS];

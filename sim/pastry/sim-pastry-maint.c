@@ -108,6 +108,7 @@ sim__world_maint_init (SimWorld *w)
     .heartbeat_period = w->heartbeat_period,
     .heartbeat_timeout = w->heartbeat_timeout,
     .probe_period = w->probe_period,
+    .probe_target = w->probe_target,
     .probe_timeout = w->probe_timeout,
     .probe_retries = w->probe_retries,
   };

@@ -150,6 +150,16 @@ static const SimParamSpec pastry_specs[] = {
     .umax = G_MAXUINT64,
     .rank = 30,
     .doc = "every routing-table entry is probed this often" },
+  { .name = "probe_target",
+    .type = SIM_PARAM_DOUBLE,
+    .def = "0",
+    .dmin = 0,
+    .dmax = 1,
+    .doc = "self-tuning probe period (MSPastry): 0 = off, probe every "
+           "probe_period; else each node sets its period so that a hop "
+           "finds its table entry dead with about this probability, from "
+           "the failure rate it observed itself (from probe_period / 10 to "
+           "2 probe_period)" },
   { .name = "probe_timeout",
     .type = SIM_PARAM_TIME,
     .def = "3s",

@@ -146,6 +146,7 @@ struct _SimWorld
   guint probe_retries;
   gboolean hop_rtt;      /* hop timeout from RTT estimates */
   SimTime hop_timeout;   /* fixed hop timeout */
+  double probe_target;   /* self-tuning probe period (0: off) */
   guint hop_rto_prior_pct; /* hop timeout before an RTT sample, in % of
                               the proximity's RTT (hop_rto_prior) */
   guint hop_retries;

@@ -116,6 +116,7 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->heartbeat_timeout = sim_scenario_get_time (sc, "heartbeat_timeout");
   w->probe_period = sim_scenario_get_time (sc, "probe_period");
   w->probe_timeout = sim_scenario_get_time (sc, "probe_timeout");
+  w->probe_target = sim_scenario_get_double (sc, "probe_target");
   w->probe_retries = (guint) sim_scenario_get_uint (sc, "probe_retries");
   w->hop_rtt = sim_scenario_get_hop_timeout (sc, &w->hop_timeout);
   w->hop_rto_prior_pct = (guint) (sim_scenario_get_double (sc,

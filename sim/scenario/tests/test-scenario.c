@@ -1807,7 +1807,8 @@ test_describe_params_grouped (void)
 }
 
 /* The resolved order of the parameters is the order of the single table
- * the registry replaced: results directories stay byte-identical. */
+ * the registry replaced: results directories stay byte-identical, but for
+ * the parameters added since (rank 0), which come after these. */
 static void
 test_resolved_order (void)
 {
@@ -1828,7 +1829,7 @@ test_resolved_order (void)
   g_autoptr (GString) out = g_string_new (NULL);
   g_auto (GStrv) lines = NULL;
 
-  g_assert_cmpuint (sim_param_registry_n_params (reg), ==,
+  g_assert_cmpuint (sim_param_registry_n_params (reg), >=,
                     G_N_ELEMENTS (legacy));
   sim_scenario_write_resolved (sc, out);
   lines = g_strsplit (out->str, "\n", -1);
