@@ -173,8 +173,8 @@ pastry_fd_believes_dead (const PastryFd *fd, PastryPeer p, PastryTime now)
 }
 
 PastryTime
-pastry_fd_hop_timeout (const PastryFd *fd, PastryPeer p, guint32 prox_us,
-                       PastryTime min)
+pastry_fd_hop_timeout_prior (const PastryFd *fd, PastryPeer p, guint32 prox_us,
+                             PastryTime min, guint prior_pct)
 {
   g_return_val_if_fail (fd != NULL, min);
   const PastryFdRtt *s = &fd->rtt[p % PASTRY_FD_RTT_SLOTS];
@@ -184,9 +184,16 @@ pastry_fd_hop_timeout (const PastryFd *fd, PastryPeer p, guint32 prox_us,
   else
     {
       PastryTime r = 2 * (PastryTime) prox_us;
-      rto = 3 * r;
+      rto = r * MAX (prior_pct, 100u) / 100;
     }
   return MAX (rto, min);
+}
+
+PastryTime
+pastry_fd_hop_timeout (const PastryFd *fd, PastryPeer p, guint32 prox_us,
+                       PastryTime min)
+{
+  return pastry_fd_hop_timeout_prior (fd, p, prox_us, min, 300);
 }
 
 void

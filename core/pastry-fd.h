@@ -113,9 +113,19 @@ gboolean pastry_fd_believes_dead (const PastryFd *fd, PastryPeer p,
 /* The retransmission timeout for a message to p: SRTT + 4 RTTVAR from the
  * samples, or, before any sample, 3 R where R = 2 prox_us is the RTT the
  * measured one-way proximity suggests (RFC 6298's first-sample rule);
- * never below min. */
+ * never below min.  Same as pastry_fd_hop_timeout_prior (..., 300). */
 PastryTime pastry_fd_hop_timeout (const PastryFd *fd, PastryPeer p,
                                   guint32 prox_us, PastryTime min);
+
+/* As pastry_fd_hop_timeout(), with the timeout before any sample
+ * prior_pct / 100 R instead of 3 R (prior_pct >= 100).  The proximity a
+ * node measured is itself an RTT sample: where it is accurate (no
+ * jitter), waiting three times it for a silent hop only delays the
+ * reroute (sim/README.md, "Lookup latency under churn").  Once p has
+ * samples, SRTT + 4 RTTVAR decides as before. */
+PastryTime pastry_fd_hop_timeout_prior (const PastryFd *fd, PastryPeer p,
+                                        guint32 prox_us, PastryTime min,
+                                        guint prior_pct);
 
 /* A round-trip time measured to p (clamped to 2^31 µs). */
 void pastry_fd_rtt_sample (PastryFd *fd, PastryPeer p, PastryTime rtt);

@@ -33,6 +33,9 @@ pastry_maint_init (PastryMaint *mt)
   mt->last_hb = 0;
   mt->claims = 0;
   mt->joined = FALSE;
+  mt->seen_failures = 0;
+  mt->seen_peer_s = 0;
+  mt->last_round = G_MAXUINT64;
   pastry_fd_init (&mt->fd);
 }
 
@@ -206,12 +209,49 @@ typedef struct
 {
   PastryMaint *mt;
   const PastryEnv *env;
+  guint watched; /* table entries and leaves probed this round */
 } ProbeCtx;
+
+PastryTime
+pastry_maint_tuned_period (const PastryMaintConfig *cfg, double failures,
+                           double peer_s)
+{
+  g_return_val_if_fail (cfg != NULL, 0);
+  double period = (double) cfg->probe_period;
+  double d = (double) cfg->probe_timeout * (cfg->probe_retries + 1);
+  double lo = MAX (period / 10, 2 * d), hi = 2 * period;
+  double target = cfg->probe_target;
+  if (target <= 0)
+    return cfg->probe_period;
+  /* Times in µs; mu per peer and µs. */
+  double mu0 = target / (period / 2 + d);
+  double mu = (failures + 1) / (peer_s * 1e6 + 1 / mu0);
+  double t = 2 * (target / mu - d);
+  return (PastryTime) CLAMP (t, lo, hi);
+}
+
+/* Observation for the self-tuning period: the peers watched since the last
+ * round, and the halving that keeps the estimate recent (about the last
+ * 2 10^5 peer-seconds: an hour of a 60-peer node). */
+static void
+observe_round (PastryMaint *mt, const PastryEnv *env, guint watched)
+{
+  if (env->now > mt->last_round) /* G_MAXUINT64 before the first */
+    mt->seen_peer_s
+        += (double) watched * ((double) (env->now - mt->last_round) / 1e6);
+  mt->last_round = env->now;
+  if (mt->seen_peer_s > 2e5)
+    {
+      mt->seen_peer_s /= 2;
+      mt->seen_failures /= 2;
+    }
+}
 
 static void
 probe_entry (guint row, guint col, const PastryEntry *e, gpointer data)
 {
   ProbeCtx *c = data;
+  c->watched++;
   if (!pastry__maint_is_suspect (c->mt, c->env, e->peer))
     pastry__maint_send_probe (c->env, e->peer, 0, FALSE);
 }
@@ -227,7 +267,7 @@ pastry_maint_probe_round (PastryMaint *mt, PastryNode *node,
       return;
     }
   PastryPeer self = pastry_node_self (node);
-  ProbeCtx c = { mt, env };
+  ProbeCtx c = { mt, env, 0 };
   pastry_node_foreach_entry (node, probe_entry, &c);
   /* Periodic leaf-set exchange with the nearest member on each side: a
    * node that missed a join or a repair (several at once can leave two
@@ -245,9 +285,12 @@ pastry_maint_probe_round (PastryMaint *mt, PastryNode *node,
   PastryPeer leaf[256];
   guint nl = pastry_node_export_leafset (node, leaf);
   for (guint i = 0; i < nl; i++)
-    if (!(pastry_node_where (node, leaf[i]) & PASTRY_IN_TABLE)
-        && !pastry__maint_is_suspect (mt, env, leaf[i]))
-      pastry__maint_send_probe (env, leaf[i], 0, FALSE);
+    if (!(pastry_node_where (node, leaf[i]) & PASTRY_IN_TABLE))
+      {
+        c.watched++;
+        if (!pastry__maint_is_suspect (mt, env, leaf[i]))
+          pastry__maint_send_probe (env, leaf[i], 0, FALSE);
+      }
   if (env->cfg->repair_table)
     {
       /* Periodic table maintenance: one random entry of each row is asked
@@ -264,8 +307,14 @@ pastry_maint_probe_round (PastryMaint *mt, PastryNode *node,
           msg->row = (guint8) l;
         }
     }
-  pastry_outbox_timer (env->out, PASTRY_TIMER_PROBE_ROUND,
-                       env->cfg->probe_period, 0);
+  PastryTime next = env->cfg->probe_period;
+  if (env->cfg->probe_target > 0)
+    {
+      observe_round (mt, env, c.watched);
+      next = pastry_maint_tuned_period (env->cfg, mt->seen_failures,
+                                        mt->seen_peer_s);
+    }
+  pastry_outbox_timer (env->out, PASTRY_TIMER_PROBE_ROUND, next, 0);
 }
 
 /* ---- Messages ---- */

@@ -97,6 +97,12 @@ typedef struct
   PastryTime probe_period, probe_timeout;
   guint probe_retries;
   PastryMaintStrategy strategy; /* 0: MSPastry, as before strategies */
+  /* Self-tuning probe period (MSPastry): 0 = off, every round comes
+   * probe_period after the last.  Otherwise the node sets each round's
+   * period so that a hop finds its routing-table entry dead with about
+   * this probability, from the failure rate it observed itself
+   * (pastry_maint_tuned_period()). */
+  double probe_target;
 } PastryMaintConfig;
 
 /* Join parameters (pastry-join.h). */
@@ -135,6 +141,12 @@ typedef struct
   PastryFd fd;        /* suspicions, dead marks, RTT estimates */
   guint8 claims;      /* death verdicts this life refuted (wraps) */
   gboolean joined;    /* pastry_maint_start() was called */
+  /* The failure rate this node observed (probe_target): failures it
+   * declared among its table and leaf-set peers, over the peer-seconds
+   * it watched them (both halved together as they grow), and when the
+   * last probe round ran (G_MAXUINT64: none yet). */
+  double seen_failures, seen_peer_s;
+  PastryTime last_round;
 } PastryMaint;
 
 /* Initialises empty state (not joined) / frees what it holds. */
@@ -209,6 +221,18 @@ void pastry_maint_unanswered (PastryMaint *mt, PastryNode *node,
 /* Graceful leave: LEAVE with the leaf set to every leaf-set member.  The
  * caller then drops the node's state. */
 void pastry_maint_leave (PastryNode *node, const PastryEnv *env);
+
+/* The next probe period of a node that observed `failures` failures over
+ * `peer_s` peer-seconds (cfg->probe_target > 0).  With failure rate mu
+ * per peer and second, an entry probed every T is dead when used with
+ * probability about mu (T / 2 + D), D = probe_timeout (probe_retries + 1)
+ * the time a failed probe takes to declare it dead; so T = 2 (target / mu
+ * - D).  mu is estimated as (failures + 1) / (peer_s + 1 / mu0), where
+ * mu0 is the rate for which the formula gives probe_period: the prior
+ * weighs one failure, so a node starts at probe_period and moves as it
+ * observes.  Clamped to [max (probe_period / 10, 2 D), 2 probe_period]. */
+PastryTime pastry_maint_tuned_period (const PastryMaintConfig *cfg,
+                                      double failures, double peer_s);
 
 /* Dead marks last this long (then a peer back with the same id can be
  * learnt again): max (probe_period, 4 heartbeat_timeout). */

@@ -154,6 +154,10 @@ pastry__maint_declare_dead (PastryMaint *mt, PastryNode *node,
                             const PastryEnv *env, PastryPeer p)
 {
   pastry_outbox_upcall (env->out, PASTRY_UPCALL_DECLARED_DEAD, p);
+  /* A failure among the peers the node watches (not a verification of
+   * hearsay): it feeds the self-tuning probe period. */
+  if (pastry_node_where (node, p) != 0)
+    mt->seen_failures += 1;
   pastry__maint_mark_dead (mt, env, p);
   pastry__maint_forget (mt, node, env, p, TRUE);
 }

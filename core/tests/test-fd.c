@@ -145,6 +145,33 @@ test_rtt (void)
   pastry_fd_clear (&fd);
 }
 
+/* The prior as a multiple of R: 150 % of R = 100 ms is 150 ms; below
+ * 100 % counts as 100 % (never shorter than the proximity's RTT); 300 %
+ * is pastry_fd_hop_timeout(); min still applies; a sampled peer ignores
+ * the prior. */
+static void
+test_rtt_prior (void)
+{
+  PastryFd fd;
+  pastry_fd_init (&fd);
+  g_assert_cmpuint (pastry_fd_hop_timeout_prior (&fd, 3, 50000, 10000, 150), ==,
+                    150000);
+  g_assert_cmpuint (pastry_fd_hop_timeout_prior (&fd, 3, 50000, 10000, 100), ==,
+                    100000);
+  g_assert_cmpuint (pastry_fd_hop_timeout_prior (&fd, 3, 50000, 10000, 99), ==,
+                    100000);
+  g_assert_cmpuint (pastry_fd_hop_timeout_prior (&fd, 3, 50000, 10000, 0), ==,
+                    100000);
+  g_assert_cmpuint (pastry_fd_hop_timeout_prior (&fd, 3, 50000, 10000, 300), ==,
+                    pastry_fd_hop_timeout (&fd, 3, 50000, 10000));
+  g_assert_cmpuint (pastry_fd_hop_timeout_prior (&fd, 3, 4000, 10000, 120), ==,
+                    10000);
+  pastry_fd_rtt_sample (&fd, 3, 80000);
+  g_assert_cmpuint (pastry_fd_hop_timeout_prior (&fd, 3, 50000, 10000, 120), ==,
+                    80000 + 4 * 40000);
+  pastry_fd_clear (&fd);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -154,5 +181,6 @@ main (int argc, char **argv)
   g_test_add_func ("/fd/dead-mark", test_dead_mark);
   g_test_add_func ("/fd/strike-saturates", test_strike_saturates);
   g_test_add_func ("/fd/rtt", test_rtt);
+  g_test_add_func ("/fd/rtt-prior", test_rtt_prior);
   return g_test_run ();
 }

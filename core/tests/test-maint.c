@@ -511,6 +511,76 @@ table_repair (gconstpointer data)
   net_free (net);
 }
 
+/* The self-tuning probe period: off (target 0) it is probe_period; with
+ * no observation it starts at probe_period (the prior); a failure rate
+ * mu gives 2 (target / mu - D), D = probe_timeout (probe_retries + 1);
+ * both clamps (probe_period / 10 or 2 D below, 2 probe_period above). */
+static void
+test_tuned_period (void)
+{
+  PastryMaintConfig cfg = {
+    .probe_period = 600 * NET_S,
+    .probe_timeout = 3 * NET_S,
+    .probe_retries = 2,
+  };
+  g_assert_cmpuint (pastry_maint_tuned_period (&cfg, 5, 1000), ==,
+                    cfg.probe_period);
+  cfg.probe_target = 0.05;
+  PastryTime t0 = pastry_maint_tuned_period (&cfg, 0, 0);
+  g_assert_cmpint (ABS ((gint64) t0 - (gint64) cfg.probe_period), <=, 1);
+  /* mu = 1 / 3600 per s, observed long enough to drown the prior:
+   * 2 (0.05 x 3600 - 9) s = 342 s. */
+  PastryTime t = pastry_maint_tuned_period (&cfg, 9999, 3600.0 * 1e4);
+  g_assert_cmpint (ABS ((gint64) t - 342 * (gint64) NET_S), <, NET_S);
+  /* Many failures: the lower clamp, probe_period / 10 = 60 s > 2 D. */
+  g_assert_cmpuint (pastry_maint_tuned_period (&cfg, 1e6, 1), ==, 60 * NET_S);
+  cfg.probe_period = 10 * NET_S; /* now 2 D = 18 s > 1 s */
+  g_assert_cmpuint (pastry_maint_tuned_period (&cfg, 1e6, 1), ==, 18 * NET_S);
+  /* No failures in a long watch: the upper clamp. */
+  cfg.probe_period = 600 * NET_S;
+  g_assert_cmpuint (pastry_maint_tuned_period (&cfg, 0, 1e9), ==, 1200 * NET_S);
+}
+
+/* A node that declares a table entry dead counts one observed failure,
+ * and (probe_target > 0) its probe rounds add the peers they watched over
+ * the time since the last round and re-arm at the tuned period. */
+static void
+test_tuned_observe (void)
+{
+  Net *net = net_new (16, 2);
+  net->mcfg.probe_target = 0.05;
+  PastryPeer dead = 8;
+  net->down[dead] = TRUE;
+  PastryEnv env = net_begin (net, 0);
+  pastry_maint_suspect (&net->mt[0], net->nodes[0], &env, dead);
+  net_end (net, 0);
+  net_run (net, 1000);
+  g_assert_cmpuint (upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, 0, dead), ==, 1);
+  g_assert_cmpfloat (net->mt[0].seen_failures, ==, 1);
+  env = net_begin (net, 0);
+  pastry_maint_probe_round (&net->mt[0], net->nodes[0], &env);
+  g_assert_cmpfloat (net->mt[0].seen_peer_s, ==, 0); /* first round */
+  PastryTime first = net->now;
+  net_end (net, 0);
+  net->now += 100 * NET_S;
+  env = net_begin (net, 0);
+  guint before = pastry_outbox_len (env.out);
+  pastry_maint_probe_round (&net->mt[0], net->nodes[0], &env);
+  g_assert_cmpfloat (net->mt[0].seen_peer_s, >, 0);
+  g_assert_cmpuint (net->mt[0].last_round, ==, first + 100 * NET_S);
+  const PastryOutItem *last
+      = pastry_outbox_item (env.out, pastry_outbox_len (env.out) - 1);
+  g_assert_cmpuint (pastry_outbox_len (env.out), >, before);
+  g_assert_cmpint (last->kind, ==, PASTRY_OUT_TIMER);
+  g_assert_cmpuint (last->delay, ==,
+                    pastry_maint_tuned_period (&net->mcfg,
+                                               net->mt[0].seen_failures,
+                                               net->mt[0].seen_peer_s));
+  g_assert_cmpuint (last->delay, !=, net->mcfg.probe_period);
+  net_end (net, 0);
+  net_free (net);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -523,6 +593,8 @@ main (int argc, char **argv)
   g_test_add_func ("/maint/offer", test_offer);
   g_test_add_func ("/maint/hearsay", test_hearsay);
   g_test_add_func ("/maint/verify-table", test_verify_table);
+  g_test_add_func ("/maint/tuned-period", test_tuned_period);
+  g_test_add_func ("/maint/tuned-observe", test_tuned_observe);
   g_test_add_data_func ("/maint/table-repair/exhausted",
                         GINT_TO_POINTER (FALSE), table_repair);
   g_test_add_data_func ("/maint/table-repair/filled", GINT_TO_POINTER (TRUE),

@@ -109,6 +109,7 @@ sim__world_maint_init (SimWorld *w)
     .heartbeat_period = w->heartbeat_period,
     .heartbeat_timeout = w->heartbeat_timeout,
     .probe_period = w->probe_period,
+    .probe_target = w->probe_target,
     .probe_timeout = w->probe_timeout,
     .probe_retries = w->probe_retries,
     .strategy = w->maint_strategy,
@@ -385,8 +386,9 @@ sim__world_hop_timeout (SimWorld *w, guint32 x, guint32 p)
 {
   if (!w->hop_rtt)
     return w->hop_timeout;
-  return pastry_fd_hop_timeout (&maint_of (w, x)->fd, p,
-                                sim__world_prox (w, x, p), MIN_HOP_TIMEOUT);
+  return pastry_fd_hop_timeout_prior (&maint_of (w, x)->fd, p,
+                                      sim__world_prox (w, x, p),
+                                      MIN_HOP_TIMEOUT, w->hop_rto_prior_pct);
 }
 
 void

@@ -164,6 +164,17 @@ static const SimParamSpec pastry_specs[] = {
     .umax = G_MAXUINT64,
     .rank = 30,
     .doc = "every routing-table entry is probed this often" },
+  { .name = "probe_target",
+    .type = SIM_PARAM_DOUBLE,
+    .def = "0",
+    .dmin = 0,
+    .dmax = 1,
+    .flags = SIM_PARAM_LISTED_WHEN_SET,
+    .doc = "self-tuning probe period (MSPastry): 0 = off, probe every "
+           "probe_period; else each node sets its period so that a hop "
+           "finds its table entry dead with about this probability, from "
+           "the failure rate it observed itself (from probe_period / 10 to "
+           "2 probe_period)" },
   { .name = "probe_timeout",
     .type = SIM_PARAM_TIME,
     .def = "3s",
@@ -185,6 +196,15 @@ static const SimParamSpec pastry_specs[] = {
     .rank = 33,
     .doc = "time a node waits for the next hop to acknowledge a lookup: "
            "rtt = SRTT + 4*RTTVAR of that hop, or a fixed time" },
+  { .name = "hop_rto_prior",
+    .type = SIM_PARAM_DOUBLE,
+    .def = "3",
+    .dmin = 1,
+    .dmax = 100,
+    .flags = SIM_PARAM_LISTED_WHEN_SET,
+    .doc = "hop_timeout = rtt: before a node has an RTT sample of the next "
+           "hop, it waits this many times the RTT its measured proximity "
+           "suggests (3 = RFC 6298's first-sample rule)" },
   { .name = "hop_retries",
     .type = SIM_PARAM_UINT,
     .def = "8",

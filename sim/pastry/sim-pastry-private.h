@@ -164,6 +164,9 @@ struct _SimWorld
   PastryMaintStrategy maint_strategy; /* maintenance_strategy */
   gboolean hop_rtt;      /* hop timeout from RTT estimates */
   SimTime hop_timeout;   /* fixed hop timeout */
+  double probe_target;   /* self-tuning probe period (0: off) */
+  guint hop_rto_prior_pct; /* hop timeout before an RTT sample, in % of
+                              the proximity's RTT (hop_rto_prior) */
   guint hop_retries;
   SimTime lookup_timeout;
   PastryLookupConfig lookup_cfg; /* maintain, hop_retries, lookup_timeout */

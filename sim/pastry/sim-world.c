@@ -127,6 +127,7 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->heartbeat_timeout = sim_scenario_get_time (sc, "heartbeat_timeout");
   w->probe_period = sim_scenario_get_time (sc, "probe_period");
   w->probe_timeout = sim_scenario_get_time (sc, "probe_timeout");
+  w->probe_target = sim_scenario_get_double (sc, "probe_target");
   w->probe_retries = (guint) sim_scenario_get_uint (sc, "probe_retries");
   const char *strategy = sim_scenario_get_string (sc, "maintenance_strategy");
   w->maint_strategy = g_str_equal (strategy, "reactive")
@@ -135,6 +136,9 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
                           ? PASTRY_MAINT_PERIODIC
                           : PASTRY_MAINT_MSPASTRY;
   w->hop_rtt = sim_scenario_get_hop_timeout (sc, &w->hop_timeout);
+  w->hop_rto_prior_pct = (guint) (sim_scenario_get_double (sc,
+                                                            "hop_rto_prior")
+                                    * 100.0 + 0.5);
   w->hop_retries = (guint) sim_scenario_get_uint (sc, "hop_retries");
   w->lookup_timeout = sim_scenario_get_time (sc, "lookup_timeout");
   w->lookup_cfg.avoid = w->maintain;

@@ -1816,7 +1816,8 @@ test_describe_params_grouped (void)
 }
 
 /* The resolved order of the parameters is the order of the single table
- * the registry replaced: results directories stay byte-identical. */
+ * the registry replaced: results directories stay byte-identical, but for
+ * the parameters added since (rank 0), which come after these. */
 static void
 test_resolved_order (void)
 {
