@@ -48,3 +48,11 @@ sim_resources_heap_mb (void)
   return 0;
 #endif
 }
+
+void
+sim_resources_trim (void)
+{
+#if defined(__GLIBC__)
+  malloc_trim (0);
+#endif
+}

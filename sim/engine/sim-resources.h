@@ -27,6 +27,11 @@ double sim_resources_rss_mb (void);
  * Cost: a walk of the allocator's free lists, under its locks. */
 double sim_resources_heap_mb (void);
 
+/* Hands the allocator's whole free pages back to the kernel (glibc's
+ * malloc_trim; nothing elsewhere).  Cost: a walk of the free lists and an
+ * madvise per free run of pages; no effect on what the program holds. */
+void sim_resources_trim (void);
+
 /* Peak resident set size since the process started, in MB (2^20 bytes). */
 double sim_resources_peak_rss_mb (void);
 
