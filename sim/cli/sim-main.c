@@ -30,6 +30,7 @@
 #include "sim-metrics.h"
 #include "sim-pastry-params.h"
 #include "sim-publish.h"
+#include "sim-resources.h"
 #include "sim-results.h"
 #include "sim-scenario.h"
 #include "sim-seed-list.h"
@@ -53,15 +54,6 @@
  * largest estimate of the shipped scenarios and scripts/bench workloads
  * (churn: 4.3e8). */
 #define DEFAULT_MAX_EVENTS G_GUINT64_CONSTANT (2000000000)
-
-static double
-peak_rss_mb (void)
-{
-  struct rusage ru;
-  if (getrusage (RUSAGE_SELF, &ru) != 0)
-    return 0;
-  return (double) ru.ru_maxrss / 1024.0; /* Linux reports KiB */
-}
 
 /* Parses "8G", "500M", "64k" or a plain byte count; NULL gives the
  * machine's physical memory. */
@@ -478,6 +470,20 @@ cmd_run (int argc, char **argv)
   sim_metrics_stream_timeline (metrics, timeline,
                                sim_scenario_get_time (sc,
                                                       "timeline_interval"));
+  /* Wall-clock class (sim-resources.h): the process's memory per
+   * timeline row, for the flatness of memory over simulated time. */
+  g_autofree char *mp = g_build_filename (tmp, "memory.csv", NULL);
+  FILE *memory = fopen (mp, "w");
+  if (memory == NULL)
+    {
+      fprintf (stderr, "pastrysim: %s: %s\n", mp, g_strerror (errno));
+      if (lookups != NULL)
+        fclose (lookups);
+      fclose (timeline);
+      return 1;
+    }
+  fputs (meta->str, memory);
+  sim_metrics_stream_memory (metrics, memory);
 
   sim_world_set_fingerprint (world, fingerprint);
   sim_world_set_threads (world, threads);
@@ -488,6 +494,7 @@ cmd_run (int argc, char **argv)
   g_autofree char *lp = g_build_filename (tmp, "lookups.csv", NULL);
   gboolean written = lookups == NULL || close_output (lookups, lp);
   written &= close_output (timeline, tp);
+  written &= close_output (memory, mp);
   if (!done || sim_cli_interrupted ())
     return interrupted_exit ();
   if (!written)
@@ -500,7 +507,7 @@ cmd_run (int argc, char **argv)
   sim_metrics_get (metrics, "events", &events);
   sim_metrics_set (metrics, "wall_s", wall);
   sim_metrics_set (metrics, "events_per_s", wall > 0 ? events / wall : 0);
-  sim_metrics_set (metrics, "peak_rss_mb", peak_rss_mb ());
+  sim_metrics_set (metrics, "peak_rss_mb", sim_resources_peak_rss_mb ());
 
   g_autoptr (GString) canon = g_string_new (NULL);
   sim_scenario_write_canonical (sc, canon);

@@ -48,7 +48,7 @@
 static const char *const result_texts[] = {
   "summary.csv",     "hops.csv",     "lookups.csv",  "messages.csv",
   "latency_cdf.csv", "rdp_cdf.csv",  "timeline.csv", "aggregate.csv",
-  "sweep.csv",       "scenario.scn", NULL,
+  "sweep.csv",       "scenario.scn", "memory.csv",   NULL,
 };
 static const char *const plot_stems[] = {
   "hops", "latency-cdf", "rdp-cdf", "timeline", "hops-vs-n", NULL,

@@ -122,7 +122,7 @@ static const SimMetricInfo metrics[] = {
   M ("sim_time_s", "s", "run", "simulated time at the end"),
   M ("bytes_per_node_state", "bytes", "run",
      "node state (tables, leaf and neighbourhood sets) per node ever "
-     "created; a down node keeps only an empty state"),
+     "created; a down node keeps none"),
   M ("bytes_per_node_world", "bytes", "run",
      "simulator arrays (ids, states, positions) per node"),
   M ("bytes_per_node_pools", "bytes", "run",

@@ -4,7 +4,10 @@
  * delivered lookups (ok + wrong); summary rows keep the order in which they
  * were first set, so summary.csv is byte-identical for identical runs (the
  * wall-clock rows wall_s, events_per_s and peak_rss_mb are the only ones
- * that vary, and they are named so).
+ * that vary, and they are named so).  memory.csv, one row per timeline
+ * row, is wall-clock class as a whole (the process's resident memory and
+ * wall time at each row's simulated time): it varies between identical
+ * runs, and nothing else reads it.
  *
  * Messages arrive counted in bytes; the size model is the protocol's
  * (core/pastry-msg.h for Pastry).
@@ -18,6 +21,7 @@
 #include "sim-metric-info.h"
 #include "sim-format.h"
 #include "sim-hist.h"
+#include "sim-resources.h"
 
 #include <errno.h>
 #include <math.h>
@@ -77,6 +81,8 @@ struct _SimMetrics
 
   /* Timeline: counters of the current interval. */
   FILE *timeline;
+  FILE *memory;     /* memory.csv (wall-clock class), or NULL */
+  gint64 memory_t0; /* monotonic µs when it started */
   SimTime interval, interval_start;
   guint64 t_joins, t_leaves, t_fails, t_lookups, t_ok, t_wrong, t_failed;
   guint64 t_hops;
@@ -341,10 +347,46 @@ sim_metrics_stream_timeline (SimMetrics *m, FILE *f, SimTime interval)
 }
 
 void
+sim_metrics_stream_memory (SimMetrics *m, FILE *f)
+{
+  g_return_if_fail (m != NULL && f != NULL);
+  m->memory = f;
+  m->memory_t0 = g_get_monotonic_time ();
+  fputs ("t_s,wall_s,rss_mb,peak_rss_mb,heap_mb\n", f);
+}
+
+/* One memory.csv row: figures of the process, not of the simulation. */
+static void
+memory_row (SimMetrics *m, SimTime now)
+{
+  char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];
+  char c[G_ASCII_DTOSTR_BUF_SIZE], d[G_ASCII_DTOSTR_BUF_SIZE];
+  char e[G_ASCII_DTOSTR_BUF_SIZE];
+  double wall = (double) (g_get_monotonic_time () - m->memory_t0) / 1e6;
+  /* Whole free pages go back to the kernel first: the row then shows
+   * what the run holds (and what fragmentation keeps below a page), and
+   * a long run's resident memory follows its heap instead of keeping
+   * every page it ever freed (churn at 10^4 nodes for 3 h: final RSS
+   * 25.8 -> 22.5 MB, peak flat from 1.5 h on; about 5 k instructions a
+   * row).  Addresses of later allocations do not matter to outputs. */
+  sim_resources_trim ();
+  double rss = sim_resources_rss_mb ();
+  /* The kernel updates the peak lazily: it can trail the current figure
+   * by a few pages. */
+  double peak = MAX (rss, sim_resources_peak_rss_mb ());
+  fprintf (m->memory, "%s,%s,%s,%s,%s\n",
+           fmt (a, sizeof a, sim_time_to_s (now), 3), fmt (b, sizeof b, wall, 3),
+           fmt (c, sizeof c, rss, 1), fmt (d, sizeof d, peak, 1),
+           fmt (e, sizeof e, sim_resources_heap_mb (), 1));
+}
+
+void
 sim_metrics_timeline_tick (SimMetrics *m, SimTime now)
 {
   g_return_if_fail (m != NULL);
   integrate_live (m, now);
+  if (m->memory != NULL && now > m->interval_start)
+    memory_row (m, now);
   if (m->timeline != NULL && now > m->interval_start)
     {
       char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];

@@ -110,6 +110,17 @@ void sim_metrics_node_event (SimMetrics *m, SimTime now, SimNodeEvent ev);
  * starting with the header row. */
 void sim_metrics_stream_timeline (SimMetrics *m, FILE *f, SimTime interval);
 
+/* From now on, writes one memory.csv row to f (borrowed) with every
+ * timeline row: t_s,wall_s,rss_mb,peak_rss_mb,heap_mb — simulated time,
+ * wall seconds since this call, resident memory now and at its peak, and
+ * the bytes held from malloc (MB of 2^20 bytes).  Wall-clock class: the
+ * figures vary between identical runs (sim-resources.h); the simulation
+ * never reads them.  Each row first
+ * hands the allocator's whole free pages back to the kernel
+ * (sim_resources_trim), so that resident memory stays flat when the heap
+ * does. */
+void sim_metrics_stream_memory (SimMetrics *m, FILE *f);
+
 /* Closes the timeline interval ending at now (call every interval, and
  * once at the end). */
 void sim_metrics_timeline_tick (SimMetrics *m, SimTime now);

@@ -474,13 +474,16 @@ go_down (SimWorld *w, guint32 x)
   if (w->links != NULL)
     sim_link_reset (w->links, x); /* idle in its next life */
   sim__world_maint_stop (w, x);
-  /* A down node's tables die with it: nothing reads the state of a node
+  /* A down node's state dies with it: nothing reads the state of a node
    * that is down, and a rejoin builds it afresh (same id: node_renew;
-   * fresh id: a new handle).  Keeping them made churn's memory grow by
-   * a node's whole state per session (1.8 KB per join at 10^5 nodes);
-   * an empty node is all that stays. */
+   * fresh id: a new handle).  Keeping its tables made churn's memory grow
+   * by a node's whole state per session (1.8 KB per join at 10^5 nodes);
+   * keeping an empty node, by 352 bytes per session (the node, its leaf
+   * and neighbourhood sets, the allocator's header), for good, because a
+   * churn rejoin takes a fresh id and a fresh handle.  So nothing stays:
+   * a down handle's node is NULL until node_renew. */
   pastry_node_free (g_ptr_array_index (w->nodes, x));
-  g_ptr_array_index (w->nodes, x) = pastry_node_new (&w->cfg, w->dir, x);
+  g_ptr_array_index (w->nodes, x) = NULL;
 }
 
 void

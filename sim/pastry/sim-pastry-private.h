@@ -201,6 +201,7 @@ struct _SimWorld
 /* Pastry as the driver sees it. */
 extern const SimProtocol sim__pastry_protocol;
 
+/* Node i's state; NULL while i is down (go_down frees it). */
 static inline PastryNode *
 sim__world_node (const SimWorld *w, guint32 i)
 {

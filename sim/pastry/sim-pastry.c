@@ -547,7 +547,8 @@ memory_rows (SimWorld *w)
     return;
   gsize state = 0;
   for (guint i = 0; i < n; i++)
-    state += pastry_node_memory (sim__world_node (w, i));
+    if (sim__world_node (w, i) != NULL) /* NULL: down (go_down) */
+      state += pastry_node_memory (sim__world_node (w, i));
   gsize per_node_arrays = sizeof (PastryId)       /* directory */
                           + sizeof (gpointer) * 3 /* nodes, joins, maint */
                           + sizeof (guint8) + sizeof (guint32); /* state */

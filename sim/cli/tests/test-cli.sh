@@ -76,6 +76,13 @@ done
 check "lookups.csv header" grep -q '^t_s,src,key,hops,latency_ms,direct_ms,rdp,outcome$' res-a/lookups.csv
 check "300 lookup rows" test "$(grep -vc '^#' res-a/lookups.csv)" -eq 301
 check "summary has mean_hops" grep -q '^mean_hops,' res-a/summary.csv
+check "writes memory.csv" test -s res-a/memory.csv
+check "memory.csv header" grep -q '^t_s,wall_s,rss_mb,peak_rss_mb,heap_mb$' res-a/memory.csv
+check "memory.csv: a row per timeline row, same times" \
+  diff <(grep -v '^#' res-a/memory.csv | cut -d, -f1) \
+       <(grep -v '^#' res-a/timeline.csv | cut -d, -f1)
+check "memory.csv: resident memory above 0, peak at least now" \
+  awk -F, '!/^#/ && NR > 1 && $1 != "t_s" { if (!($3 > 0 && $4 >= $3)) bad = 1; n++ } END { exit bad || n == 0 }' res-a/memory.csv
 
 # 5. Same scenario and seed, other directory and working directory, other
 #    thread count: byte-identical files but for the `# threads:` line

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test-threads.sh — `run --threads N`: results do not depend on N (every
-# CSV byte-identical but its `# threads:` line and the wall-clock rows),
+# CSV byte-identical but its `# threads:` line and the wall-clock rows;
+# memory.csv, wall-clock class, has the same simulated times),
 # the line says N, bad values are refused (exit 2, the option named,
 # nothing written), and batches pass the option to every child.
 # Usage: test-threads.sh PATH/TO/pastrysim
@@ -61,6 +62,12 @@ files=$(cd res-1 && ls)
 check "the same files" test "$files" = "$(cd res-3 && ls)"
 for f in $files; do
   case "$f" in
+    memory.csv)
+      # Wall-clock class as a whole (results/README.md): only the
+      # simulated times of its rows are the same.
+      check "$f: the same simulated times" \
+        diff <(grep -v '^#' "res-1/$f" | cut -d, -f1) \
+             <(grep -v '^#' "res-3/$f" | cut -d, -f1) ;;
     *.csv)
       check "$f: identical but the threads line" \
         same_but_threads "res-1/$f" "res-3/$f"
