@@ -145,3 +145,52 @@ pastry_forward_next_hop_replicas (const PastryNode *node, const PastryId *key,
     }
   return best;
 }
+
+/* TRUE when a peer sits on both sides: the node knows the whole ring. */
+static gboolean
+sides_overlap (const PastryNode *node)
+{
+  const PastryPeer *left, *right;
+  guint nl = pastry_node_leafset_side (node, PASTRY_SIDE_LEFT, &left);
+  guint nr = pastry_node_leafset_side (node, PASTRY_SIDE_RIGHT, &right);
+  if (nl == 0 && nr == 0)
+    return TRUE; /* alone: nothing to wait for */
+  for (guint i = 0; i < nl; i++)
+    for (guint j = 0; j < nr; j++)
+      if (left[i] == right[j])
+        return TRUE;
+  return FALSE;
+}
+
+gboolean
+pastry_forward_may_deliver (const PastryNode *node, const PastryId *key,
+                            PastryAvoidFunc avoid, gpointer data)
+{
+  g_return_val_if_fail (node != NULL && key != NULL, TRUE);
+  const PastryId *self_id = pastry_node_id (node);
+  if (pastry_id_equal (key, self_id))
+    return TRUE;
+  /* The key's side: clockwise (right) when it is nearer that way. */
+  PastryId cw = pastry_id_cw_distance (self_id, key);
+  PastryId ccw = pastry_id_cw_distance (key, self_id);
+  PastrySide side
+      = pastry_id_cmp (&cw, &ccw) <= 0 ? PASTRY_SIDE_RIGHT : PASTRY_SIDE_LEFT;
+  const PastryId *reach = side == PASTRY_SIDE_RIGHT ? &cw : &ccw;
+  const PastryDirectory *dir = pastry_node_directory (node);
+  const PastryPeer *members;
+  guint n = pastry_node_leafset_side (node, side, &members);
+  /* Farthest first: the first member not avoided decides. */
+  for (guint i = n; i-- > 0;)
+    {
+      if (avoid != NULL && avoid (members[i], TRUE, data))
+        continue;
+      const PastryId *id = pastry_directory_id (dir, members[i]);
+      PastryId d = side == PASTRY_SIDE_RIGHT
+                       ? pastry_id_cw_distance (self_id, id)
+                       : pastry_id_cw_distance (id, self_id);
+      if (pastry_id_cmp (&d, reach) >= 0)
+        return TRUE;
+      break;
+    }
+  return sides_overlap (node);
+}

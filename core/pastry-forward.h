@@ -57,4 +57,20 @@ PastryPeer pastry_forward_next_hop_replicas (
     const PastryNode *node, const PastryId *key, const PastryReplicas *rep,
     PastryAvoidFunc avoid, gpointer data, gboolean *final_hop);
 
+/* Consistent routing (MSPastry's rule for a node's own deliveries): may
+ * node deliver key as its root, having found itself the closest of its
+ * leaf set and itself (peers avoided as final hops left out)?  Only when
+ * its leaf set bounds the key: a member on the key's side, not avoided as
+ * a final hop, at least as far from the node as the key; or the node
+ * knows the whole ring (its sides overlap, or it knows no peer at all).
+ * After a correlated failure the dead members are removed (or avoided),
+ * the side shrinks, and pastry_node_next_hop() takes the node for one
+ * that knows the whole ring; until repair refills the side, a key beyond
+ * its last live member may have a live root the node does not know.
+ * Returns TRUE when the key is this node's id.  Cost: O(L^2) for the
+ * overlap test (L <= 2 * 128 in practice 16 or 32), O(L) otherwise. */
+gboolean pastry_forward_may_deliver (const PastryNode *node,
+                                     const PastryId *key, PastryAvoidFunc avoid,
+                                     gpointer data);
+
 G_END_DECLS

@@ -102,7 +102,15 @@ pastry_lookup_forward (PastryLookup *lk, const PastryNode *node,
       node, &lk->key, &cfg->replicas, cfg->avoid ? avoided : NULL, &c,
       &final_hop);
   if (next == self)
-    return PASTRY_LOOKUP_DELIVER;
+    {
+      /* Held rather than sent to the nearest live leaf on the other side:
+       * that node would route it straight back here. */
+      if (cfg->consistent
+          && !pastry_forward_may_deliver (node, &lk->key,
+                                          cfg->avoid ? avoided : NULL, &c))
+        return PASTRY_LOOKUP_HOLD;
+      return PASTRY_LOOKUP_DELIVER;
+    }
   if (lk->hops + 1u >= PASTRY_LOOKUP_MAX_HOPS)
     return PASTRY_LOOKUP_FAIL_LOOP;
   lk->hops++;

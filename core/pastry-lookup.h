@@ -41,6 +41,9 @@ G_BEGIN_DECLS
  * million hops.  A third resend would cost more than it saves: every node
  * that still believes a dead root alive pays one more timeout for it. */
 #define PASTRY_LOOKUP_LEAF_RESENDS 2
+/* With consistent routing, how long a node holds a lookup it may not
+ * deliver before it decides again (µs): about one repair round trip. */
+#define PASTRY_LOOKUP_HOLD_TIME 100000
 /* Hops after which a lookup is taken to be looping. */
 #define PASTRY_LOOKUP_MAX_HOPS 64
 
@@ -51,6 +54,10 @@ typedef struct
   guint hop_retries; /* hop timeouts before the lookup fails */
   PastryTime lookup_timeout;
   PastryReplicas replicas; /* k = 1 (or 0): deliver at the root only */
+  gboolean consistent;     /* consistent routing: a node delivers as root
+                              only when pastry_forward_may_deliver() says
+                              its leaf set bounds the key; else it holds
+                              the lookup (PASTRY_LOOKUP_HOLD) */
 } PastryLookupConfig;
 
 /* A lookup message and the forwarding state of its current holder. */
@@ -86,6 +93,14 @@ typedef enum
   PASTRY_LOOKUP_FAIL_TIMEOUT, /* lookup_timeout passed */
   PASTRY_LOOKUP_FAIL_LOOP,    /* PASTRY_LOOKUP_MAX_HOPS hops */
   PASTRY_LOOKUP_FAIL_RETRIES, /* more than hop_retries hop timeouts */
+  PASTRY_LOOKUP_HOLD,         /* consistent routing: this node is the
+                                 closest it knows but its leaf set does not
+                                 bound the key (a side lost its members and
+                                 is not repaired yet): keep the lookup and
+                                 call pastry_lookup_forward() again after
+                                 PASTRY_LOOKUP_HOLD_TIME (lookup_timeout
+                                 ends it).  Never returned when
+                                 cfg->consistent is FALSE. */
 } PastryLookupStep;
 
 /* A new lookup for key issued at src at now. */
@@ -93,8 +108,8 @@ void pastry_lookup_init (PastryLookup *lk, const PastryId *key, PastryPeer src,
                          PastryTime now);
 
 /* node (with failure detector fd, NULL when it keeps none) holds lk at
- * now: DELIVER, SEND (to lk->to; hop state updated), FAIL_TIMEOUT or
- * FAIL_LOOP. */
+ * now: DELIVER, SEND (to lk->to; hop state updated), HOLD (cfg->consistent
+ * only; lk unchanged), FAIL_TIMEOUT or FAIL_LOOP. */
 PastryLookupStep pastry_lookup_forward (PastryLookup *lk,
                                         const PastryNode *node,
                                         const PastryFd *fd,

@@ -14,7 +14,7 @@
 #define MS 1000
 
 static const PastryLookupConfig cfg_on
-    = { TRUE, 8, 60 * 1000 * MS, { 1, NULL, NULL } };
+    = { TRUE, 8, 60 * 1000 * MS, { 1, NULL, NULL }, FALSE };
 
 /* Plays the network from src until delivery: every hop takes 10 ms.
  * Returns the node that delivered; *hops counts the SEND steps. */
@@ -243,7 +243,8 @@ test_limits (void)
   Ring *ring = ring_new (&cfg, 300, 81, 0);
   TestRng r = { 82 };
   PastryId key = table_key (ring, &r, 0);
-  PastryLookupConfig one = { TRUE, 1, 60 * 1000 * MS, { 1, NULL, NULL } };
+  PastryLookupConfig one
+      = { TRUE, 1, 60 * 1000 * MS, { 1, NULL, NULL }, FALSE };
   PastryLookup lk;
   PastryPeer gone;
   gboolean fr;
@@ -295,7 +296,8 @@ test_avoidance_off (void)
   PastryFd fd;
   pastry_fd_init (&fd);
   pastry_fd_suspect (&fd, paper, 0);
-  PastryLookupConfig off = { FALSE, 8, 60 * 1000 * MS, { 1, NULL, NULL } };
+  PastryLookupConfig off
+      = { FALSE, 8, 60 * 1000 * MS, { 1, NULL, NULL }, FALSE };
   PastryLookup lk;
   pastry_lookup_init (&lk, &key, 0, 0);
   g_assert_cmpint (pastry_lookup_forward (&lk, ring->nodes[0], &fd, &off, 0),
@@ -309,6 +311,110 @@ test_avoidance_off (void)
   ring_free (ring);
 }
 
+/* Consistent routing (pastry_forward_may_deliver), nodes by hand.  L = 4.
+ * A = 10…, its leaves 08…, 0c… (left) and 20…, 30… (right); F = 40… is
+ * live but beyond A's leaf set.  20… and 30… fail together (a correlated
+ * failure) and A's detector declares them dead: for the key 38… -- F's --
+ * A is the closest of its leaf set and itself without them.  Without the
+ * rule A delivers it (wrong: F is the root); with it A holds the lookup,
+ * and once repair has replaced 20… and 30… by F, sends it to F.  Keys the
+ * leaf set bounds are delivered at once, and so is every key of a node
+ * that knows the whole ring (its sides overlap) or is alone. */
+static PastryId
+id_at (guint8 top)
+{
+  PastryId id = { 0 };
+  id.hi = (guint64) top << 56;
+  return id;
+}
+
+static PastryLookupStep
+forward_key (PastryNode *node, const PastryFd *fd, guint8 top,
+             const PastryLookupConfig *cfg, PastryLookup *lk)
+{
+  PastryId key = id_at (top);
+  pastry_lookup_init (lk, &key, pastry_node_self (node), 0);
+  return pastry_lookup_forward (lk, node, fd, cfg, 0);
+}
+
+static void
+test_consistent_hold (void)
+{
+  PastryConfig cfg = { 4, 4, 0 };
+  g_autoptr (PastryDirectory) dir = pastry_directory_new (NULL);
+  const guint8 tops[] = { 0x10, 0x08, 0x0c, 0x20, 0x30, 0x40 };
+  PastryPeer p[G_N_ELEMENTS (tops)];
+  for (guint i = 0; i < G_N_ELEMENTS (tops); i++)
+    {
+      PastryId id = id_at (tops[i]);
+      p[i] = pastry_directory_add (dir, &id, NULL);
+    }
+  PastryNode *a = pastry_node_new (&cfg, dir, p[0]);
+  for (guint i = 1; i <= 4; i++)
+    pastry_node_insert (a, p[i], 10);
+  PastryLookupConfig on = cfg_on, off = cfg_on;
+  on.consistent = TRUE;
+  PastryLookup lk;
+  PastryFd fd;
+  pastry_fd_init (&fd);
+
+  /* Before the failure 30… is the closest to 38…, either way. */
+  g_assert_cmpint (forward_key (a, &fd, 0x38, &on, &lk), ==,
+                   PASTRY_LOOKUP_SEND);
+  g_assert_cmpuint (lk.to, ==, p[4]);
+
+  /* 20… and 30… declared dead, still listed. */
+  pastry_fd_mark_dead (&fd, p[3], 1000 * MS);
+  pastry_fd_mark_dead (&fd, p[4], 1000 * MS);
+  g_assert_cmpint (forward_key (a, &fd, 0x38, &off, &lk), ==,
+                   PASTRY_LOOKUP_DELIVER); /* the wrong delivery */
+  g_assert_cmpint (forward_key (a, &fd, 0x38, &on, &lk), ==,
+                   PASTRY_LOOKUP_HOLD);
+  g_assert_cmpuint (lk.hops, ==, 0);
+  /* Decided again after the hold: still held ... */
+  g_assert_cmpint (
+      pastry_lookup_forward (&lk, a, &fd, &on, PASTRY_LOOKUP_HOLD_TIME), ==,
+      PASTRY_LOOKUP_HOLD);
+  /* ... until lookup_timeout, like any lookup. */
+  g_assert_cmpint (pastry_lookup_forward (&lk, a, &fd, &on, on.lookup_timeout),
+                   ==, PASTRY_LOOKUP_FAIL_TIMEOUT);
+  /* Keys its live members bound: A's own id, and 0f… (left side). */
+  g_assert_cmpint (forward_key (a, &fd, 0x10, &on, &lk), ==,
+                   PASTRY_LOOKUP_DELIVER);
+  g_assert_cmpint (forward_key (a, &fd, 0x0f, &on, &lk), ==,
+                   PASTRY_LOOKUP_DELIVER);
+
+  /* Repair: the dead are removed, F enters the right side.  The held
+   * lookup goes to F; 14… (between A and F, nearer A) is A's. */
+  pastry_node_remove_peer (a, p[3]);
+  pastry_node_remove_peer (a, p[4]);
+  pastry_node_insert (a, p[5], 10);
+  g_assert_cmpint (forward_key (a, &fd, 0x38, &on, &lk), ==,
+                   PASTRY_LOOKUP_SEND);
+  g_assert_cmpuint (lk.to, ==, p[5]);
+  g_assert_cmpint (forward_key (a, &fd, 0x14, &on, &lk), ==,
+                   PASTRY_LOOKUP_DELIVER);
+  pastry_fd_clear (&fd);
+  pastry_node_free (a);
+
+  /* A ring smaller than L (three nodes: each side holds both others): 11…
+   * is delivered although no member lies beyond it on its side's far
+   * end; a node alone delivers everything. */
+  PastryNode *c = pastry_node_new (&cfg, dir, p[0]);
+  pastry_node_insert (c, p[1], 10);
+  pastry_node_insert (c, p[3], 10);
+  g_assert_cmpint (forward_key (c, NULL, 0x11, &on, &lk), ==,
+                   PASTRY_LOOKUP_DELIVER);
+  g_assert_cmpint (forward_key (c, NULL, 0x50, &on, &lk), ==,
+                   PASTRY_LOOKUP_SEND);
+  g_assert_cmpuint (lk.to, ==, p[3]);
+  pastry_node_free (c);
+  PastryNode *alone = pastry_node_new (&cfg, dir, p[0]);
+  g_assert_cmpint (forward_key (alone, NULL, 0x90, &on, &lk), ==,
+                   PASTRY_LOOKUP_DELIVER);
+  pastry_node_free (alone);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -320,5 +426,6 @@ main (int argc, char **argv)
                    test_suspected_root_resent_once);
   g_test_add_func ("/lookup/limits", test_limits);
   g_test_add_func ("/lookup/avoidance-off", test_avoidance_off);
+  g_test_add_func ("/lookup/consistent-hold", test_consistent_hold);
   return g_test_run ();
 }

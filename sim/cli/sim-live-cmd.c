@@ -274,6 +274,8 @@ sim_cli_live (int argc, char **argv)
     .lookup_timeout = sim_scenario_get_time (sc, "lookup_timeout"),
     .min_hop_timeout = 100 * SIM_TIME_MS,
     .replicas = (guint) sim_scenario_get_uint (sc, "replicas"),
+    .consistent_routing
+    = g_str_equal (sim_scenario_get_string (sc, "consistent_routing"), "on"),
     .seed = seed,
   };
   if (!sim_scenario_get_hop_timeout (sc, &cfg.hop_timeout))

@@ -102,7 +102,7 @@ struct _SimLiveHost
   SimRng rng_protocol, rng_net;
   PastryOutbox outbox[N_OUTBOXES];
   guint depth;
-  guint32 k_timer, k_request, k_hop, k_close, k_deadline;
+  guint32 k_timer, k_request, k_hop, k_close, k_deadline, k_hold;
 };
 
 static inline Node *
@@ -141,6 +141,8 @@ void sim__live_lookup_arrive (SimLiveHost *h, guint32 i, PastryLookup *lk,
                               guint64 tag);
 void sim__live_lookup_acked (SimLiveHost *h, guint32 i,
                              const PastryMessage *msg, guint64 tag);
+void sim__live_on_lookup_hold (SimLiveLoop *loop, const SimEvent *ev,
+                               gpointer data);
 void sim__live_on_hop_timeout (SimLiveLoop *loop, const SimEvent *ev,
                                gpointer data);
 void sim__live_on_lookup_deadline (SimLiveLoop *loop, const SimEvent *ev,

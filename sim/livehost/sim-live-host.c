@@ -865,6 +865,7 @@ sim_live_host_new (const SimLiveHostConfig *cfg, SimLiveLoop *loop,
     .lookup_timeout = cfg->lookup_timeout,
     .replicas
     = { .k = MAX (cfg->replicas, 1u), .prox = sim__live_prox, .prox_data = h },
+    .consistent = cfg->consistent_routing,
   };
   sim_rng_init (&h->rng_protocol, cfg->seed, SIM_RNG_PURPOSE_PROTOCOL, 0);
   sim_rng_init (&h->rng_net, cfg->seed, SIM_RNG_PURPOSE_NETWORK, 0);
@@ -900,6 +901,7 @@ sim_live_host_new (const SimLiveHostConfig *cfg, SimLiveLoop *loop,
   h->k_close = sim_live_loop_add_kind (loop, on_close, h);
   h->k_deadline
       = sim_live_loop_add_kind (loop, sim__live_on_lookup_deadline, h);
+  h->k_hold = sim_live_loop_add_kind (loop, sim__live_on_lookup_hold, h);
 
   /* Pastry's message types, as the metrics count them (as `run`). */
   SimMsgTypeInfo types[PASTRY_MSG_N_TYPES];

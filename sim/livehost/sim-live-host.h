@@ -73,9 +73,10 @@ typedef struct
   SimTime heartbeat_period, heartbeat_timeout, probe_period, probe_timeout;
   guint probe_retries, hop_retries;
   SimTime lookup_timeout;
-  SimTime min_hop_timeout; /* floor of the per-hop timeout */
-  SimTime hop_timeout;     /* fixed per-hop timeout; 0: RTT-based */
-  guint replicas;          /* delivery at any of the k closest (>= 1) */
+  SimTime min_hop_timeout;     /* floor of the per-hop timeout */
+  SimTime hop_timeout;         /* fixed per-hop timeout; 0: RTT-based */
+  guint replicas;              /* delivery at any of the k closest (>= 1) */
+  gboolean consistent_routing; /* PastryLookupConfig.consistent */
   guint64 seed;
 } SimLiveHostConfig;
 

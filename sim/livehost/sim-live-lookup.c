@@ -179,6 +179,23 @@ send_hop (SimLiveHost *h, guint32 i, guint64 base, const PastryLookup *lk)
   g_hash_table_insert (h->hops, g_memdup2 (&tag, sizeof tag), hop);
 }
 
+/* consistent_routing: node i keeps the lookup of tag base and decides
+ * again after PASTRY_LOOKUP_HOLD_TIME (a Hop record under a fresh tag, as
+ * a hop in flight, with a k_hold timer instead of k_hop). */
+static void
+hold (SimLiveHost *h, guint32 i, guint64 base, const PastryLookup *lk)
+{
+  guint64 tag = base | (++h->hop_counter & 0xffffff);
+  Hop *hop = g_new0 (Hop, 1);
+  hop->node = i;
+  hop->incarn = node_at (h, i)->incarn;
+  hop->lk = *lk;
+  hop->timer = sim_live_loop_at (
+      h->loop, sim_time_add (now_of (h), PASTRY_LOOKUP_HOLD_TIME * SIM_TIME_US),
+      h->k_hold, i, tag);
+  g_hash_table_insert (h->hops, g_memdup2 (&tag, sizeof tag), hop);
+}
+
 /* Hosted node i holds the lookup of tag base: deliver, forward or give
  * up.  A lookup of another process delivered here is reported to its
  * source: a LOOKUP_ACK whose `about` is the delivering node and whose
@@ -208,6 +225,9 @@ process (SimLiveHost *h, guint32 i, guint64 base, PastryLookup *lk)
       break;
     case PASTRY_LOOKUP_SEND:
       send_hop (h, i, base, lk);
+      break;
+    case PASTRY_LOOKUP_HOLD:
+      hold (h, i, base, lk);
       break;
     default:
       give_up (h, i, base, lk);
@@ -369,4 +389,23 @@ sim__live_on_hop_timeout (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
     process (h, i, base, &copy.lk);
   else
     give_up (h, i, base, &copy.lk);
+}
+
+void
+sim__live_on_lookup_hold (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
+{
+  SimLiveHost *h = data;
+  guint64 tag = ev->b;
+  Hop *hop = g_hash_table_lookup (h->hops, &tag);
+  if (hop == NULL)
+    return;
+  Hop copy = *hop;
+  g_hash_table_remove (h->hops, &tag);
+  guint64 base = tag & ~(guint64) 0xffffff;
+  guint32 i = copy.node;
+  Node *n = node_at (h, i);
+  if (n->state != NODE_LIVE || n->incarn != copy.incarn)
+    give_up (h, i, base, &copy.lk);
+  else
+    process (h, i, base, &copy.lk);
 }

@@ -215,6 +215,12 @@ process (SimWorld *w, guint32 at, guint32 l)
     case PASTRY_LOOKUP_SEND:
       send_hop (w, l);
       break;
+    case PASTRY_LOOKUP_HOLD:
+      sim_queue_push (w->q,
+                      sim_time_add (sim__world_now (w),
+                                    PASTRY_LOOKUP_HOLD_TIME * SIM_TIME_US),
+                      EV_LOOKUP_HOLD, at, pack (l, lk->gen));
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -357,6 +363,21 @@ sim__world_lookup_timeout (SimWorld *w, guint32 at, guint64 b)
     default:
       g_assert_not_reached ();
     }
+}
+
+void
+sim__world_lookup_held (SimWorld *w, guint32 at, guint64 b)
+{
+  guint32 l;
+  Lookup *lk = unpack (w, b, &l);
+  if (lk == NULL)
+    return;
+  if (sim__world_state (w, at) != NODE_LIVE)
+    {
+      finish (w, at, l, END_HOLDER_DOWN);
+      return;
+    }
+  process (w, at, l);
 }
 
 void

@@ -214,6 +214,17 @@ static const SimParamSpec pastry_specs[] = {
     .doc = "retry budget of a lookup: hop timeouts survived before it "
            "fails (the first timeout of a hop resends to the same node, "
            "later ones route around it)" },
+  { .name = "consistent_routing",
+    .type = SIM_PARAM_ENUM,
+    .def = "off",
+    .choices = onoff_choices,
+    .flags = SIM_PARAM_LISTED_WHEN_SET,
+    .doc = "on = MSPastry's consistent routing: a node that finds itself "
+           "the closest it knows delivers only when its leaf set bounds the "
+           "key (a live-believed member on the key's side at least as far "
+           "as the key, or sides that overlap); otherwise it holds the "
+           "lookup and decides again every 100 ms until repair refills "
+           "the side (core/pastry-forward.h)" },
   { .name = "lookup_timeout",
     .type = SIM_PARAM_TIME,
     .def = "60s",

@@ -75,6 +75,10 @@ enum
    * received. */
   EV_MSG_DOWNLINK = 12,
   EV_LOOKUP_DOWNLINK = 13,
+  /* consistent_routing = on: a node held a lookup it may not deliver yet
+   * (PASTRY_LOOKUP_HOLD); it decides again (a = the holder, b as
+   * EV_LOOKUP). */
+  EV_LOOKUP_HOLD = 14,
 };
 
 /* Per-joiner bookkeeping, freed when the join completes: core's join
@@ -370,6 +374,7 @@ void sim__world_lookup_downlink (SimWorld *w, guint32 at, guint64 b);
 /* Ends every lookup still in flight as failed, in slot order, when a run
  * stops with lookups outstanding: failed_timeout when lookup_timeout has
  * passed since it was issued, else failed_stalled. */
+void sim__world_lookup_held (SimWorld *w, guint32 at, guint64 b);
 void sim__world_lookups_abandon (SimWorld *w);
 
 /* ---- sim-pastry-maint.c ---- */

@@ -329,6 +329,9 @@ timer_event (SimWorld *w, const SimEvent *ev)
     case EV_LOOKUP_DOWNLINK:
       sim__world_lookup_downlink (w, ev->a, ev->b);
       break;
+    case EV_LOOKUP_HOLD:
+      sim__world_lookup_held (w, ev->a, ev->b);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -359,7 +362,7 @@ proto_event_tag (gpointer self, const SimEvent *ev)
   if (ev->kind == EV_MSG || ev->kind == EV_MSG_DOWNLINK)
     return 1 + sim__world_msg (w, (guint32) ev->b)->type;
   if (ev->kind == EV_LOOKUP || ev->kind == EV_HOP_TIMEOUT
-      || ev->kind == EV_LOOKUP_DOWNLINK)
+      || ev->kind == EV_LOOKUP_DOWNLINK || ev->kind == EV_LOOKUP_HOLD)
     return 1 + PASTRY_MSG_LOOKUP;
   return 0;
 }

@@ -145,6 +145,8 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->lookup_cfg.hop_retries = w->hop_retries;
   w->lookup_cfg.lookup_timeout = w->lookup_timeout;
   w->lookup_cfg.replicas.k = (guint) sim_scenario_get_uint (sc, "replicas");
+  w->lookup_cfg.consistent = g_str_equal (
+      sim_scenario_get_string (sc, "consistent_routing"), "on");
   w->lookup_cfg.replicas.prox = sim__world_prox_cb;
   w->lookup_cfg.replicas.prox_data = w;
   w->msg_header_bytes = (guint) sim_scenario_get_uint (sc,
