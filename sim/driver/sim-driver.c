@@ -44,12 +44,7 @@
 
 #include "sim-workload.h"
 
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-typedef SimActionGen ActionGen;
 
 struct _SimDriver
 {
@@ -68,7 +63,7 @@ struct _SimDriver
   SimOracle *oracle; /* the live nodes by id (over ids) */
   GArray *session;   /* SimTime: when the schedule last started the node's
                         join (its session), by index */
-  ActionGen *gens;
+  SimActionGen *gens;
   guint n_gens;
   SimTime timeline_interval;
   SimTime end_hint;   /* latest time any action is scheduled to act */
@@ -105,7 +100,7 @@ sim_driver_new (const SimScenario *sc, SimMetrics *metrics,
   sim_metrics_set_window (metrics, from, to);
 
   d->n_gens = sim_scenario_n_actions (sc);
-  d->gens = g_new0 (ActionGen, d->n_gens);
+  d->gens = g_new0 (SimActionGen, d->n_gens);
   guint phases = 0;
   for (guint i = 0; i < d->n_gens; i++)
     {
@@ -284,7 +279,7 @@ start_join (SimDriver *d, guint32 x, guint action)
 static guint32
 create_node (SimDriver *d, guint g, const SimKey *id)
 {
-  ActionGen *gen = &d->gens[g];
+  SimActionGen *gen = &d->gens[g];
   SimKey fresh;
   if (id == NULL)
     {
@@ -334,7 +329,7 @@ sim_driver_join_done (SimDriver *d, guint action)
       && d->gens[action].action->spread == SIM_SPREAD_SEQUENTIAL)
     {
       /* The next sequential join starts now. */
-      ActionGen *gen = &d->gens[action];
+      SimActionGen *gen = &d->gens[action];
       if (gen->done < gen->action->count)
         sim_queue_push (d->q, sim_driver_now (d), SIM_EV_ACTION, action, 0);
       else
@@ -373,7 +368,7 @@ node_view (SimDriver *d)
 
 /* The number of units (events) an action's generator issues. */
 static guint64
-action_units (SimDriver *d, ActionGen *gen)
+action_units (SimDriver *d, SimActionGen *gen)
 {
   const SimAction *a = gen->action;
   switch (a->kind)
@@ -392,7 +387,7 @@ action_units (SimDriver *d, ActionGen *gen)
 static gboolean
 action_schedule_next (SimDriver *d, guint g)
 {
-  ActionGen *gen = &d->gens[g];
+  SimActionGen *gen = &d->gens[g];
   SimTime t;
   if (gen->action->spread == SIM_SPREAD_SEQUENTIAL)
     return gen->done < action_units (d, gen); /* the join completion
@@ -414,7 +409,7 @@ action_schedule_next (SimDriver *d, guint g)
  * (common random numbers): they depend on the live set, never on the
  * protocol's own state. */
 static void
-start_lookup (SimDriver *d, ActionGen *gen, guint32 src, SimTime due,
+start_lookup (SimDriver *d, SimActionGen *gen, guint32 src, SimTime due,
               SimRng *rng)
 {
   guint src_rank, key_rank;
@@ -455,7 +450,7 @@ start_lookup (SimDriver *d, ActionGen *gen, guint32 src, SimTime due,
 typedef struct
 {
   SimDriver *d;
-  ActionGen *gen;
+  SimActionGen *gen;
   guint32 x;
 } ChainIssue;
 
@@ -530,7 +525,7 @@ churn_schedule (SimDriver *d, guint g, guint32 slot, gboolean up)
 static void
 handle_churn (SimDriver *d, guint32 slot, guint g)
 {
-  ActionGen *gen = &d->gens[g];
+  SimActionGen *gen = &d->gens[g];
   guint32 *x = &g_array_index (gen->slots, guint32, slot);
   if (*x != G_MAXUINT32 && node_state (d, *x) != SIM_NODE_DOWN)
     {
@@ -575,7 +570,7 @@ handle_trace (SimDriver *d, guint32 row_i, guint64 b)
 {
   guint g = (guint) (b >> 1);
   gboolean leave = (b & 1) != 0;
-  ActionGen *gen = &d->gens[g];
+  SimActionGen *gen = &d->gens[g];
   const SimTraceRow *row = sim_trace_row (gen->action->trace, row_i);
   guint32 *x = sim_action_gen_trace_node (gen, row_i);
   if (leave)
@@ -615,7 +610,7 @@ start_trace (SimDriver *d, guint g)
 static void
 handle_action (SimDriver *d, guint g)
 {
-  ActionGen *gen = &d->gens[g];
+  SimActionGen *gen = &d->gens[g];
   const SimAction *a = gen->action;
   switch (a->kind)
     {
