@@ -346,6 +346,20 @@ net_count (const Net *net, PastryMsgType type, guint x, guint y)
   return c;
 }
 
+/* Number of upcalls of kind recorded for node (the cookie) about peer. */
+static inline guint
+net_upcalls (const Net *net, PastryUpcallKind kind, guint node, PastryPeer peer)
+{
+  guint c = 0;
+  for (guint i = 0; i < net->upcalls->len; i++)
+    {
+      const PastryOutItem *it = &g_array_index (net->upcalls, PastryOutItem, i);
+      if (it->upcall == kind && it->cookie == node && it->to == peer)
+        c++;
+    }
+  return c;
+}
+
 /* Checks that every live node's leaf set is the ideal one over the live
  * nodes: its leaf_size / 2 nearest live neighbours on each side, nearest
  * first. */

@@ -16,19 +16,6 @@
  */
 #include "net.h"
 
-static guint
-upcalls (const Net *net, PastryUpcallKind kind, guint node, PastryPeer peer)
-{
-  guint c = 0;
-  for (guint i = 0; i < net->upcalls->len; i++)
-    {
-      const PastryOutItem *it = &g_array_index (net->upcalls, PastryOutItem, i);
-      if (it->upcall == kind && it->cookie == node && it->to == peer)
-        c++;
-    }
-  return c;
-}
-
 static void
 probe_round (Net *net, guint x)
 {
@@ -54,9 +41,10 @@ suspect_until_dead (Net *net, guint x, guint p)
   pastry_maint_suspect (&net->mt[x], net->nodes[x], &env, p);
   net_end (net, x);
   for (guint i = 0;
-       i < 10 && upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, x, p) == 0; i++)
+       i < 10 && net_upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, x, p) == 0; i++)
     g_assert_true (net_step (net));
-  g_assert_cmpuint (upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, x, p), ==, 1);
+  g_assert_cmpuint (net_upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, x, p), ==,
+                    1);
   g_assert_cmpuint (pastry_node_where (net->nodes[x], p), ==, 0);
 }
 

@@ -25,19 +25,6 @@ fire_heartbeats (Net *net)
       }
 }
 
-static guint
-upcalls (const Net *net, PastryUpcallKind kind, guint node, PastryPeer peer)
-{
-  guint c = 0;
-  for (guint i = 0; i < net->upcalls->len; i++)
-    {
-      const PastryOutItem *it = &g_array_index (net->upcalls, PastryOutItem, i);
-      if (it->upcall == kind && it->cookie == node && it->to == peer)
-        c++;
-    }
-  return c;
-}
-
 static void
 test_start (void)
 {
@@ -91,7 +78,7 @@ test_crash_repair (void)
 
   /* The probe and its two retries go unanswered: 3 is declared dead. */
   guint attempts = 0;
-  while (upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, 2, 3) == 0)
+  while (net_upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, 2, 3) == 0)
     {
       g_assert_true (pastry_fd_is_suspect (&net->mt[2].fd, 3, net->now));
       g_assert_true (net_step (net));
@@ -109,7 +96,8 @@ test_crash_repair (void)
         }
     }
   g_assert_cmpuint (attempts, ==, 3);
-  g_assert_cmpuint (upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, 2, 3), ==, 1);
+  g_assert_cmpuint (net_upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, 2, 3), ==,
+                    1);
   g_assert_true (pastry_fd_believes_dead (&net->mt[2].fd, 3, net->now));
   g_assert_cmpuint (pastry_node_where (net->nodes[2], 3), ==, 0);
   /* The repair: the farthest trusted member of the right side (4) is asked
@@ -158,7 +146,8 @@ test_crash_repair (void)
         net_end (net, x);
       }
   net_run (net, 10000);
-  g_assert_cmpuint (upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, 5, 3), ==, 1);
+  g_assert_cmpuint (net_upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, 5, 3), ==,
+                    1);
   net_check_leafsets (net);
   for (guint x = 0; x < net->n; x++)
     if (x != 3)
@@ -182,12 +171,12 @@ test_refute (void)
   env = net_begin (net, 2);
   pastry_maint_suspect (&net->mt[2], net->nodes[2], &env, 3);
   g_assert_cmpuint (net_end (net, 2), ==, 0);
-  while (upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, 2, 3) == 0)
+  while (net_upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, 2, 3) == 0)
     g_assert_true (net_step (net));
   g_assert_cmpuint (net_count (net, PASTRY_MSG_PROBE, 2, 3), ==, 3);
   net->lose_type = -1;
   net_run (net, 1000);
-  g_assert_cmpuint (upcalls (net, PASTRY_UPCALL_REFUTED, 3, 2), ==, 1);
+  g_assert_cmpuint (net_upcalls (net, PASTRY_UPCALL_REFUTED, 3, 2), ==, 1);
   g_assert_cmpuint (net->mt[3].claims, ==, 1);
   /* 3 probed its leaf set: proof of life; everyone has it back. */
   g_assert_cmpuint (net_count (net, PASTRY_MSG_PROBE, 3, 2), ==, 1);
@@ -479,7 +468,8 @@ table_repair (gconstpointer data)
   pastry_maint_suspect (&net->mt[0], net->nodes[0], &env, dead);
   net_end (net, 0);
   net_run (net, 1000);
-  g_assert_cmpuint (upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, 0, dead), ==, 1);
+  g_assert_cmpuint (net_upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, 0, dead), ==,
+                    1);
   g_assert_cmpuint (pastry_node_where (net->nodes[0], dead), ==, 0);
   guint asked = net_count (net, PASTRY_MSG_ENTRY_REQUEST, 0, G_MAXUINT);
   g_assert_cmpuint (net_count (net, PASTRY_MSG_ENTRY_REPLY, G_MAXUINT, 0), ==,
@@ -555,7 +545,8 @@ test_tuned_observe (void)
   pastry_maint_suspect (&net->mt[0], net->nodes[0], &env, dead);
   net_end (net, 0);
   net_run (net, 1000);
-  g_assert_cmpuint (upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, 0, dead), ==, 1);
+  g_assert_cmpuint (net_upcalls (net, PASTRY_UPCALL_DECLARED_DEAD, 0, dead), ==,
+                    1);
   g_assert_cmpfloat (net->mt[0].seen_failures, ==, 1);
   env = net_begin (net, 0);
   pastry_maint_probe_round (&net->mt[0], net->nodes[0], &env);

@@ -140,3 +140,39 @@ sim_cli_check_expects (const SimScenario *sc, GError **error)
     }
   return TRUE;
 }
+
+SimPublish *
+sim_cli_publish_begin (const SimScenario *sc, const char *path,
+                       const char *out_dir, GError **error)
+{
+  g_autoptr (GPtrArray) inputs = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (inputs, g_strdup (path));
+  sim_scenario_add_input_files (sc, inputs);
+  g_ptr_array_add (inputs, NULL);
+  return sim_publish_begin (out_dir, (const char *const *) inputs->pdata,
+                            error);
+}
+
+gboolean
+sim_cli_write_results (const char *dir, const SimMetrics *metrics,
+                       const char *meta, const SimScenario *sc, GError **error)
+{
+  g_autoptr (GString) canon = g_string_new (NULL);
+  sim_scenario_write_canonical (sc, canon);
+  g_autofree char *canon_path = g_build_filename (dir, "scenario.scn", NULL);
+  return sim_metrics_write (metrics, dir, meta, error)
+         && g_file_set_contents (canon_path, canon->str, (gssize) canon->len,
+                                 error);
+}
+
+gboolean
+sim_cli_publish_commit (SimPublish *pub, GError **error)
+{
+  sigset_t block, orig;
+  sim_cli_interrupt_signals (&block);
+  sigprocmask (SIG_BLOCK, &block, &orig);
+  gboolean published
+      = !sim_cli_interrupted () && sim_publish_commit (pub, error);
+  sigprocmask (SIG_SETMASK, &orig, NULL);
+  return published;
+}

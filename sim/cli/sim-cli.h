@@ -13,6 +13,7 @@
 #include <signal.h>
 
 #include "sim-metrics.h"
+#include "sim-publish.h"
 #include "sim-scenario.h"
 
 G_BEGIN_DECLS
@@ -73,6 +74,25 @@ void sim_cli_interrupt_signals (sigset_t *set);
  * FALSE with a SIM_SCENARIO_ERROR "FILE:LINE:COL: expect: unknown metric
  * 'NAME'" otherwise. */
 gboolean sim_cli_check_expects (const SimScenario *sc, GError **error);
+
+/* Begins publishing a run of sc, read from path, into out_dir
+ * (sim_publish_begin): path and the scenario's input files are the inputs
+ * the results may not replace.  Returns NULL with *error set when out_dir
+ * is refused. */
+SimPublish *sim_cli_publish_begin (const SimScenario *sc, const char *path,
+                                   const char *out_dir, GError **error);
+
+/* Writes a run's results into dir (the staging directory): the metrics'
+ * files, each headed by meta, and scenario.scn (sc's canonical text). */
+gboolean sim_cli_write_results (const char *dir, const SimMetrics *metrics,
+                                const char *meta, const SimScenario *sc,
+                                GError **error);
+
+/* Puts pub's results into place with the interrupting signals held: a
+ * signal that came before aborts (FALSE, *error left unset), one arriving
+ * now waits until the results are complete and in place.  FALSE with
+ * *error set when the commit fails. */
+gboolean sim_cli_publish_commit (SimPublish *pub, GError **error);
 
 /* Records argv[0]; sim_cli_self_exe() then returns the path of the running
  * binary (from /proc/self/exe, else argv[0] looked up in PATH). */

@@ -283,12 +283,8 @@ sim_cli_live (int argc, char **argv)
   else
     cfg.hop_timeout = 0;
 
-  g_autoptr (GPtrArray) inputs = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (inputs, g_strdup (path));
-  sim_scenario_add_input_files (sc, inputs);
-  g_ptr_array_add (inputs, NULL);
-  g_autoptr (SimPublish) pub = sim_publish_begin (
-      out_dir, (const char *const *) inputs->pdata, &error);
+  g_autoptr (SimPublish) pub
+      = sim_cli_publish_begin (sc, path, out_dir, &error);
   if (pub == NULL)
     return sim_cli_fail (error);
   const char *tmp = sim_publish_staging_dir (pub);
@@ -444,25 +440,14 @@ sim_cli_live (int argc, char **argv)
       fprintf (stderr, "pastrysim: cannot write the results\n");
       return SIM_EXIT_IO;
     }
-  g_autoptr (GString) canon = g_string_new (NULL);
-  sim_scenario_write_canonical (sc, canon);
-  g_autofree char *canon_path = g_build_filename (tmp, "scenario.scn", NULL);
-  if (!sim_metrics_write (metrics, tmp, meta->str, &error)
+  if (!sim_cli_write_results (tmp, metrics, meta->str, sc, &error)
       || !g_file_set_contents (nodes_path, nodes_csv->str,
-                               (gssize) nodes_csv->len, &error)
-      || !g_file_set_contents (canon_path, canon->str, (gssize) canon->len,
-                               &error))
+                               (gssize) nodes_csv->len, &error))
     {
       fprintf (stderr, "pastrysim: %s\n", error->message);
       return SIM_EXIT_IO;
     }
-  sigset_t block, orig;
-  sim_cli_interrupt_signals (&block);
-  sigprocmask (SIG_BLOCK, &block, &orig);
-  gboolean published
-      = !sim_cli_interrupted () && sim_publish_commit (pub, &error);
-  sigprocmask (SIG_SETMASK, &orig, NULL);
-  if (!published)
+  if (!sim_cli_publish_commit (pub, &error))
     return error != NULL ? sim_cli_fail (error) : SIM_EXIT_INTERRUPTED;
   if (!quiet)
     {

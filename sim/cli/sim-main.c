@@ -416,12 +416,8 @@ cmd_run (int argc, char **argv)
 
   /* Where the results go: refused now, before anything runs, unless it is
    * new or a previous result (sim-publish.h).  Inputs may not be inside. */
-  g_autoptr (GPtrArray) inputs = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (inputs, g_strdup (path));
-  sim_scenario_add_input_files (sc, inputs);
-  g_ptr_array_add (inputs, NULL);
-  g_autoptr (SimPublish) pub = sim_publish_begin (
-      out_dir, (const char *const *) inputs->pdata, &error);
+  g_autoptr (SimPublish) pub
+      = sim_cli_publish_begin (sc, path, out_dir, &error);
   if (pub == NULL)
     return sim_cli_fail (error);
   const char *tmp = sim_publish_staging_dir (pub);
@@ -509,12 +505,7 @@ cmd_run (int argc, char **argv)
   sim_metrics_set (metrics, "events_per_s", wall > 0 ? events / wall : 0);
   sim_metrics_set (metrics, "peak_rss_mb", sim_resources_peak_rss_mb ());
 
-  g_autoptr (GString) canon = g_string_new (NULL);
-  sim_scenario_write_canonical (sc, canon);
-  g_autofree char *canon_path = g_build_filename (tmp, "scenario.scn", NULL);
-  if (!sim_metrics_write (metrics, tmp, meta->str, &error)
-      || !g_file_set_contents (canon_path, canon->str, (gssize) canon->len,
-                               &error))
+  if (!sim_cli_write_results (tmp, metrics, meta->str, sc, &error))
     {
       fprintf (stderr, "pastrysim: %s\n", error->message);
       return 1;
@@ -523,13 +514,7 @@ cmd_run (int argc, char **argv)
   /* Into place, with the interrupting signals held: a signal that came
    * before this point aborts the run; one arriving now waits until the
    * results are complete and in place. */
-  sigset_t block, orig;
-  sim_cli_interrupt_signals (&block);
-  sigprocmask (SIG_BLOCK, &block, &orig);
-  gboolean published = !sim_cli_interrupted ()
-                       && sim_publish_commit (pub, &error);
-  sigprocmask (SIG_SETMASK, &orig, NULL);
-  if (!published)
+  if (!sim_cli_publish_commit (pub, &error))
     return error != NULL ? sim_cli_fail (error) : interrupted_exit ();
 
   if (fingerprint)

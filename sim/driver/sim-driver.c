@@ -42,26 +42,9 @@
  */
 #include "sim-driver.h"
 
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "sim-workload.h"
 
-/* A scenario action's generator.  Each action owns its random streams
- * (file comment, "Random streams"), so what one action draws never
- * shifts another's numbers. */
-typedef struct
-{
-  const SimAction *action;
-  guint64 done;  /* units issued */
-  SimTime last;  /* time of the previous unit (uniform spread) */
-  SimZipf zipf;  /* keys == SIM_KEYS_ZIPF */
-  guint phase;   /* LOOKUP: its index among the lookup actions */
-  GArray *slots; /* CHURN: node index per churn slot; TRACE: per trace id */
-  SimRng rng;    /* its times, lookup sources and keys, victims, sessions */
-  SimRng rng_ids, rng_topology; /* ids and positions of the nodes it
-                                   creates */
-} ActionGen;
+#include <stdio.h>
 
 struct _SimDriver
 {
@@ -80,7 +63,7 @@ struct _SimDriver
   SimOracle *oracle; /* the live nodes by id (over ids) */
   GArray *session;   /* SimTime: when the schedule last started the node's
                         join (its session), by index */
-  ActionGen *gens;
+  SimActionGen *gens;
   guint n_gens;
   SimTime timeline_interval;
   SimTime end_hint;   /* latest time any action is scheduled to act */
@@ -117,23 +100,12 @@ sim_driver_new (const SimScenario *sc, SimMetrics *metrics,
   sim_metrics_set_window (metrics, from, to);
 
   d->n_gens = sim_scenario_n_actions (sc);
-  d->gens = g_new0 (ActionGen, d->n_gens);
+  d->gens = g_new0 (SimActionGen, d->n_gens);
   guint phases = 0;
   for (guint i = 0; i < d->n_gens; i++)
     {
       const SimAction *a = sim_scenario_action (sc, i);
-      d->gens[i].action = a;
-      /* The action's own streams, keyed by its index.  (The first
-       * action's ids and positions are those the former shared streams
-       * gave.) */
-      sim_rng_init (&d->gens[i].rng, seed, SIM_RNG_PURPOSE_ACTION, i);
-      sim_rng_init (&d->gens[i].rng_ids, seed, SIM_RNG_PURPOSE_IDS, i);
-      sim_rng_init (&d->gens[i].rng_topology, seed, SIM_RNG_PURPOSE_TOPOLOGY,
-                    i);
-      if (a->kind == SIM_ACTION_LOOKUP)
-        d->gens[i].phase = phases++;
-      if (a->kind == SIM_ACTION_LOOKUP && a->keys == SIM_KEYS_ZIPF)
-        sim_zipf_init (&d->gens[i].zipf, a->zipf_s, a->zipf_n);
+      sim_action_gen_init (&d->gens[i], a, seed, i, &phases);
       SimTime end = sim_time_add (a->at, MAX (a->over, a->duration));
       d->end_hint = MAX (d->end_hint, end);
     }
@@ -147,8 +119,7 @@ sim_driver_free (SimDriver *d)
   if (d == NULL)
     return;
   for (guint i = 0; i < d->n_gens; i++)
-    if (d->gens[i].slots != NULL)
-      g_array_free (d->gens[i].slots, TRUE);
+    sim_action_gen_clear (&d->gens[i]);
   g_free (d->gens);
   sim_oracle_free (d->oracle);
   g_array_free (d->ids, TRUE);
@@ -308,7 +279,7 @@ start_join (SimDriver *d, guint32 x, guint action)
 static guint32
 create_node (SimDriver *d, guint g, const SimKey *id)
 {
-  ActionGen *gen = &d->gens[g];
+  SimActionGen *gen = &d->gens[g];
   SimKey fresh;
   if (id == NULL)
     {
@@ -358,7 +329,7 @@ sim_driver_join_done (SimDriver *d, guint action)
       && d->gens[action].action->spread == SIM_SPREAD_SEQUENTIAL)
     {
       /* The next sequential join starts now. */
-      ActionGen *gen = &d->gens[action];
+      SimActionGen *gen = &d->gens[action];
       if (gen->done < gen->action->count)
         sim_queue_push (d->q, sim_driver_now (d), SIM_EV_ACTION, action, 0);
       else
@@ -368,108 +339,36 @@ sim_driver_join_done (SimDriver *d, guint action)
 
 /* ---- Scenario actions ---- */
 
+/* The driver's life cycle as the workload's draws see it
+ * (sim-workload.h). */
+static SimNodeState
+view_state (gpointer data, guint32 x)
+{
+  return node_state (data, x);
+}
+
+static guint
+view_ring_after (gpointer data, guint32 first, guint k, guint32 *out)
+{
+  SimDriver *d = data;
+  g_autofree guint32 *left = g_new (guint32, k);
+  return sim_oracle_neighbours (d->oracle, first, k, left, out);
+}
+
 /* The nodes in a session (live or joining: started by the schedule and
- * not yet down), in index order.  Which nodes these are is fixed by the
- * schedule alone, whereas the live set and the live ring's order follow
- * join completions: victims and churn slots drawn from this list do not
- * depend on the protocol.  O(nodes ever created); for actions, not per
- * event.  Returns a new array of *n entries. */
-static guint32 *
-in_session (SimDriver *d, guint *n)
+ * not yet down), in index order, are those victims and churn slots are
+ * drawn from: which nodes these are is fixed by the schedule alone,
+ * whereas the live set and the live ring's order follow join
+ * completions, so those draws do not depend on the protocol. */
+static SimNodeView
+node_view (SimDriver *d)
 {
-  guint32 *pool = g_new (guint32, MAX (d->state->len, 1));
-  *n = 0;
-  for (guint32 i = 0; i < d->state->len; i++)
-    if (node_state (d, i) != SIM_NODE_DOWN)
-      pool[(*n)++] = i;
-  return pool;
-}
-
-/* Draws count distinct nodes in a session (live or still joining) for a
- * FAIL/LEAVE action. */
-static void
-select_victims (SimDriver *d, ActionGen *gen, GArray *out)
-{
-  const SimAction *a = gen->action;
-  guint live;
-  g_autofree guint32 *pool = in_session (d, &live);
-  guint64 want = a->count;
-  switch (a->select)
-    {
-    case SIM_SELECT_PERCENT:
-      want = sim_u64_from_double (round (a->fraction * live));
-      if (want == 0 && live > 0)
-        want = 1;
-      /* fall through */
-    case SIM_SELECT_COUNT:
-      {
-        want = MIN (want, live);
-        /* A partial Fisher-Yates over the list. */
-        for (guint i = 0; i < want; i++)
-          {
-            guint32 v = sim_rng_shuffle_step (&gen->rng, pool, live, i);
-            g_array_append_val (out, v);
-          }
-        break;
-      }
-    case SIM_SELECT_RANGE:
-      {
-        /* A run of neighbours in the live ring: it starts at a live
-         * node. */
-        guint n_live = 0;
-        for (guint i = 0; i < live; i++)
-          if (node_state (d, pool[i]) == SIM_NODE_LIVE)
-            pool[n_live++] = pool[i];
-        if (n_live == 0)
-          break;
-        want = MIN (want, n_live);
-        guint32 first = pool[sim_rng_uniform_u64 (&gen->rng, n_live)];
-        g_array_append_val (out, first);
-        if (want > 1)
-          {
-            guint32 *left = g_new (guint32, want);
-            guint32 *right = g_new (guint32, want);
-            guint n = sim_oracle_neighbours (d->oracle, first, (guint) want - 1,
-                                             left, right);
-            g_array_append_vals (out, right, n);
-            g_free (left);
-            g_free (right);
-          }
-        break;
-      }
-    case SIM_SELECT_INDICES:
-      for (guint i = 0; i < a->n_indices; i++)
-        if (a->indices[i] < d->state->len
-            && node_state (d, (guint32) a->indices[i]) == SIM_NODE_LIVE)
-          {
-            guint32 v = (guint32) a->indices[i];
-            g_array_append_val (out, v);
-          }
-      break;
-    case SIM_SELECT_ALL:
-    default:
-      break;
-    }
-}
-
-static void
-select_rejoiners (SimDriver *d, ActionGen *gen, GArray *out)
-{
-  const SimAction *a = gen->action;
-  guint n = d->down->len;
-  guint64 want = a->select == SIM_SELECT_ALL ? n : MIN (a->count, n);
-  guint32 *pool = g_memdup2 (d->down->data, n * sizeof (guint32));
-  for (guint i = 0; i < want; i++)
-    {
-      guint32 v = sim_rng_shuffle_step (&gen->rng, pool, n, i);
-      g_array_append_val (out, v);
-    }
-  g_free (pool);
+  return (SimNodeView){ d, d->state->len, view_state, view_ring_after };
 }
 
 /* The number of units (events) an action's generator issues. */
 static guint64
-action_units (SimDriver *d, ActionGen *gen)
+action_units (SimDriver *d, SimActionGen *gen)
 {
   const SimAction *a = gen->action;
   switch (a->kind)
@@ -488,53 +387,15 @@ action_units (SimDriver *d, ActionGen *gen)
 static gboolean
 action_schedule_next (SimDriver *d, guint g)
 {
-  ActionGen *gen = &d->gens[g];
-  const SimAction *a = gen->action;
-  SimTime now = sim_driver_now (d);
+  SimActionGen *gen = &d->gens[g];
   SimTime t;
-  guint64 units = action_units (d, gen);
-  switch (a->spread)
-    {
-    case SIM_SPREAD_AT_ONCE:
-      if (gen->done >= units)
-        return FALSE;
-      t = MAX (now, a->at);
-      break;
-    case SIM_SPREAD_SEQUENTIAL:
-      return gen->done < units; /* the join completion schedules it */
-    case SIM_SPREAD_UNIFORM:
-      {
-        if (gen->done >= units)
-          return FALSE;
-        /* The next of the remaining order statistics of `units` uniform
-         * times in [at, at + over): the minimum of k uniforms over the rest
-         * of the span is span * (1 - U^(1/k)). */
-        guint64 k = units - gen->done;
-        SimTime end = sim_time_add (a->at, a->over);
-        SimTime from = MAX (gen->last, a->at);
-        double u = sim_rng_double (&gen->rng);
-        double frac = 1.0 - pow (1.0 - u, 1.0 / (double) k);
-        t = from + sim_time_from_us (frac * (double) (end - from));
-        if (t >= end)
-          t = end - 1;
-        gen->last = t;
-        break;
-      }
-    case SIM_SPREAD_POISSON:
-      {
-        double gap_s = sim_rng_exponential (&gen->rng, 1.0 / a->rate_per_s);
-        SimTime from = gen->done == 0 ? a->at : MAX (gen->last, a->at);
-        /* A tiny rate gives a gap beyond SimTime: clamped, not wrapped. */
-        t = sim_time_add (from, sim_time_from_us (gap_s * (double) SIM_TIME_S));
-        if (t >= sim_time_add (a->at, a->duration))
-          return FALSE;
-        gen->last = t;
-        break;
-      }
-    default:
-      return FALSE;
-    }
-  sim_queue_push (d->q, MAX (t, now), SIM_EV_ACTION, g, 0);
+  if (gen->action->spread == SIM_SPREAD_SEQUENTIAL)
+    return gen->done < action_units (d, gen); /* the join completion
+                                                 schedules it */
+  if (!sim_action_gen_next_time (gen, action_units (d, gen), sim_driver_now (d),
+                                 &t))
+    return FALSE;
+  sim_queue_push (d->q, t, SIM_EV_ACTION, g, 0);
   return TRUE;
 }
 
@@ -548,40 +409,19 @@ action_schedule_next (SimDriver *d, guint g)
  * (common random numbers): they depend on the live set, never on the
  * protocol's own state. */
 static void
-start_lookup (SimDriver *d, ActionGen *gen, guint32 src, SimTime due,
+start_lookup (SimDriver *d, SimActionGen *gen, guint32 src, SimTime due,
               SimRng *rng)
 {
-  guint n = sim_oracle_size (d->oracle);
-  if (n == 0)
+  guint src_rank, key_rank;
+  SimKey key;
+  if (!sim_action_gen_draw_lookup (
+          gen, d->seed, rng, sim_oracle_size (d->oracle), src == SIM_NODE_NONE,
+          &src_rank, &key_rank, &key))
     return;
   if (src == SIM_NODE_NONE)
-    src = sim_oracle_nth (d->oracle, (guint) sim_rng_uniform_u64 (rng, n));
-  SimKey key;
-  switch (gen->action->keys)
-    {
-    case SIM_KEYS_NODE:
-      key = g_array_index (
-          d->ids, SimKey,
-          sim_oracle_nth (d->oracle, (guint) sim_rng_uniform_u64 (rng, n)));
-      break;
-    case SIM_KEYS_RANDOM:
-      key.hi = sim_rng_next_u64 (rng);
-      key.lo = sim_rng_next_u64 (rng);
-      break;
-    case SIM_KEYS_ZIPF:
-      {
-        /* Key k of the fixed population is a pseudo-random id derived
-         * from (seed, k) alone, so the population never changes. */
-        guint64 rank = sim_zipf_sample (&gen->zipf, rng);
-        SimRng kr;
-        sim_rng_init (&kr, d->seed, SIM_RNG_PURPOSE_WORKLOAD, rank + 1);
-        key.hi = sim_rng_next_u64 (&kr);
-        key.lo = sim_rng_next_u64 (&kr);
-        break;
-      }
-    default:
-      g_assert_not_reached ();
-    }
+    src = sim_oracle_nth (d->oracle, src_rank);
+  if (key_rank != G_MAXUINT)
+    key = g_array_index (d->ids, SimKey, sim_oracle_nth (d->oracle, key_rank));
   d->proto->lookup_start (d->self, src, &key, due, gen->phase);
 }
 
@@ -607,48 +447,33 @@ start_lookup (SimDriver *d, ActionGen *gen, guint32 src, SimTime due,
  * latency (measured: it doubled ci/churn's mean_rdp, 2.26 -> 4.93, a
  * few lookups waiting seconds for a lost join reply). */
 
-static SimTime
-node_lookup_gap (const SimAction *a, SimRng *r)
+typedef struct
 {
-  double s = a->has_every ? sim_dist_sample (&a->every, r)
-                          : sim_rng_exponential (r, 1.0 / a->rate_per_s);
-  /* At least 1 µs (also for NaN or a non-positive draw); a huge gap (a
-   * rate of 1e-300/s) clamps to SIM_TIME_MAX instead of wrapping. */
-  return MAX (sim_time_from_us (s * (double) SIM_TIME_S), 1);
+  SimDriver *d;
+  SimActionGen *gen;
+  guint32 x;
+} ChainIssue;
+
+static void
+chain_issue (gpointer data, SimTime t, SimRng *r)
+{
+  ChainIssue *c = data;
+  start_lookup (c->d, c->gen, c->x, t, r);
 }
 
 /* Runs node x's chain of per-node lookup action g from instant t (a
  * lookup instant when is_lookup, else the chain's start): issues every
- * lookup due by now, then arms the timer of the next one if x is live.
- * Gaps are at least 1 µs, so t strictly increases. */
+ * lookup due by now, then arms the timer of the next one if x is live. */
 static void
 node_lookups_run (SimDriver *d, guint32 x, guint g, SimTime t,
                   gboolean is_lookup)
 {
-  ActionGen *gen = &d->gens[g];
-  const SimAction *a = gen->action;
-  SimTime end = sim_time_add (a->at, a->duration);
-  SimTime now = sim_driver_now (d);
-  for (;;)
-    {
-      guint64 key[4] = { x, sim_node_incarnation (d->incarn, x), g, t };
-      SimRng r;
-      sim_rng_init_keyed (&r, d->seed, SIM_RNG_PURPOSE_NODE_WORKLOAD, key,
-                          G_N_ELEMENTS (key));
-      if (is_lookup)
-        start_lookup (d, gen, x, t, &r);
-      SimTime next = sim_time_add (t, node_lookup_gap (a, &r));
-      if (next >= end)
-        return;
-      if (next > now)
-        {
-          if (node_state (d, x) == SIM_NODE_LIVE)
-            sim_driver_timer (d, next, SIM_EV_NODE_LOOKUP, x, g);
-          return;
-        }
-      t = next;
-      is_lookup = TRUE;
-    }
+  ChainIssue c = { d, &d->gens[g], x };
+  SimTime next = sim_node_lookups_chain (
+      &d->gens[g], g, d->seed, x, sim_node_incarnation (d->incarn, x), t,
+      is_lookup, sim_driver_now (d), chain_issue, &c);
+  if (next != SIM_TIME_MAX && node_state (d, x) == SIM_NODE_LIVE)
+    sim_driver_timer (d, next, SIM_EV_NODE_LOOKUP, x, g);
 }
 
 /* Node x's session has reached the point where its lookups can go: its
@@ -663,12 +488,9 @@ node_lookups_catch_up (SimDriver *d, guint32 x)
   SimTime session = g_array_index (d->session, SimTime, x);
   for (guint g = 0; g < d->n_gens; g++)
     {
-      const SimAction *a = d->gens[g].action;
-      if (a->kind != SIM_ACTION_LOOKUP || a->spread != SIM_SPREAD_PER_NODE
-          || a->at > now || d->gens[g].done == 0)
-        continue;
-      SimTime c = MAX (session, a->at);
-      if (c < sim_time_add (a->at, a->duration))
+      SimTime c;
+      if (sim_node_lookups_resume (&d->gens[g], d->gens[g].done != 0, session,
+                                   now, &c))
         node_lookups_run (d, x, g, c, FALSE);
     }
 }
@@ -695,19 +517,15 @@ schedule_down (SimDriver *d, guint32 x, gboolean leave)
 static void
 churn_schedule (SimDriver *d, guint g, guint32 slot, gboolean up)
 {
-  const SimAction *a = d->gens[g].action;
-  const SimDist *dist = up ? &a->session : &a->down;
-  SimTime t
-      = sim_time_add (sim_driver_now (d),
-                      sim_dist_sample_time (dist, &d->gens[g].rng, SIM_TIME_S));
-  if (t < sim_time_add (a->at, a->duration))
+  SimTime t;
+  if (sim_action_gen_churn_next (&d->gens[g], sim_driver_now (d), up, &t))
     sim_queue_push (d->q, t, SIM_EV_CHURN, slot, g);
 }
 
 static void
 handle_churn (SimDriver *d, guint32 slot, guint g)
 {
-  ActionGen *gen = &d->gens[g];
+  SimActionGen *gen = &d->gens[g];
   guint32 *x = &g_array_index (gen->slots, guint32, slot);
   if (*x != G_MAXUINT32 && node_state (d, *x) != SIM_NODE_DOWN)
     {
@@ -725,23 +543,26 @@ handle_churn (SimDriver *d, guint32 slot, guint g)
   churn_schedule (d, g, slot, TRUE);
 }
 
+typedef struct
+{
+  SimDriver *d;
+  guint g;
+} Pusher;
+
+static void
+push_churn (gpointer data, SimTime t, guint32 slot)
+{
+  Pusher *p = data;
+  sim_queue_push (p->d->q, t, SIM_EV_CHURN, slot, p->g);
+}
+
 static void
 start_churn (SimDriver *d, guint g)
 {
-  ActionGen *gen = &d->gens[g];
-  const SimAction *a = gen->action;
-  guint live;
-  guint32 *pool = in_session (d, &live);
-  guint64 pop = a->population != 0 ? a->population : live;
-  gen->slots = g_array_new (FALSE, FALSE, sizeof (guint32));
-  for (guint64 i = 0; i < pop; i++)
-    {
-      guint32 x = i < live ? pool[i] : G_MAXUINT32;
-      g_array_append_val (gen->slots, x);
-      /* Live nodes start a session; the rest start down. */
-      churn_schedule (d, g, (guint32) i, i < live);
-    }
-  g_free (pool);
+  SimNodeView v = node_view (d);
+  Pusher p = { d, g };
+  sim_action_gen_churn_start (&d->gens[g], &v, sim_driver_now (d), push_churn,
+                              &p);
 }
 
 static void
@@ -749,13 +570,9 @@ handle_trace (SimDriver *d, guint32 row_i, guint64 b)
 {
   guint g = (guint) (b >> 1);
   gboolean leave = (b & 1) != 0;
-  ActionGen *gen = &d->gens[g];
+  SimActionGen *gen = &d->gens[g];
   const SimTraceRow *row = sim_trace_row (gen->action->trace, row_i);
-  /* gen->slots maps trace rows to a dense trace-node number, filled at
-   * start; the node per trace-node lives in the second half. */
-  guint32 tn = g_array_index (gen->slots, guint32, row_i);
-  guint32 *x = &g_array_index (gen->slots, guint32,
-                               sim_trace_n_rows (gen->action->trace) + tn);
+  guint32 *x = sim_action_gen_trace_node (gen, row_i);
   if (leave)
     {
       if (*x != G_MAXUINT32)
@@ -775,70 +592,25 @@ handle_trace (SimDriver *d, guint32 row_i, guint64 b)
 }
 
 static void
+push_trace (gpointer data, SimTime t, guint32 row, gboolean leave)
+{
+  Pusher *p = data;
+  sim_queue_push (p->d->q, t, SIM_EV_TRACE, row, ((guint64) p->g << 1) | leave);
+}
+
+static void
 start_trace (SimDriver *d, guint g)
 {
-  ActionGen *gen = &d->gens[g];
-  const SimAction *a = gen->action;
-  const SimTrace *t = a->trace;
-  guint n = sim_trace_n_rows (t);
-  /* Dense numbering of trace nodes (by index or id), in row order.  The
-   * hash table is only looked up, never iterated. */
-  g_autoptr (GHashTable) names
-      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gen->slots = g_array_new (FALSE, FALSE, sizeof (guint32));
-  guint next = 0;
-  for (guint i = 0; i < n; i++)
-    {
-      const SimTraceRow *row = sim_trace_row (t, i);
-      char *key;
-      if (row->has_id)
-        {
-          SimKey id = sim_key_from_bytes (row->id);
-          key = g_strdup_printf ("%016" G_GINT64_MODIFIER
-                                 "x%016" G_GINT64_MODIFIER "x",
-                                 id.hi, id.lo);
-        }
-      else
-        key = g_strdup_printf ("%" G_GUINT64_FORMAT, row->index);
-      gpointer v;
-      guint32 tn;
-      if (g_hash_table_lookup_extended (names, key, NULL, &v))
-        {
-          tn = GPOINTER_TO_UINT (v);
-          g_free (key);
-        }
-      else
-        {
-          tn = next++;
-          g_hash_table_insert (names, key, GUINT_TO_POINTER (tn));
-        }
-      g_array_append_val (gen->slots, tn);
-    }
-  guint32 none = G_MAXUINT32;
-  for (guint i = 0; i < next; i++)
-    g_array_append_val (gen->slots, none);
-  SimTime last = 0;
-  for (guint i = 0; i < n; i++)
-    {
-      const SimTraceRow *row = sim_trace_row (t, i);
-      sim_queue_push (d->q, sim_time_add (a->at, row->join), SIM_EV_TRACE, i,
-                      (guint64) g << 1);
-      last = MAX (last, row->join);
-      if (row->leave != SIM_TIME_MAX)
-        {
-          sim_queue_push (d->q, sim_time_add (a->at, row->leave), SIM_EV_TRACE,
-                          i, ((guint64) g << 1) | 1);
-          last = MAX (last, row->leave);
-        }
-    }
+  Pusher p = { d, g };
+  SimTime last = sim_action_gen_trace_start (&d->gens[g], push_trace, &p);
   /* The replay is work until its last row has acted. */
-  sim_queue_push (d->q, sim_time_add (a->at, last), SIM_EV_ACTION, g, 1);
+  sim_queue_push (d->q, last, SIM_EV_ACTION, g, 1);
 }
 
 static void
 handle_action (SimDriver *d, guint g)
 {
-  ActionGen *gen = &d->gens[g];
+  SimActionGen *gen = &d->gens[g];
   const SimAction *a = gen->action;
   switch (a->kind)
     {
@@ -873,10 +645,12 @@ handle_action (SimDriver *d, guint g)
       if (gen->slots == NULL)
         {
           gen->slots = g_array_new (FALSE, FALSE, sizeof (guint32));
+          SimNodeView v = node_view (d);
           if (a->kind == SIM_ACTION_REJOIN)
-            select_rejoiners (d, gen, gen->slots);
+            sim_action_gen_select_rejoiners (gen, (guint32 *) d->down->data,
+                                             d->down->len, gen->slots);
           else
-            select_victims (d, gen, gen->slots);
+            sim_action_gen_select_victims (gen, &v, gen->slots);
           if (gen->slots->len == 0)
             {
               d->pending_work--;

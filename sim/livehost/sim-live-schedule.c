@@ -1,39 +1,38 @@
 /* sim-live-schedule.c — the scenario's actions on the live loop
  * (sim-live-schedule.h).
  *
- * Each action has a generator, as in the driver: its own random streams,
- * a count of its events still armed (`left`; a sequential join also
- * waits for the previous join), and for fail/leave/rejoin/churn/trace its
- * slots.  An action whose `left` reaches 0 is done; the schedule is done
- * when every action is.  Times are the loop's (scenario time, compressed
- * by the loop's scale).
+ * The generators are the driver's (sim/driver/sim-workload.h): the same
+ * per-action state and streams, and the same functions draw every unit
+ * time, victim, rejoiner, lookup source and key, per-node chain instant,
+ * churn session and trace numbering, called at the same points of the
+ * schedule as the driver calls them.  What is this file's: turning those
+ * draws into live-loop events, the hosted nodes' life cycle as the draws
+ * see it (a SimNodeView over the host), and when the schedule is done:
+ * each action counts its events still armed (`left`; a sequential join
+ * also waits for the previous join); an action whose `left` reaches 0 is
+ * done, and the schedule is done when every action is.  Times are the
+ * loop's (scenario time, compressed by the loop's scale).
  *
- * Cost: victim and rejoiner selection scan the hosted nodes, O(n) per
+ * Cost: victim selection and churn start scan the hosted nodes, O(n) per
  * action; a range selection sorts the live ones by id, O(n log n); a
  * per-node lookup is one keyed stream initialisation.  n is hundreds.
  * Rejected: running the driver itself at wall-clock pace (its loop pops
  * simulated events as fast as it can and owns the node life cycle; making
  * it wait on sockets is a change of the driver's architecture, not of
- * live runs).  What is shared instead: the scenario's resolved actions,
- * the random-stream keys and the order of draws.
+ * live runs).
  */
 #include "sim-live-schedule.h"
 
-#include <math.h>
-#include <stdlib.h>
+#include "sim-workload.h"
 
 typedef struct
 {
+  SimActionGen sg; /* the driver's generator: streams, units issued
+                      (sg.done), slots */
   const SimAction *a;
   guint left;    /* events armed and not yet run (a token while a
                     sequential join is in progress) */
   gboolean done; /* left reached 0 */
-  guint64 units; /* joins started (sequential) */
-  guint phase;   /* LOOKUP: index among the lookup actions */
-  gboolean per_node_started;
-  SimZipf zipf;
-  GArray *slots; /* guint32: victims, rejoiners, churn slots, trace nodes */
-  SimRng rng, rng_ids, rng_topology;
 } Gen;
 
 struct _SimLiveSchedule
@@ -138,8 +137,8 @@ static guint32
 create_node (SimLiveSchedule *s, guint g, const PastryId *id)
 {
   Gen *gen = &s->gens[g];
-  guint32 x
-      = sim_live_host_add_node (s->h, id, &gen->rng_ids, &gen->rng_topology);
+  guint32 x = sim_live_host_add_node (s->h, id, &gen->sg.rng_ids,
+                                      &gen->sg.rng_topology);
   if (x >= s->session->len)
     {
       guint none = G_MAXUINT;
@@ -212,124 +211,16 @@ take_down (SimLiveSchedule *s, guint32 x, gboolean leave)
   g_array_append_val (s->down, x);
 }
 
-/* The nodes in a session (joining or live), in index order. */
-static guint32 *
-in_session (SimLiveSchedule *s, guint *n)
+/* ---- The hosted nodes as the generators' draws see them ---- */
+
+static SimNodeState
+view_state (gpointer data, guint32 x)
 {
-  guint all = sim_live_host_n_nodes (s->h);
-  guint32 *pool = g_new (guint32, MAX (all, 1));
-  *n = 0;
-  for (guint32 i = 0; i < all; i++)
-    if (sim_live_host_in_session (s->h, i))
-      pool[(*n)++] = i;
-  return pool;
+  SimLiveHost *h = data;
+  if (!sim_live_host_in_session (h, x))
+    return SIM_NODE_DOWN;
+  return sim_live_host_is_live (h, x) ? SIM_NODE_LIVE : SIM_NODE_JOINING;
 }
-
-/* ---- Lookups ---- */
-
-static void
-lookup_start (SimLiveSchedule *s, guint g, guint32 src, SimTime due,
-              SimRng *rng)
-{
-  Gen *gen = &s->gens[g];
-  guint n = sim_live_host_n_live (s->h);
-  if (n == 0)
-    return;
-  if (src == G_MAXUINT32)
-    src = sim_live_host_nth_live (s->h, (guint) sim_rng_uniform_u64 (rng, n));
-  PastryId key;
-  switch (gen->a->keys)
-    {
-    case SIM_KEYS_NODE:
-      key = *sim_live_host_id (
-          s->h,
-          sim_live_host_nth_live (s->h, (guint) sim_rng_uniform_u64 (rng, n)));
-      break;
-    case SIM_KEYS_ZIPF:
-      {
-        /* Key k of the fixed population: from (seed, k) alone, as in
-         * `run` (sim/pastry/sim-pastry-lookup.c). */
-        guint64 rank = sim_zipf_sample (&gen->zipf, rng);
-        SimRng kr;
-        sim_rng_init (&kr, s->seed, SIM_RNG_PURPOSE_WORKLOAD, rank + 1);
-        key.hi = sim_rng_next_u64 (&kr);
-        key.lo = sim_rng_next_u64 (&kr);
-        break;
-      }
-    default:
-      key.hi = sim_rng_next_u64 (rng);
-      key.lo = sim_rng_next_u64 (rng);
-      break;
-    }
-  sim_live_host_lookup (s->h, src, &key, due, gen->phase);
-}
-
-static SimTime
-node_lookup_gap (const SimAction *a, SimRng *r)
-{
-  double v = a->has_every ? sim_dist_sample (&a->every, r)
-                          : sim_rng_exponential (r, 1.0 / a->rate_per_s);
-  return MAX (sim_time_from_us (v * (double) SIM_TIME_S), 1);
-}
-
-/* Node x's chain of per-node lookups of action g from instant t (a lookup
- * instant when is_lookup): every lookup due by now, then the timer of the
- * next one if x is live (the driver's node_lookups_run()). */
-static void
-node_lookups_run (SimLiveSchedule *s, guint32 x, guint g, SimTime t,
-                  gboolean is_lookup)
-{
-  const SimAction *a = s->gens[g].a;
-  SimTime end = sim_time_add (a->at, a->duration);
-  SimTime now = sim_live_loop_now (s->loop);
-  guint32 incarn = sim_live_host_incarnation (s->h, x);
-  for (;;)
-    {
-      guint64 key[4] = { x, incarn, g, t };
-      SimRng r;
-      sim_rng_init_keyed (&r, s->seed, SIM_RNG_PURPOSE_NODE_WORKLOAD, key,
-                          G_N_ELEMENTS (key));
-      if (is_lookup)
-        {
-          if (sim_live_host_is_live (s->h, x))
-            lookup_start (s, g, x, t, &r);
-          else
-            sim_live_host_lookup (s->h, x, &(PastryId){ 0, 0 }, t,
-                                  s->gens[g].phase); /* fails: not live */
-        }
-      SimTime next = sim_time_add (t, node_lookup_gap (a, &r));
-      if (next >= end)
-        return;
-      if (next > now)
-        {
-          if (sim_live_host_is_live (s->h, x))
-            sim_live_loop_at (s->loop, next, s->k_node, x,
-                              ((guint64) incarn << 32) | g);
-          return;
-        }
-      t = next;
-      is_lookup = TRUE;
-    }
-}
-
-static void
-node_lookups_catch_up (SimLiveSchedule *s, guint32 x)
-{
-  SimTime now = sim_live_loop_now (s->loop);
-  SimTime session = g_array_index (s->session, SimTime, x);
-  for (guint g = 0; g < s->n_gens; g++)
-    {
-      const SimAction *a = s->gens[g].a;
-      if (a->kind != SIM_ACTION_LOOKUP || a->spread != SIM_SPREAD_PER_NODE
-          || !s->gens[g].per_node_started || a->at > now)
-        continue;
-      SimTime c = MAX (session, a->at);
-      if (c < sim_time_add (a->at, a->duration))
-        node_lookups_run (s, x, g, c, FALSE);
-    }
-}
-
-/* ---- Selections ---- */
 
 static int
 cmp_id (const void *pa, const void *pb, gpointer data)
@@ -339,101 +230,102 @@ cmp_id (const void *pa, const void *pb, gpointer data)
                         sim_live_host_id (h, *(const guint32 *) pb));
 }
 
-/* The driver's select_victims(): count or a percentage of the nodes in a
- * session drawn without replacement; a range of the live ring (here the
- * hosted live nodes in id order, from a random one clockwise); indices
- * of live nodes. */
-static void
-select_victims (SimLiveSchedule *s, Gen *gen, GArray *out)
+/* The ring of live ids is that of the hosted live nodes (the process
+ * knows no others): sorted by id, O(n log n). */
+static guint
+view_ring_after (gpointer data, guint32 first, guint k, guint32 *out)
 {
-  const SimAction *a = gen->a;
-  guint n;
-  g_autofree guint32 *pool = in_session (s, &n);
-  guint64 want = a->count;
-  switch (a->select)
-    {
-    case SIM_SELECT_PERCENT:
-      want = sim_u64_from_double (round (a->fraction * n));
-      if (want == 0 && n > 0)
-        want = 1;
-      /* fall through */
-    case SIM_SELECT_COUNT:
-      want = MIN (want, n);
-      for (guint i = 0; i < want; i++)
-        {
-          guint j = i + (guint) sim_rng_uniform_u64 (&gen->rng, n - i);
-          guint32 t = pool[i];
-          pool[i] = pool[j];
-          pool[j] = t;
-          g_array_append_val (out, pool[i]);
-        }
-      break;
-    case SIM_SELECT_RANGE:
-      {
-        guint n_live = 0;
-        for (guint i = 0; i < n; i++)
-          if (sim_live_host_is_live (s->h, pool[i]))
-            pool[n_live++] = pool[i];
-        if (n_live == 0)
-          break;
-        want = MIN (want, n_live);
-        guint32 first = pool[sim_rng_uniform_u64 (&gen->rng, n_live)];
-        g_qsort_with_data (pool, n_live, sizeof *pool, cmp_id, s->h);
-        guint at = 0;
-        while (pool[at] != first)
-          at++;
-        for (guint k = 0; k < want; k++)
-          g_array_append_val (out, pool[(at + k) % n_live]);
-        break;
-      }
-    case SIM_SELECT_INDICES:
-      for (guint i = 0; i < a->n_indices; i++)
-        if (a->indices[i] < sim_live_host_n_nodes (s->h)
-            && sim_live_host_is_live (s->h, (guint32) a->indices[i]))
-          {
-            guint32 v = (guint32) a->indices[i];
-            g_array_append_val (out, v);
-          }
-      break;
-    default:
-      break;
-    }
+  SimLiveHost *h = data;
+  guint all = sim_live_host_n_nodes (h), n_live = 0;
+  g_autofree guint32 *ring = g_new (guint32, MAX (all, 1));
+  for (guint32 i = 0; i < all; i++)
+    if (sim_live_host_is_live (h, i))
+      ring[n_live++] = i;
+  g_qsort_with_data (ring, n_live, sizeof *ring, cmp_id, h);
+  guint at = 0;
+  while (at < n_live && ring[at] != first)
+    at++;
+  guint n = 0;
+  for (; n < k && n + 1 < n_live; n++)
+    out[n] = ring[(at + 1 + n) % n_live];
+  return n;
 }
+
+static SimNodeView
+node_view (SimLiveSchedule *s)
+{
+  return (SimNodeView){ s->h, sim_live_host_n_nodes (s->h), view_state,
+                        view_ring_after };
+}
+
+/* ---- Lookups ---- */
 
 static void
-select_rejoiners (SimLiveSchedule *s, Gen *gen, GArray *out)
+lookup_start (SimLiveSchedule *s, guint g, guint32 src, SimTime due,
+              SimRng *rng)
 {
-  guint n = s->down->len;
-  guint64 want = gen->a->select == SIM_SELECT_ALL ? n : MIN (gen->a->count, n);
-  g_autofree guint32 *pool = g_memdup2 (s->down->data, n * sizeof (guint32));
-  for (guint i = 0; i < want; i++)
+  Gen *gen = &s->gens[g];
+  guint src_rank, key_rank;
+  SimKey k;
+  if (!sim_action_gen_draw_lookup (
+          &gen->sg, s->seed, rng, sim_live_host_n_live (s->h),
+          src == G_MAXUINT32, &src_rank, &key_rank, &k))
+    return;
+  if (src == G_MAXUINT32)
+    src = sim_live_host_nth_live (s->h, src_rank);
+  PastryId key = { k.hi, k.lo };
+  if (key_rank != G_MAXUINT)
+    key = *sim_live_host_id (s->h, sim_live_host_nth_live (s->h, key_rank));
+  sim_live_host_lookup (s->h, src, &key, due, gen->sg.phase);
+}
+
+typedef struct
+{
+  SimLiveSchedule *s;
+  guint g;
+  guint32 x;
+} ChainIssue;
+
+static void
+chain_issue (gpointer data, SimTime t, SimRng *r)
+{
+  ChainIssue *c = data;
+  if (sim_live_host_is_live (c->s->h, c->x))
+    lookup_start (c->s, c->g, c->x, t, r);
+  else
+    sim_live_host_lookup (c->s->h, c->x, &(PastryId){ 0, 0 }, t,
+                          c->s->gens[c->g].sg.phase); /* fails: not live */
+}
+
+/* Node x's chain of per-node lookups of action g from instant t (a lookup
+ * instant when is_lookup): every lookup due by now, then the timer of the
+ * next one if x is live (the driver's node_lookups_run()). */
+static void
+node_lookups_run (SimLiveSchedule *s, guint32 x, guint g, SimTime t,
+                  gboolean is_lookup)
+{
+  guint32 incarn = sim_live_host_incarnation (s->h, x);
+  ChainIssue c = { s, g, x };
+  SimTime next = sim_node_lookups_chain (
+      &s->gens[g].sg, g, s->seed, x, incarn, t, is_lookup,
+      sim_live_loop_now (s->loop), chain_issue, &c);
+  if (next != SIM_TIME_MAX && sim_live_host_is_live (s->h, x))
+    sim_live_loop_at (s->loop, next, s->k_node, x,
+                      ((guint64) incarn << 32) | g);
+}
+
+static void
+node_lookups_catch_up (SimLiveSchedule *s, guint32 x)
+{
+  SimTime now = sim_live_loop_now (s->loop);
+  SimTime session = g_array_index (s->session, SimTime, x);
+  for (guint g = 0; g < s->n_gens; g++)
     {
-      guint j = i + (guint) sim_rng_uniform_u64 (&gen->rng, n - i);
-      guint32 t = pool[i];
-      pool[i] = pool[j];
-      pool[j] = t;
-      g_array_append_val (out, pool[i]);
+      SimTime c;
+      if (sim_node_lookups_resume (&s->gens[g].sg, s->gens[g].sg.done != 0,
+                                   session, now, &c))
+        node_lookups_run (s, x, g, c, FALSE);
     }
-}
-
-static int
-cmp_time (const void *pa, const void *pb)
-{
-  SimTime a = *(const SimTime *) pa, b = *(const SimTime *) pb;
-  return a < b ? -1 : a > b;
-}
-
-/* n unit times of action a from its stream: all at `at`, or sorted
- * uniform draws over [at, at + over). */
-static SimTime *
-unit_times (const SimAction *a, SimRng *rng, guint64 n)
-{
-  SimTime *t = g_new (SimTime, MAX (n, 1));
-  for (guint64 k = 0; k < n; k++)
-    t[k] = a->over > 0 ? a->at + sim_rng_uniform_u64 (rng, a->over) : a->at;
-  if (a->over > 0)
-    qsort (t, n, sizeof *t, cmp_time);
-  return t;
 }
 
 /* ---- Churn and traces ---- */
@@ -441,28 +333,33 @@ unit_times (const SimAction *a, SimRng *rng, guint64 n)
 static void
 churn_next (SimLiveSchedule *s, guint g, guint32 slot, gboolean up)
 {
-  const SimAction *a = s->gens[g].a;
-  SimTime t = sim_time_add (sim_live_loop_now (s->loop),
-                            sim_dist_sample_time (up ? &a->session : &a->down,
-                                                  &s->gens[g].rng, SIM_TIME_S));
-  if (t < sim_time_add (a->at, a->duration))
+  SimTime t;
+  if (sim_action_gen_churn_next (&s->gens[g].sg, sim_live_loop_now (s->loop),
+                                 up, &t))
     sim_live_loop_at (s->loop, t, s->k_churn, slot, g);
+}
+
+typedef struct
+{
+  SimLiveSchedule *s;
+  guint g;
+} Arming;
+
+static void
+arm_churn (gpointer data, SimTime t, guint32 slot)
+{
+  Arming *m = data;
+  sim_live_loop_at (m->s->loop, t, m->s->k_churn, slot, m->g);
 }
 
 static void
 start_churn (SimLiveSchedule *s, guint g)
 {
   Gen *gen = &s->gens[g];
-  guint n;
-  g_autofree guint32 *pool = in_session (s, &n);
-  guint64 pop = gen->a->population != 0 ? gen->a->population : n;
-  gen->slots = g_array_new (FALSE, FALSE, sizeof (guint32));
-  for (guint64 i = 0; i < pop; i++)
-    {
-      guint32 x = i < n ? pool[i] : G_MAXUINT32;
-      g_array_append_val (gen->slots, x);
-      churn_next (s, g, (guint32) i, i < n);
-    }
+  SimNodeView v = node_view (s);
+  Arming m = { s, g };
+  sim_action_gen_churn_start (&gen->sg, &v, sim_live_loop_now (s->loop),
+                              arm_churn, &m);
   /* Churn is work until its interval ends. */
   arm (s, sim_time_add (gen->a->at, gen->a->duration), s->k_unit, g, 0);
 }
@@ -473,7 +370,7 @@ on_churn (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
   SimLiveSchedule *s = data;
   guint g = (guint) ev->b;
   Gen *gen = &s->gens[g];
-  guint32 *x = &g_array_index (gen->slots, guint32, ev->a);
+  guint32 *x = &g_array_index (gen->sg.slots, guint32, ev->a);
   if (*x != G_MAXUINT32 && sim_live_host_in_session (s->h, *x))
     {
       take_down (s, *x, FALSE); /* the session ends: a crash */
@@ -490,78 +387,21 @@ on_churn (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
   churn_next (s, g, ev->a, TRUE);
 }
 
-static PastryId
-id_of_row (const SimTraceRow *row)
+static void
+arm_trace (gpointer data, SimTime t, guint32 row, gboolean leave)
 {
-  PastryId id = { 0, 0 };
-  for (guint i = 0; i < 8; i++)
-    {
-      id.hi = (id.hi << 8) | row->id[i];
-      id.lo = (id.lo << 8) | row->id[i + 8];
-    }
-  return id;
+  Arming *m = data;
+  sim_live_loop_at (m->s->loop, t, m->s->k_trace, row,
+                    ((guint64) m->g << 1) | leave);
 }
 
-/* Trace nodes are numbered densely in row order (by index or id); slots
- * holds that number per row, then the hosted node per trace node. */
 static void
 start_trace (SimLiveSchedule *s, guint g)
 {
-  Gen *gen = &s->gens[g];
-  const SimAction *a = gen->a;
-  const SimTrace *t = a->trace;
-  guint n = sim_trace_n_rows (t);
-  /* Looked up, never iterated. */
-  g_autoptr (GHashTable) names
-      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gen->slots = g_array_new (FALSE, FALSE, sizeof (guint32));
-  guint next = 0;
-  for (guint i = 0; i < n; i++)
-    {
-      const SimTraceRow *row = sim_trace_row (t, i);
-      char *key;
-      if (row->has_id)
-        {
-          PastryId id = id_of_row (row);
-          key = g_strdup_printf ("%016" G_GINT64_MODIFIER
-                                 "x%016" G_GINT64_MODIFIER "x",
-                                 id.hi, id.lo);
-        }
-      else
-        key = g_strdup_printf ("%" G_GUINT64_FORMAT, row->index);
-      gpointer v;
-      guint32 tn;
-      if (g_hash_table_lookup_extended (names, key, NULL, &v))
-        {
-          tn = GPOINTER_TO_UINT (v);
-          g_free (key);
-        }
-      else
-        {
-          tn = next++;
-          g_hash_table_insert (names, key, GUINT_TO_POINTER (tn));
-        }
-      g_array_append_val (gen->slots, tn);
-    }
-  guint32 none = G_MAXUINT32;
-  for (guint i = 0; i < next; i++)
-    g_array_append_val (gen->slots, none);
-  SimTime last = 0;
-  for (guint i = 0; i < n; i++)
-    {
-      const SimTraceRow *row = sim_trace_row (t, i);
-      sim_live_loop_at (s->loop, sim_time_add (a->at, row->join), s->k_trace, i,
-                        (guint64) g << 1);
-      last = MAX (last, row->join);
-      if (row->leave != SIM_TIME_MAX)
-        {
-          sim_live_loop_at (s->loop, sim_time_add (a->at, row->leave),
-                            s->k_trace, i, ((guint64) g << 1) | 1);
-          last = MAX (last, row->leave);
-        }
-    }
+  Arming m = { s, g };
+  SimTime last = sim_action_gen_trace_start (&s->gens[g].sg, arm_trace, &m);
   /* The replay is work until its last row has acted. */
-  arm (s, sim_time_add (a->at, last), s->k_unit, g, 0);
+  arm (s, last, s->k_unit, g, 0);
 }
 
 static void
@@ -571,9 +411,7 @@ on_trace (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
   guint g = (guint) (ev->b >> 1);
   Gen *gen = &s->gens[g];
   const SimTraceRow *row = sim_trace_row (gen->a->trace, ev->a);
-  guint32 tn = g_array_index (gen->slots, guint32, ev->a);
-  guint32 *x = &g_array_index (gen->slots, guint32,
-                               sim_trace_n_rows (gen->a->trace) + tn);
+  guint32 *x = sim_action_gen_trace_node (&gen->sg, ev->a);
   if (ev->b & 1)
     {
       if (*x != G_MAXUINT32)
@@ -582,7 +420,8 @@ on_trace (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
     }
   if (*x == G_MAXUINT32)
     {
-      PastryId id = id_of_row (row);
+      SimKey k = sim_key_from_bytes (row->id);
+      PastryId id = { k.hi, k.lo };
       *x = create_node (s, g, row->has_id ? &id : NULL);
       start_join (s, *x, G_MAXUINT);
     }
@@ -591,6 +430,73 @@ on_trace (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
 }
 
 /* ---- Actions ---- */
+
+/* The units an action issues (the driver's action_units()). */
+static guint64
+units_of (const Gen *gen)
+{
+  switch (gen->a->kind)
+    {
+    case SIM_ACTION_FAIL:
+    case SIM_ACTION_LEAVE:
+    case SIM_ACTION_REJOIN:
+      return gen->sg.slots != NULL ? gen->sg.slots->len : 0;
+    default:
+      return gen->a->count;
+    }
+}
+
+/* Arms action g's next unit, if any (a sequential join's is armed when
+ * the previous one is over). */
+static void
+schedule_next (SimLiveSchedule *s, guint g)
+{
+  Gen *gen = &s->gens[g];
+  SimTime t;
+  if (gen->a->spread != SIM_SPREAD_SEQUENTIAL
+      && sim_action_gen_next_time (&gen->sg, units_of (gen),
+                                   sim_live_loop_now (s->loop), &t))
+    arm (s, t, s->k_unit, g, 0);
+}
+
+/* One unit of action g, then the next one armed: as the driver's
+ * handle_action(), so the draws come in its order. */
+static void
+do_unit (SimLiveSchedule *s, guint g)
+{
+  Gen *gen = &s->gens[g];
+  const SimAction *a = gen->a;
+  switch (a->kind)
+    {
+    case SIM_ACTION_JOIN:
+      gen->sg.done++;
+      if (a->spread == SIM_SPREAD_SEQUENTIAL)
+        {
+          gen->left++; /* a token until this join is over */
+          start_join (s, create_node (s, g, NULL), g);
+        }
+      else
+        start_join (s, create_node (s, g, NULL), G_MAXUINT);
+      break;
+    case SIM_ACTION_LOOKUP:
+      gen->sg.done++;
+      lookup_start (s, g, G_MAXUINT32, sim_live_loop_now (s->loop),
+                    &gen->sg.rng);
+      break;
+    case SIM_ACTION_FAIL:
+    case SIM_ACTION_LEAVE:
+      take_down (s, g_array_index (gen->sg.slots, guint32, gen->sg.done++),
+                 a->kind == SIM_ACTION_LEAVE);
+      break;
+    case SIM_ACTION_REJOIN:
+      rejoin (s, g, g_array_index (gen->sg.slots, guint32, gen->sg.done++),
+              a->same_id);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  schedule_next (s, g);
+}
 
 static void
 on_start (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
@@ -605,18 +511,20 @@ on_start (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
     case SIM_ACTION_LEAVE:
     case SIM_ACTION_REJOIN:
       {
-        gen->slots = g_array_new (FALSE, FALSE, sizeof (guint32));
+        /* As the driver: the choice, then its first unit at once. */
+        gen->sg.slots = g_array_new (FALSE, FALSE, sizeof (guint32));
+        SimNodeView v = node_view (s);
         if (a->kind == SIM_ACTION_REJOIN)
-          select_rejoiners (s, gen, gen->slots);
+          sim_action_gen_select_rejoiners (&gen->sg, (guint32 *) s->down->data,
+                                           s->down->len, gen->sg.slots);
         else
-          select_victims (s, gen, gen->slots);
-        g_autofree SimTime *t = unit_times (a, &gen->rng, gen->slots->len);
-        for (guint k = 0; k < gen->slots->len; k++)
-          arm (s, t[k], s->k_unit, g, k);
+          sim_action_gen_select_victims (&gen->sg, &v, gen->sg.slots);
+        if (gen->sg.slots->len > 0)
+          do_unit (s, g);
         break;
       }
     case SIM_ACTION_LOOKUP: /* per node: every live node's chain */
-      gen->per_node_started = TRUE;
+      gen->sg.done = 1;
       for (guint i = 0; i < sim_live_host_n_nodes (s->h); i++)
         if (sim_live_host_is_live (s->h, i))
           node_lookups_run (s, i, g, a->at, FALSE);
@@ -639,36 +547,14 @@ on_unit (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
 {
   SimLiveSchedule *s = data;
   guint g = ev->a;
-  Gen *gen = &s->gens[g];
-  const SimAction *a = gen->a;
-  switch (a->kind)
-    {
-    case SIM_ACTION_JOIN:
-      gen->units++;
-      if (a->spread == SIM_SPREAD_SEQUENTIAL)
-        {
-          gen->left++; /* a token until this join is over */
-          start_join (s, create_node (s, g, NULL), g);
-        }
-      else
-        start_join (s, create_node (s, g, NULL), G_MAXUINT);
-      break;
-    case SIM_ACTION_LOOKUP:
-      if (a->spread != SIM_SPREAD_PER_NODE)
-        lookup_start (s, g, G_MAXUINT32, sim_live_loop_now (s->loop),
-                      &gen->rng);
-      break;
-    case SIM_ACTION_FAIL:
-    case SIM_ACTION_LEAVE:
-      take_down (s, g_array_index (gen->slots, guint32, ev->b),
-                 a->kind == SIM_ACTION_LEAVE);
-      break;
-    case SIM_ACTION_REJOIN:
-      rejoin (s, g, g_array_index (gen->slots, guint32, ev->b), a->same_id);
-      break;
-    default:
-      break; /* the end of churn, a trace or a per-node workload */
-    }
+  const SimAction *a = s->gens[g].a;
+  gboolean unit
+      = a->kind == SIM_ACTION_JOIN || a->kind == SIM_ACTION_FAIL
+        || a->kind == SIM_ACTION_LEAVE || a->kind == SIM_ACTION_REJOIN
+        || (a->kind == SIM_ACTION_LOOKUP && a->spread != SIM_SPREAD_PER_NODE);
+  if (unit)
+    do_unit (s, g);
+  /* else the end of churn, a trace or a per-node workload */
   unit_done (s, g);
 }
 
@@ -678,11 +564,10 @@ on_seq (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
 {
   SimLiveSchedule *s = data;
   Gen *gen = &s->gens[ev->a];
-  if (gen->units < gen->a->count)
+  if (gen->sg.done < gen->a->count)
     arm (s, sim_live_loop_now (loop), s->k_unit, ev->a, 0);
   unit_done (s, ev->a); /* the previous join's token */
 }
-
 static void
 on_node (SimLiveLoop *loop, const SimEvent *ev, gpointer data)
 {
@@ -752,13 +637,7 @@ sim_live_schedule_new (const SimScenario *sc, SimLiveHost *h, SimLiveLoop *loop)
       Gen *gen = &s->gens[g];
       const SimAction *a = sim_scenario_action (sc, g);
       gen->a = a;
-      sim_rng_init (&gen->rng, s->seed, SIM_RNG_PURPOSE_ACTION, g);
-      sim_rng_init (&gen->rng_ids, s->seed, SIM_RNG_PURPOSE_IDS, g);
-      sim_rng_init (&gen->rng_topology, s->seed, SIM_RNG_PURPOSE_TOPOLOGY, g);
-      if (a->kind == SIM_ACTION_LOOKUP)
-        gen->phase = phases++;
-      if (a->kind == SIM_ACTION_LOOKUP && a->keys == SIM_KEYS_ZIPF)
-        sim_zipf_init (&gen->zipf, a->zipf_s, a->zipf_n);
+      sim_action_gen_init (&gen->sg, a, s->seed, g, &phases);
       s->end_hint
           = MAX (s->end_hint, sim_time_add (a->at, MAX (a->over, a->duration)));
       s->pending++;
@@ -766,33 +645,11 @@ sim_live_schedule_new (const SimScenario *sc, SimLiveHost *h, SimLiveLoop *loop)
                        || (a->kind == SIM_ACTION_LOOKUP
                            && a->spread != SIM_SPREAD_PER_NODE);
       if (!units)
-        {
-          arm (s, a->at, s->k_start, g, 0);
-          continue;
-        }
-      if (a->spread == SIM_SPREAD_SEQUENTIAL)
-        {
-          arm (s, a->at, s->k_unit, g, 0);
-          continue;
-        }
-      if (a->spread == SIM_SPREAD_POISSON)
-        {
-          SimTime end = sim_time_add (a->at, a->duration);
-          for (SimTime t = a->at;;)
-            {
-              double gap = sim_rng_exponential (&gen->rng, 1.0 / a->rate_per_s);
-              t = sim_time_add (t, sim_time_from_us (gap * SIM_TIME_S));
-              if (t >= end)
-                break;
-              arm (s, t, s->k_unit, g, 0);
-            }
-        }
+        arm (s, a->at, s->k_start, g, 0);
+      else if (a->spread == SIM_SPREAD_SEQUENTIAL)
+        arm (s, a->at, s->k_unit, g, 0);
       else
-        {
-          g_autofree SimTime *t = unit_times (a, &gen->rng, a->count);
-          for (guint64 k = 0; k < a->count; k++)
-            arm (s, t[k], s->k_unit, g, 0);
-        }
+        schedule_next (s, g);
       if (gen->left == 0)
         {
           gen->done = TRUE;
@@ -819,8 +676,7 @@ sim_live_schedule_free (SimLiveSchedule *s)
   if (s == NULL)
     return;
   for (guint g = 0; g < s->n_gens; g++)
-    if (s->gens[g].slots != NULL)
-      g_array_unref (s->gens[g].slots);
+    sim_action_gen_clear (&s->gens[g].sg);
   g_free (s->gens);
   g_array_unref (s->session);
   g_array_unref (s->seq_action);

@@ -1,6 +1,7 @@
-/* sim-live-schedule.h — a scenario's actions at the live loop's times:
- * the live counterpart of the driver's generators (sim/driver/sim-driver.c),
- * acting on the nodes of a SimLiveHost.
+/* sim-live-schedule.h — a scenario's actions at the live loop's times,
+ * drawn by the driver's generators (sim/driver/sim-workload.h, as
+ * sim/driver/sim-driver.c draws them), acting on the nodes of a
+ * SimLiveHost.
  *
  * Every action of the scenario language works, as `run` carries it out,
  * but for `build` (ideal state from global knowledge, which live nodes
