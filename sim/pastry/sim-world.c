@@ -95,6 +95,7 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
       w->msg_queued = g_array_new (FALSE, TRUE, sizeof (SimTime));
       w->lookup_queued = g_array_new (FALSE, TRUE, sizeof (SimTime));
       w->queue_delay = sim_hist_new ();
+      sim__world_req_init (w);
       sim_scenario_measure_window (sc, &w->window_from, &w->window_to);
     }
 
@@ -197,6 +198,7 @@ sim_world_free (SimWorld *w)
   if (w->lookup_queued != NULL)
     g_array_unref (w->lookup_queued);
   sim_hist_free (w->queue_delay);
+  sim__world_req_fini (w);
   pastry_directory_free (w->dir);
   sim_driver_free (w->drv);
   g_free (w);
