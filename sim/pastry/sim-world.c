@@ -5,6 +5,7 @@
  * protocol table it calls is sim-pastry.c.
  */
 #include "sim-pastry-private.h"
+#include "sim-pastry-params.h"
 
 #include "sim-net-params.h"
 
@@ -129,12 +130,7 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->probe_period = sim_scenario_get_time (sc, "probe_period");
   w->probe_timeout = sim_scenario_get_time (sc, "probe_timeout");
   w->probe_retries = (guint) sim_scenario_get_uint (sc, "probe_retries");
-  const char *strategy = sim_scenario_get_string (sc, "maintenance_strategy");
-  w->maint_strategy = g_str_equal (strategy, "reactive")
-                          ? PASTRY_MAINT_REACTIVE
-                      : g_str_equal (strategy, "periodic")
-                          ? PASTRY_MAINT_PERIODIC
-                          : PASTRY_MAINT_MSPASTRY;
+  w->maint_strategy = sim_pastry_params_strategy (sc);
   w->hop_rtt = sim_scenario_get_hop_timeout (sc, &w->hop_timeout);
   w->hop_retries = (guint) sim_scenario_get_uint (sc, "hop_retries");
   w->lookup_timeout = sim_scenario_get_time (sc, "lookup_timeout");
