@@ -45,11 +45,11 @@
  *
  * A record is freed when both its timer has fired and its message chain
  * has ended (refs counts them: 2 at the start).  Costs: one event and one
- * 80-byte record per request in flight, with links only; without links
- * nothing here runs (w->reqs is NULL) and sim__world_msg_release() tests
- * one pointer.  Rejected: deciding at send time from the reply's
- * predicted arrival (the downlink wait is known only when the reply
- * arrives there, in arrival order); timers for every request without
+ * record (a copy of the request header) per request in flight, with links only;
+ * without links nothing here runs (w->reqs is NULL) and
+ * sim__world_msg_release() tests one pointer.  Rejected: deciding at send time
+ * from the reply's predicted arrival (the downlink wait is known only when the
+ * reply arrives there, in arrival order); timers for every request without
  * links (an event per answered request, for the same result).
  *
  * Not covered (named in sim/README.md): acknowledgements that are not
