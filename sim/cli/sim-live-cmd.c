@@ -29,6 +29,7 @@
 #include "sim-live-schedule.h"
 #include "sim-metrics.h"
 #include "sim-net-params.h"
+#include "sim-pastry-params.h"
 #include "sim-publish.h"
 #include "sim-scenario.h"
 
@@ -70,6 +71,25 @@ check_params (const SimScenario *sc, GError **error)
     return sim_scenario_param_fail (
         sc, error, SIM_SCENARIO_ERROR_BAD_VALUE, "oracle_hints", "on",
         "live: live nodes have no oracle and run as with oracle_hints = off");
+  return TRUE;
+}
+
+/* Access links are a property of the simulated network: a live run
+ * neither has nor emulates them, so a scenario that limits them is
+ * refused where the limit is set (FILE:LINE:COL). */
+static gboolean
+check_links (const SimScenario *sc, GError **error)
+{
+  guint64 bps[2];
+  if (!sim_net_params_rates (sc, &bps[0], &bps[1], error))
+    return FALSE;
+  static const char *const names[] = { "access_up", "access_down" };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (bps[i] > 0)
+      return sim_scenario_param_fail (
+          sc, error, SIM_SCENARIO_ERROR_RANGE, names[i],
+          sim_scenario_get_string (sc, names[i]),
+          "live: access links (%s) are not emulated; leave it off", names[i]);
   return TRUE;
 }
 
@@ -231,7 +251,8 @@ sim_cli_live (int argc, char **argv)
   g_autoptr (SimScenario) sc
       = sim_scenario_load (path, (const char *const *) ov->pdata, &error);
   if (sc == NULL || !sim_live_schedule_check (sc, &error)
-      || !check_params (sc, &error) || !sim_cli_check_expects (sc, &error))
+      || !check_params (sc, &error) || !check_links (sc, &error)
+      || !sim_cli_check_expects (sc, &error))
     {
       fprintf (stderr, "%s\n", error->message);
       return SIM_EXIT_BAD_INPUT;
@@ -270,6 +291,7 @@ sim_cli_live (int argc, char **argv)
     .probe_period = sim_scenario_get_time (sc, "probe_period"),
     .probe_timeout = sim_scenario_get_time (sc, "probe_timeout"),
     .probe_retries = (guint) sim_scenario_get_uint (sc, "probe_retries"),
+    .strategy = sim_pastry_params_strategy (sc),
     .hop_retries = (guint) sim_scenario_get_uint (sc, "hop_retries"),
     .lookup_timeout = sim_scenario_get_time (sc, "lookup_timeout"),
     .min_hop_timeout = 100 * SIM_TIME_MS,

@@ -103,6 +103,13 @@ static const SimMetricInfo metrics[] = {
      "receiver's downlink queues (transmission not included)"),
   M ("queue_delay_mean_ms", "ms", "traffic",
      "access links: mean of that waiting time"),
+  M ("request_timeouts", "count", "traffic",
+     "access links: maintenance requests (probes, leaf-set, entry and row "
+     "requests) sent in the measure window whose timer (probe_timeout) "
+     "fired before their answer arrived"),
+  M ("late_replies", "count", "traffic",
+     "access links: of those requests, answers that arrived after the "
+     "timer (stale; taken as proof of life of their sender)"),
   M ("repair_requests_per_failure", "msgs", "traffic",
      "repair requests (leaf-set and table-entry requests) per failed node: "
      "the paper's repair RPCs, without detection probes and broadcasts"),

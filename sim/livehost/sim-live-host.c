@@ -851,6 +851,7 @@ sim_live_host_new (const SimLiveHostConfig *cfg, SimLiveLoop *loop,
     .probe_period = cfg->probe_period,
     .probe_timeout = cfg->probe_timeout,
     .probe_retries = cfg->probe_retries,
+    .strategy = cfg->strategy,
   };
   h->jcfg = (PastryJoinConfig){
     .refine = cfg->join_refine,

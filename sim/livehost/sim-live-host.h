@@ -72,6 +72,7 @@ typedef struct
   gboolean maintain, repair_leaf, repair_table, join_refine, announce_state;
   SimTime heartbeat_period, heartbeat_timeout, probe_period, probe_timeout;
   guint probe_retries, hop_retries;
+  guint strategy; /* maintenance_strategy: a PastryMaintStrategy */
   SimTime lookup_timeout;
   SimTime min_hop_timeout;     /* floor of the per-hop timeout */
   SimTime hop_timeout;         /* fixed per-hop timeout; 0: RTT-based */

@@ -184,6 +184,8 @@ answer_probe (SimWorld *w, guint32 x, guint32 m)
     {
       if (w->links != NULL)
         sim__world_queue_sample (w, now, queued);
+      if (sim__world_req_tracked (w, m))
+        return FALSE; /* its timer speaks for it */
       msg->flags |= PASTRY_MSG_FLAG_TIMEOUT;
       /* (Not before now: a probe queued at access links may arrive after
        * its own timeout.) */
@@ -240,6 +242,7 @@ sim__world_call_end (SimWorld *w, guint32 x, PastryOutbox *out, guint32 m_in)
           {
             guint32 m = sim__world_msg_new (w, it->msg.type, it->msg.about);
             pastry_outbox_take_message (out, i, sim__world_msg (w, m));
+            sim__world_req_hand_over (w, m_in, m, it->to);
             sim__world_send (w, x, it->to, m);
           }
           break;
@@ -401,9 +404,8 @@ sim__world_rtt_sample (SimWorld *w, guint32 x, guint32 p, SimTime rtt)
 
 /* ---- Messages ---- */
 
-/* The request (or awaited reply) msg of x came back unanswered. */
-static void
-request_timed_out (SimWorld *w, guint32 x, const PastryMessage *msg)
+void
+sim__world_request_timed_out (SimWorld *w, guint32 x, const PastryMessage *msg)
 {
   switch ((PastryMsgType) msg->type)
     {
@@ -441,7 +443,7 @@ sim__world_maint_msg (SimWorld *w, guint32 at, guint32 m)
   PastryMessage msg = *sim__world_msg (w, m);
   if (msg.flags & PASTRY_MSG_FLAG_TIMEOUT)
     {
-      request_timed_out (w, at, &msg);
+      sim__world_request_timed_out (w, at, &msg);
       sim__world_msg_release (w, m);
       return TRUE;
     }

@@ -12,6 +12,8 @@
 #include "sim-net-params.h"
 #include "sim-scenario.h"
 
+#include "pastry-maint.h"
+
 static const char *const refine_choices[] = { "rows", "none", NULL };
 static const char *const onoff_choices[] = { "off", "on", NULL };
 static const char *const repair_choices[] = { "on", "off", "leafset", NULL };
@@ -315,4 +317,13 @@ sim_pastry_params_install (void)
       sim_scenario_install_params (reg);
       g_once_init_leave (&done, 1);
     }
+}
+
+guint
+sim_pastry_params_strategy (const SimScenario *sc)
+{
+  const char *strategy = sim_scenario_get_string (sc, "maintenance_strategy");
+  return g_str_equal (strategy, "reactive")   ? PASTRY_MAINT_REACTIVE
+         : g_str_equal (strategy, "periodic") ? PASTRY_MAINT_PERIODIC
+                                              : PASTRY_MAINT_MSPASTRY;
 }

@@ -18,4 +18,9 @@ extern const SimParamGroup sim_pastry_param_group;
  * nothing.  Thread-safe. */
 void sim_pastry_params_install (void);
 
+/* The scenario's maintenance_strategy as core's PastryMaintStrategy
+ * (core/pastry-maint.h; a guint here, so that this header needs no core
+ * include): the one reading shared by the simulator and live runs. */
+guint sim_pastry_params_strategy (const SimScenario *sc);
+
 G_END_DECLS

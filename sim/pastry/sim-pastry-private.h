@@ -78,8 +78,13 @@ enum
   /* consistent_routing = on: a node held a lookup it may not deliver yet
    * (PASTRY_LOOKUP_HOLD); it decides again (a = the holder, b as
    * EV_LOOKUP). */
-  EV_LOOKUP_HOLD = 14,
+  EV_LOOKUP_HOLD = 15,
+  /* With access links: the timer of a maintenance request (a = its
+   * sender, b = its record; sim-pastry-req.c). */
+  EV_REQ_TIMEOUT = 14,
 };
+
+typedef struct _SimRequest SimRequest;
 
 /* Per-joiner bookkeeping, freed when the join completes: core's join
  * state, and the simulator's (start time, the action to report to). */
@@ -145,6 +150,13 @@ struct _SimWorld
   GArray *lookup_queued; /* SimTime by lookup slot: the current hop's
                             uplink wait (beside the pool, so that the
                             Lookup record keeps its size without links) */
+  GArray *reqs;     /* SimRequest records of timed requests (links only;
+                       sim-pastry-req.c), NULL without links */
+  GArray *req_free; /* guint32 free records */
+  GArray *msg_req;  /* guint32 by message slot: 1 + its record, 0 none */
+  guint64 req_timeouts; /* requests sent in the measure window whose
+                           timer fired unanswered */
+  guint64 late_replies; /* of those, answers that arrived after it */
   SimHist *queue_delay; /* per message sent in the measure window: time
                            spent waiting in access-link queues, µs */
   SimTime window_from, window_to;
@@ -322,6 +334,39 @@ void sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m);
  * sim__world_send (answer_probe). */
 void sim__world_reply_depart (SimWorld *w, guint32 to, guint32 m,
                               SimTime left, SimTime d, SimTime queued);
+
+/* Request timers with access links (sim-pastry-req.c; the file comment
+ * says what they model).  All of them run only when w->reqs != NULL.
+ *  _init/_fini: create / free the records (with links).
+ *  _open: slot m (a message being sent, from, to and sent set) is a
+ *    request timed here: gives it a record and arms its timer at
+ *    sent + probe_timeout; TRUE when it did.
+ *  _tracked: slot m carries a record (a timed request or its reply).
+ *  _slot_released: slot m is being freed: the chain of its record ends.
+ *  _hand_over: the target of the request in slot m_in answers it with
+ *    slot m, going to `to`: the record moves to m when m is the matching
+ *    reply to the requester.
+ *  _target_down: tracked slot m reached `at`, which is down.
+ *  _arrive: tracked slot m reached `at`, live: FALSE when it is to be
+ *    handled as usual (a request at its target, an answer in time), TRUE
+ *    when the caller frees it unhandled (a late reply: stale, counted as
+ *    proof of life; a reply to an earlier life).
+ *  _timeout: the timer of record k of node x fired (EV_REQ_TIMEOUT). */
+void sim__world_req_init (SimWorld *w);
+void sim__world_req_fini (SimWorld *w);
+gboolean sim__world_req_open (SimWorld *w, guint32 m);
+gboolean sim__world_req_tracked (SimWorld *w, guint32 m);
+void sim__world_req_slot_released (SimWorld *w, guint32 m);
+void sim__world_req_hand_over (SimWorld *w, guint32 m_in, guint32 m,
+                               guint32 to);
+void sim__world_req_target_down (SimWorld *w, guint32 m, guint32 at);
+gboolean sim__world_req_arrive (SimWorld *w, guint32 at, guint32 m);
+void sim__world_req_timeout (SimWorld *w, guint32 x, guint32 k);
+
+/* The request (or awaited reply) msg of x went unanswered: core's
+ * reaction (pastry_maint_unanswered(), a join's missed reply). */
+void sim__world_request_timed_out (SimWorld *w, guint32 x,
+                                   const PastryMessage *msg);
 
 /* Node i completed its join: starts its maintenance and has the driver
  * make it live (the oracle, its per-node lookups).  Called while i's

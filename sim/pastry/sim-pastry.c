@@ -43,6 +43,8 @@ sim__world_msg_release (SimWorld *w, guint32 m)
   g_free (msg->entries);
   memset (msg, 0, sizeof *msg);
   g_array_append_val (w->msg_free, m);
+  if (w->reqs != NULL)
+    sim__world_req_slot_released (w, m);
 }
 
 void
@@ -202,9 +204,15 @@ sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m)
                                     sim__world_net_rng (w, msg->type), &lost);
   if (lost && w->links != NULL)
     sim__world_queue_sample (w, now, *msg_queued (w, m));
+  /* With links a request, or its reply, has a timer of its own. */
+  gboolean timed
+      = w->reqs != NULL
+        && (sim__world_req_open (w, m) || sim__world_req_tracked (w, m));
   if (lost)
     {
-      if (w->maintain && expects_reply (msg))
+      if (timed)
+        sim__world_msg_release (w, m); /* its timer fires instead */
+      else if (w->maintain && expects_reply (msg))
         {
           msg->flags |= PASTRY_MSG_FLAG_TIMEOUT;
           sim_queue_push (w->q, sim_time_add (now, w->probe_timeout), EV_MSG,
@@ -241,6 +249,20 @@ static void
 handle_msg (SimWorld *w, guint32 at, guint32 m)
 {
   PastryMessage *msg = sim__world_msg (w, m);
+  if (w->reqs != NULL && sim__world_req_tracked (w, m))
+    {
+      if (sim__world_state (w, at) == NODE_DOWN)
+        {
+          sim__world_req_target_down (w, m, at); /* its timer fires */
+          sim__world_msg_release (w, m);
+          return;
+        }
+      if (sim__world_req_arrive (w, at, m))
+        {
+          sim__world_msg_release (w, m);
+          return;
+        }
+    }
   if (sim__world_state (w, at) == NODE_DOWN)
     {
       /* Nobody home.  A request turns into a timeout at its sender. */
@@ -331,6 +353,9 @@ timer_event (SimWorld *w, const SimEvent *ev)
       break;
     case EV_LOOKUP_HOLD:
       sim__world_lookup_held (w, ev->a, ev->b);
+      break;
+    case EV_REQ_TIMEOUT:
+      sim__world_req_timeout (w, ev->a, (guint32) ev->b);
       break;
     default:
       g_assert_not_reached ();
@@ -537,6 +562,9 @@ proto_summary (gpointer self)
       sim_metrics_set (w->metrics, "queue_delay_p99_ms",
                        any ? sim_hist_quantile (w->queue_delay, 0.99) / 1e3
                            : 0.0);
+      sim_metrics_set (w->metrics, "request_timeouts",
+                       (double) w->req_timeouts);
+      sim_metrics_set (w->metrics, "late_replies", (double) w->late_replies);
     }
 }
 

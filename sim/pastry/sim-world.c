@@ -5,6 +5,7 @@
  * protocol table it calls is sim-pastry.c.
  */
 #include "sim-pastry-private.h"
+#include "sim-pastry-params.h"
 
 #include "sim-net-params.h"
 
@@ -95,6 +96,7 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
       w->msg_queued = g_array_new (FALSE, TRUE, sizeof (SimTime));
       w->lookup_queued = g_array_new (FALSE, TRUE, sizeof (SimTime));
       w->queue_delay = sim_hist_new ();
+      sim__world_req_init (w);
       sim_scenario_measure_window (sc, &w->window_from, &w->window_to);
     }
 
@@ -129,12 +131,7 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   w->probe_timeout = sim_scenario_get_time (sc, "probe_timeout");
   w->probe_target = sim_scenario_get_double (sc, "probe_target");
   w->probe_retries = (guint) sim_scenario_get_uint (sc, "probe_retries");
-  const char *strategy = sim_scenario_get_string (sc, "maintenance_strategy");
-  w->maint_strategy = g_str_equal (strategy, "reactive")
-                          ? PASTRY_MAINT_REACTIVE
-                      : g_str_equal (strategy, "periodic")
-                          ? PASTRY_MAINT_PERIODIC
-                          : PASTRY_MAINT_MSPASTRY;
+  w->maint_strategy = sim_pastry_params_strategy (sc);
   w->hop_rtt = sim_scenario_get_hop_timeout (sc, &w->hop_timeout);
   w->hop_rto_prior_pct = (guint) (sim_scenario_get_double (sc,
                                                             "hop_rto_prior")
@@ -203,6 +200,7 @@ sim_world_free (SimWorld *w)
   if (w->lookup_queued != NULL)
     g_array_unref (w->lookup_queued);
   sim_hist_free (w->queue_delay);
+  sim__world_req_fini (w);
   pastry_directory_free (w->dir);
   sim_driver_free (w->drv);
   g_free (w);

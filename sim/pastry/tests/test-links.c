@@ -206,6 +206,52 @@ test_off_is_default (void)
   g_assert_cmpfloat (metric (m2, "queue_delay_p99_ms"), >, 0);
 }
 
+/* Late answers time out (sim-pastry-req.c).  Two nodes 10 ms apart with
+ * maintenance on and probe_timeout = 1 s.  On a 300 bit/s uplink a
+ * 60-byte probe or reply takes 1.6 s to leave, so every answer comes
+ * after its request's timer: the timer fires (request_timeouts), the
+ * answer is late and stale (late_replies), the peer is suspected,
+ * probed probe_retries more times and declared dead although it is live
+ * (false_deaths: the verdict is refuted).  On a 1 Mbit/s uplink the
+ * answers take about 21 ms: no timeout, no late reply, no verdict. */
+#define TWO_MAINTAINED                                                         \
+  "seed = 3\nmaintenance = on\nnetwork = constant\n"                           \
+  "constant_latency = 10ms\nheartbeat_period = 5s\n"                           \
+  "heartbeat_timeout = 12s\nprobe_period = 20s\nprobe_timeout = 1s\n"          \
+  "at 0s join 2 over 1s\nat 1min lookup 4 keys random\n"                       \
+  "measure from 0s to 1min\nend\n"
+
+static void
+test_late_reply_times_out (void)
+{
+  g_assert_cmpuint (pastry_msg_size (PASTRY_MSG_PROBE, 1, 40, 20), ==, 60);
+  g_assert_cmpuint (pastry_msg_size (PASTRY_MSG_PROBE_REPLY, 1, 40, 20), ==,
+                    60);
+  const char *tiny[] = { "access_up=300bit", NULL };
+  g_autoptr (SimMetrics) slow = run (TWO_MAINTAINED, tiny, NULL, NULL);
+  g_test_message ("300bit: %g timeouts, %g late, %g false deaths",
+                  metric (slow, "request_timeouts"),
+                  metric (slow, "late_replies"), metric (slow, "false_deaths"));
+  g_assert_cmpfloat (metric (slow, "request_timeouts"), >, 0);
+  g_assert_cmpfloat (metric (slow, "late_replies"), >, 0);
+  g_assert_cmpfloat (metric (slow, "late_replies"), <=,
+                     metric (slow, "request_timeouts"));
+  g_assert_cmpfloat (metric (slow, "false_deaths"), >, 0);
+
+  const char *fast[] = { "access_up=1Mbit", NULL };
+  g_autoptr (SimMetrics) quick = run (TWO_MAINTAINED, fast, NULL, NULL);
+  g_assert_cmpfloat (metric (quick, "request_timeouts"), ==, 0);
+  g_assert_cmpfloat (metric (quick, "late_replies"), ==, 0);
+  g_assert_cmpfloat (metric (quick, "false_deaths"), ==, 0);
+  /* Not vacuous: the fast run did exchange probes. */
+  g_assert_cmpfloat (metric (quick, "messages"), >, 20);
+
+  /* Without links the counts are not reported (summary.csv unchanged). */
+  g_autoptr (SimMetrics) off = run (TWO_MAINTAINED, NULL, NULL, NULL);
+  g_assert_false (sim_metrics_get (off, "request_timeouts", &(double){ 0 }));
+  g_assert_cmpfloat (metric (off, "false_deaths"), ==, 0);
+}
+
 /* Bad rates: exit-2 errors at the position where the value was set. */
 static const struct
 {
@@ -261,6 +307,7 @@ main (int argc, char **argv)
   g_test_add_func ("/links/downlink-fifo", test_downlink_fifo);
   g_test_add_func ("/links/both-sides", test_both_sides);
   g_test_add_func ("/links/off-is-default", test_off_is_default);
+  g_test_add_func ("/links/late-reply-times-out", test_late_reply_times_out);
   g_test_add_func ("/links/bad-rates", test_bad_rates);
   return g_test_run ();
 }
