@@ -103,6 +103,11 @@ static const SimMetricInfo metrics[] = {
      "receiver's downlink queues (transmission not included)"),
   M ("queue_delay_mean_ms", "ms", "traffic",
      "access links: mean of that waiting time"),
+  M ("queue_drops", "count", "traffic",
+     "access links with access_buffer set (reported only then): messages "
+     "dropped, over the whole run, because they would have found more "
+     "than the buffer queued ahead of them at their sender's uplink or "
+     "receiver's downlink; each is handled as lost in the network"),
   M ("request_timeouts", "count", "traffic",
      "access links: maintenance requests (probes, leaf-set, entry and row "
      "requests) sent in the measure window whose timer (probe_timeout) "

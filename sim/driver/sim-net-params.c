@@ -106,6 +106,14 @@ static const SimParamSpec net_specs[] = {
     .def = "off",
     .flags = SIM_PARAM_LISTED_WHEN_SET,
     .doc = "downlink rate of every node, as access_up" },
+  { .name = "access_buffer",
+    .type = SIM_PARAM_STRING,
+    .def = "off",
+    .flags = SIM_PARAM_LISTED_WHEN_SET,
+    .doc = "drop-tail buffer of every limited access link (sim-link.h): "
+           "off (unbounded) or a whole number of B, KB or MB, e.g. 16KB; "
+           "a message that would find more queued ahead of it is dropped "
+           "(queue_drops); needs access_up or access_down" },
 };
 
 gboolean
@@ -126,6 +134,25 @@ sim_net_params_rates (const SimScenario *sc, guint64 *up_bps, guint64 *down_bps,
   return TRUE;
 }
 
+gboolean
+sim_net_params_buffer (const SimScenario *sc, guint64 *bytes, GError **error)
+{
+  const char *text = sim_scenario_get_string (sc, "access_buffer");
+  const char *why = NULL;
+  if (!sim_link_parse_buffer (text, bytes, &why))
+    return sim_scenario_param_fail (sc, error, SIM_SCENARIO_ERROR_RANGE,
+                                    "access_buffer", text, "'access_buffer' %s",
+                                    why);
+  guint64 up, down;
+  if (*bytes > 0 && sim_net_params_rates (sc, &up, &down, NULL) && up == 0
+      && down == 0)
+    return sim_scenario_param_fail (
+        sc, error, SIM_SCENARIO_ERROR_RANGE, "access_buffer", text,
+        "'access_buffer' needs access_up or access_down: with both links "
+        "off there is no queue to bound");
+  return TRUE;
+}
+
 /* A file-based model needs its file. */
 static gboolean
 net_check (const SimScenario *sc, GError **error)
@@ -142,8 +169,9 @@ net_check (const SimScenario *sc, GError **error)
       return sim_scenario_param_fail (
           sc, error, SIM_SCENARIO_ERROR_MISSING_PARAM, "network", network,
           "network = %s needs '%s' to be set", network, needs[i].file_param);
-  guint64 up, down;
-  return sim_net_params_rates (sc, &up, &down, error);
+  guint64 up, down, buffer;
+  return sim_net_params_rates (sc, &up, &down, error)
+         && sim_net_params_buffer (sc, &buffer, error);
 }
 
 const SimParamGroup sim_net_param_group = {

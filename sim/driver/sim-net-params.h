@@ -34,4 +34,12 @@ SimNet *sim_net_params_build (const SimScenario *sc, GError **error);
 gboolean sim_net_params_rates (const SimScenario *sc, guint64 *up_bps,
                                guint64 *down_bps, GError **error);
 
+/* The access-link buffer access_buffer in bytes (0: `off`, unbounded),
+ * parsed by sim_link_parse_buffer().  Returns FALSE with error
+ * "FILE:LINE:COL: 'access_buffer' ..." for a zero, negative, too large or
+ * malformed size, or for a buffer set while access_up and access_down are
+ * both off (it would bound nothing); the group's check calls it. */
+gboolean sim_net_params_buffer (const SimScenario *sc, guint64 *bytes,
+                                GError **error);
+
 G_END_DECLS

@@ -4,12 +4,15 @@
  * in a GArray grown on demand (nodes are dense indices).  A message that
  * arrives at an idle link starts at once; otherwise it starts when the
  * link falls idle.  Times saturate at SIM_TIME_MAX (sim_time_add).
+ * With a buffer, a message whose start lies more than the buffer's
+ * transmission time after now is dropped (sim-link.h, "Buffers").
  */
 #include "sim-link.h"
 
 struct _SimLinks
 {
   guint64 up_bps, down_bps;
+  guint64 buffer;    /* bytes; 0: unbounded */
   GArray *up_free;   /* SimTime per node; NULL when the uplink is unlimited */
   GArray *down_free; /* same for the downlink */
 };
@@ -42,6 +45,13 @@ sim_links_free (SimLinks *l)
   g_free (l);
 }
 
+void
+sim_links_set_buffer (SimLinks *l, guint64 bytes)
+{
+  g_return_if_fail (bytes <= SIM_LINK_MAX_BUFFER);
+  l->buffer = bytes;
+}
+
 gboolean
 sim_links_limited (const SimLinks *l)
 {
@@ -61,9 +71,11 @@ sim_link_tx_time (guint64 rate_bps, guint bytes)
 /* Serialises a message of bytes at rate on the link of node, whose idle
  * times are in free (NULL: unlimited). */
 static SimTime
-serialise (GArray *free, guint64 rate, guint32 node, guint bytes, SimTime now,
-           SimTime *queued)
+serialise (const SimLinks *l, GArray *free, guint64 rate, guint32 node,
+           guint bytes, SimTime now, SimTime *queued, gboolean *dropped)
 {
+  if (dropped != NULL)
+    *dropped = FALSE;
   if (free == NULL)
     {
       if (queued != NULL)
@@ -74,6 +86,15 @@ serialise (GArray *free, guint64 rate, guint32 node, guint bytes, SimTime now,
     g_array_set_size (free, node + 1);
   SimTime *idle = &g_array_index (free, SimTime, node);
   SimTime start = MAX (now, *idle);
+  /* buffer <= 10^9 < 2^32: sim_link_tx_time's argument fits. */
+  if (l->buffer > 0 && start - now > sim_link_tx_time (rate, (guint) l->buffer))
+    {
+      if (queued != NULL)
+        *queued = 0;
+      if (dropped != NULL)
+        *dropped = TRUE;
+      return now;
+    }
   if (queued != NULL)
     *queued = start - now;
   *idle = sim_time_add (start, sim_link_tx_time (rate, bytes));
@@ -82,16 +103,17 @@ serialise (GArray *free, guint64 rate, guint32 node, guint bytes, SimTime now,
 
 SimTime
 sim_link_send (SimLinks *l, guint32 a, guint bytes, SimTime now,
-               SimTime *queued)
+               SimTime *queued, gboolean *dropped)
 {
-  return serialise (l->up_free, l->up_bps, a, bytes, now, queued);
+  return serialise (l, l->up_free, l->up_bps, a, bytes, now, queued, dropped);
 }
 
 SimTime
 sim_link_receive (SimLinks *l, guint32 b, guint bytes, SimTime now,
-                  SimTime *queued)
+                  SimTime *queued, gboolean *dropped)
 {
-  return serialise (l->down_free, l->down_bps, b, bytes, now, queued);
+  return serialise (l, l->down_free, l->down_bps, b, bytes, now, queued,
+                    dropped);
 }
 
 void
@@ -202,5 +224,66 @@ sim_link_parse_rate (const char *text, guint64 *bps, const char **why)
       return FALSE;
     }
   *bps = rate;
+  return TRUE;
+}
+
+gboolean
+sim_link_parse_buffer (const char *text, guint64 *bytes, const char **why)
+{
+  static const struct
+  {
+    const char *unit;
+    guint64 scale;
+  } units[] = { { "B", 1 }, { "KB", 1000 }, { "MB", 1000000 } };
+  g_return_val_if_fail (text != NULL && bytes != NULL && why != NULL, FALSE);
+
+  if (g_str_equal (text, "off"))
+    {
+      *bytes = 0;
+      return TRUE;
+    }
+  if (text[0] == '-')
+    {
+      *why = "must be positive";
+      return FALSE;
+    }
+  const char *p = text;
+  guint64 whole = 0;
+  while (g_ascii_isdigit (*p))
+    {
+      if (whole > SIM_LINK_MAX_BUFFER)
+        {
+          *why = "is larger than 1000MB";
+          return FALSE;
+        }
+      whole = whole * 10 + (guint64) (*p++ - '0');
+    }
+  if (p == text)
+    {
+      *why = "must be a whole number followed by B, KB or MB (e.g. 16KB), "
+             "or off";
+      return FALSE;
+    }
+  guint64 scale = 0;
+  for (gsize i = 0; i < G_N_ELEMENTS (units); i++)
+    if (g_str_equal (p, units[i].unit))
+      scale = units[i].scale;
+  if (whole == 0 && (scale != 0 || *p == '\0'))
+    {
+      *why = "must be greater than 0 (leave it off for an unbounded buffer)";
+      return FALSE;
+    }
+  if (scale == 0)
+    {
+      *why = *p == '\0' ? "needs a unit: B, KB or MB"
+                        : "has an unknown unit (use B, KB or MB)";
+      return FALSE;
+    }
+  if (whole > SIM_LINK_MAX_BUFFER / scale)
+    {
+      *why = "is larger than 1000MB";
+      return FALSE;
+    }
+  *bytes = whole * scale;
   return TRUE;
 }

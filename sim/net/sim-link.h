@@ -23,6 +23,15 @@
  *
  * Rounding: a transmission takes ceil(8·B·10^6 / rate) µs, so a non-empty
  * message always takes at least 1 µs on a limited link.
+ *
+ * Buffers (optional, sim_links_set_buffer): every limited link may hold a
+ * drop-tail buffer of N bytes.  A message that would find more than N
+ * bytes queued ahead of it — the message being transmitted included,
+ * measured as the time the link still needs, so "more than N bytes" means
+ * "more than sim_link_tx_time (rate, N) µs of backlog" — is dropped: the
+ * call reports it and leaves the link as it was.  This keeps the O(1),
+ * 8-bytes-per-link state: the backlog in bytes is the idle time ahead
+ * times the rate, no packet list needed.
  */
 #pragma once
 
@@ -35,6 +44,9 @@ G_BEGIN_DECLS
 /* The largest rate accepted, in bits per second (1 Tbit/s). */
 #define SIM_LINK_MAX_RATE ((guint64) 1000000000000)
 
+/* The largest buffer accepted, in bytes (1000MB). */
+#define SIM_LINK_MAX_BUFFER ((guint64) 1000000000)
+
 typedef struct _SimLinks SimLinks;
 
 /* New access links for nodes 0.., uplinks of up_bps and downlinks of
@@ -42,6 +54,10 @@ typedef struct _SimLinks SimLinks;
  * SIM_LINK_MAX_RATE).  Every link starts idle.  (transfer full) */
 SimLinks *sim_links_new (guint64 up_bps, guint64 down_bps);
 void sim_links_free (SimLinks *l);
+
+/* Gives every link a drop-tail buffer of `bytes` (1 ..
+ * SIM_LINK_MAX_BUFFER), or none (0: unbounded, the default). */
+void sim_links_set_buffer (SimLinks *l, guint64 bytes);
 
 /* TRUE when either side is limited (otherwise every call below returns
  * its time argument and keeps no state). */
@@ -53,15 +69,18 @@ SimTime sim_link_tx_time (guint64 rate_bps, guint bytes);
 
 /* Node a hands a message of bytes to its uplink at now.  Returns when its
  * last bit has left (now + queueing + transmission) and stores the
- * queueing part in *queued (may be NULL). */
+ * queueing part in *queued (may be NULL).  With a buffer, a message that
+ * overflows it sets *dropped (may be NULL; otherwise set to FALSE), keeps
+ * no state, stores 0 in *queued and returns now. */
 SimTime sim_link_send (SimLinks *l, guint32 a, guint bytes, SimTime now,
-                       SimTime *queued);
+                       SimTime *queued, gboolean *dropped);
 
 /* A message of bytes reaches node b's downlink at now (call at its
  * arrival, in arrival order).  Returns when it is fully received and
- * stores the queueing part in *queued (may be NULL). */
+ * stores the queueing part in *queued (may be NULL); *dropped as for
+ * sim_link_send(). */
 SimTime sim_link_receive (SimLinks *l, guint32 b, guint bytes, SimTime now,
-                          SimTime *queued);
+                          SimTime *queued, gboolean *dropped);
 
 /* Parses a rate as the scenario parameters access_up and access_down
  * write it: a decimal number (digits, optionally a '.' and more digits)
@@ -74,6 +93,16 @@ SimTime sim_link_receive (SimLinks *l, guint32 b, guint bytes, SimTime now,
  * adds file:line:col) for a zero, negative, out-of-range or malformed
  * value. */
 gboolean sim_link_parse_rate (const char *text, guint64 *bps, const char **why);
+
+/* Parses a buffer size as the scenario parameter access_buffer writes
+ * it: a whole decimal number immediately followed by `B` (1), `KB`
+ * (10^3) or `MB` (10^6) bytes (case-sensitive, no space), or the word
+ * `off` (unbounded: *bytes = 0).  The result must lie in 1 ..
+ * SIM_LINK_MAX_BUFFER.  Examples: `16KB`, `1500B`, `off`.  Returns FALSE
+ * and sets *why (static English, no position) for a zero, negative,
+ * out-of-range or malformed value. */
+gboolean sim_link_parse_buffer (const char *text, guint64 *bytes,
+                                const char **why);
 
 /* Node a went down or came back: its links are idle again, so its next
  * message does not wait behind what it queued in an earlier life

@@ -154,6 +154,26 @@ hop_queued (SimWorld *w, guint32 l)
   return &g_array_index (w->lookup_queued, SimTime, l);
 }
 
+/* Lookup l's current hop (b: l packed) was lost in the network or dropped
+ * at a full access-link buffer: without maintenance the lookup fails,
+ * otherwise the sender's hop timeout fires (not before now). */
+static void
+hop_lost (SimWorld *w, guint32 l, guint64 b)
+{
+  Lookup *lk = &g_array_index (w->lookups, Lookup, l);
+  guint32 at = lk->p.at, next = lk->p.to;
+  if (!w->maintain)
+    {
+      finish (w, at, l, END_LOST);
+      return;
+    }
+  sim_queue_push (w->q,
+                  MAX (sim__world_now (w),
+                       sim_time_add (lk->p.hop_sent,
+                                     sim__world_hop_timeout (w, at, next))),
+                  EV_HOP_TIMEOUT, at, b);
+}
+
 /* Sends lookup l's current hop (lk->at to lk->to, now): an arrival, or,
  * when the network loses it, the sender's hop timeout (without
  * maintenance nothing recovers a lost lookup: it fails). */
@@ -165,14 +185,20 @@ send_hop (SimWorld *w, guint32 l)
   sim__world_count_msg (w, lk->p.hop_sent, PASTRY_MSG_LOOKUP,
                         pastry_lookup_n_ids (&lk->p), FALSE);
   SimTime left = lk->p.hop_sent;
+  gboolean dropped = FALSE;
   if (w->links != NULL)
     left = sim__world_uplink (w, at, hop_bytes (w, lk), lk->p.hop_sent,
-                              hop_queued (w, l));
+                              hop_queued (w, l), &dropped);
   gboolean lost = FALSE;
   SimTime d = sim_net_delay_sample (w->net, at, next,
                                     sim__world_net_rng (w, PASTRY_MSG_LOOKUP),
                                     &lost);
   guint64 b = pack (l, lk->gen);
+  if (dropped)
+    {
+      hop_lost (w, l, b);
+      return;
+    }
   if (!lost)
     {
       if (w->links != NULL && !w->link_down)
@@ -183,15 +209,7 @@ send_hop (SimWorld *w, guint32 l)
     }
   if (w->links != NULL)
     sim__world_queue_sample (w, lk->p.hop_sent, *hop_queued (w, l));
-  if (!w->maintain)
-    {
-      finish (w, at, l, END_LOST);
-      return;
-    }
-  sim_queue_push (w->q,
-                  sim_time_add (lk->p.hop_sent,
-                                sim__world_hop_timeout (w, at, next)),
-                  EV_HOP_TIMEOUT, at, b);
+  hop_lost (w, l, b);
 }
 
 /* The lookup is at live node `at`: deliver it or forward it. */
@@ -281,8 +299,9 @@ sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b)
       SimTime left = now, up_q = 0;
       guint ack_bytes = pastry_msg_size (PASTRY_MSG_LOOKUP_ACK, 0,
                                          w->msg_header_bytes, w->msg_id_bytes);
+      gboolean dropped = FALSE;
       if (w->links != NULL)
-        left = sim__world_uplink (w, at, ack_bytes, now, &up_q);
+        left = sim__world_uplink (w, at, ack_bytes, now, &up_q, &dropped);
       gboolean lost = FALSE;
       SimTime back = sim_net_delay_sample (
           w->net, at, from, sim__world_net_rng (w, PASTRY_MSG_LOOKUP_ACK),
@@ -292,10 +311,13 @@ sim__world_lookup_arrive (SimWorld *w, guint32 at, guint64 b)
           /* Its downlink charged now, ahead of its arrival (sim-pastry.c,
            * "Access links"); back then runs from now to its receipt. */
           SimTime down_q = 0, got = sim_time_add (left, back);
-          if (!lost && sim__world_state (w, from) != NODE_DOWN)
-            got = sim_link_receive (w->links, from, ack_bytes, got, &down_q);
-          sim__world_queue_sample (w, now, up_q + down_q);
+          if (!lost && !dropped && sim__world_state (w, from) != NODE_DOWN)
+            got = sim__world_downlink (w, from, ack_bytes, got, &down_q,
+                                       &dropped);
+          if (!dropped)
+            sim__world_queue_sample (w, now, up_q + down_q);
           back = got - now;
+          lost = lost || dropped;
         }
       SimTime rtt = now - lk->p.hop_sent + back;
       if (!lost && rtt <= sim__world_hop_timeout (w, from, at))
@@ -315,8 +337,15 @@ sim__world_lookup_downlink (SimWorld *w, guint32 at, guint64 b)
     return;
   SimTime now = sim__world_now (w);
   SimTime queued = 0, done = now;
+  gboolean dropped = FALSE;
   if (sim__world_state (w, at) != NODE_DOWN)
-    done = sim_link_receive (w->links, at, hop_bytes (w, lk), now, &queued);
+    done = sim__world_downlink (w, at, hop_bytes (w, lk), now, &queued,
+                                &dropped);
+  if (dropped)
+    {
+      hop_lost (w, l, b);
+      return;
+    }
   sim__world_queue_sample (w, lk->p.hop_sent, *hop_queued (w, l) + queued);
   if (done > now)
     sim_queue_push (w->q, done, EV_LOOKUP, at, b);

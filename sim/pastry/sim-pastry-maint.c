@@ -170,19 +170,20 @@ answer_probe (SimWorld *w, guint32 x, guint32 m)
   sim__world_count_msg (w, now, PASTRY_MSG_PROBE_REPLY, 1,
                         (msg->flags & PASTRY_MSG_FLAG_REPAIR) != 0);
   SimTime left = now, queued = 0;
+  gboolean dropped = FALSE;
   if (w->links != NULL)
     left = sim__world_uplink (
         w, x,
         pastry_msg_size (PASTRY_MSG_PROBE_REPLY, 1, w->msg_header_bytes,
                          w->msg_id_bytes),
-        now, &queued);
+        now, &queued, &dropped);
   gboolean lost = FALSE;
   SimTime d = sim_net_delay_sample (
       w->net, x, prober, sim__world_net_rng (w, PASTRY_MSG_PROBE_REPLY),
       &lost);
-  if (lost)
+  if (lost || dropped)
     {
-      if (w->links != NULL)
+      if (w->links != NULL && !dropped)
         sim__world_queue_sample (w, now, queued);
       if (sim__world_req_tracked (w, m))
         return FALSE; /* its timer speaks for it */

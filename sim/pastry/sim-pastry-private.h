@@ -159,6 +159,9 @@ struct _SimWorld
   guint64 late_replies; /* of those, answers that arrived after it */
   SimHist *queue_delay; /* per message sent in the measure window: time
                            spent waiting in access-link queues, µs */
+  gboolean link_buffer; /* access_buffer is set: links drop on overflow */
+  guint64 queue_drops;  /* messages dropped at a full uplink or downlink
+                           buffer, whole run (queue_drops) */
   SimTime window_from, window_to;
 
   /* Parameters read once. */
@@ -317,9 +320,15 @@ sim__world_count_msg (SimWorld *w, SimTime now, PastryMsgType type,
  * uplink at now; returns when the last bit has left, and stores the wait
  * in *queued.  sim__world_queue_sample: a message sent at `sent` waited
  * `queued` in all (uplink and downlink): counted in queue_delay_* when
- * sent in the measure window.  Only with w->links. */
+ * sent in the measure window.  Only with w->links.  With access_buffer
+ * a message that overflows the uplink's buffer sets *dropped (counted in
+ * queue_drops; the caller treats it as lost in the network), else
+ * *dropped is FALSE.  sim__world_downlink: the same at node `to`'s
+ * downlink. */
 SimTime sim__world_uplink (SimWorld *w, guint32 from, guint bytes,
-                           SimTime now, SimTime *queued);
+                           SimTime now, SimTime *queued, gboolean *dropped);
+SimTime sim__world_downlink (SimWorld *w, guint32 to, guint bytes,
+                             SimTime now, SimTime *queued, gboolean *dropped);
 void sim__world_queue_sample (SimWorld *w, SimTime sent, SimTime queued);
 
 /* Sends message slot m from `from` to `to` with the network's delay (a lost

@@ -121,13 +121,33 @@ awaited (const PastryMessage *msg)
  *    target is down, after probe_timeout from its send: a reply that is
  *    merely late (queued) still counts as an answer.  Lookup hops do see
  *    queueing: an acknowledgement later than the hop timeout makes the
- *    sender suspect the next hop. */
+ *    sender suspect the next hop.
+ *
+ * With access_buffer set, a message that overflows its sender's uplink
+ * buffer or its receiver's downlink buffer is dropped there (queue_drops)
+ * and handled as a message lost in the network: at the uplink by the
+ * sender's own loss path, at the downlink by msg_lost() (a request's
+ * timer, or its probe_timeout from its send) and, for lookups, by the
+ * sender's hop timeout.  A dropped message adds no queue_delay sample. */
 
 SimTime
 sim__world_uplink (SimWorld *w, guint32 from, guint bytes, SimTime now,
-                   SimTime *queued)
+                   SimTime *queued, gboolean *dropped)
 {
-  return sim_link_send (w->links, from, bytes, now, queued);
+  SimTime t = sim_link_send (w->links, from, bytes, now, queued, dropped);
+  if (*dropped)
+    w->queue_drops++;
+  return t;
+}
+
+SimTime
+sim__world_downlink (SimWorld *w, guint32 to, guint bytes, SimTime now,
+                     SimTime *queued, gboolean *dropped)
+{
+  SimTime t = sim_link_receive (w->links, to, bytes, now, queued, dropped);
+  if (*dropped)
+    w->queue_drops++;
+  return t;
 }
 
 void
@@ -168,6 +188,8 @@ msg_depart (SimWorld *w, guint32 to, guint32 m, SimTime at, SimTime d)
 }
 
 static void handle_msg (SimWorld *w, guint32 at, guint32 m);
+static void msg_lost (SimWorld *w, guint32 from, guint32 to, guint32 m,
+                      gboolean timed, gboolean at_downlink);
 
 /* Message slot m reached the downlink of `at` (EV_MSG_DOWNLINK). */
 static void
@@ -176,8 +198,15 @@ msg_downlink (SimWorld *w, guint32 at, guint32 m)
   PastryMessage *msg = sim__world_msg (w, m);
   SimTime now = sim__world_now (w);
   SimTime queued = 0, done = now;
+  gboolean dropped = FALSE;
   if (sim__world_state (w, at) != NODE_DOWN)
-    done = sim_link_receive (w->links, at, msg_bytes (w, msg), now, &queued);
+    done = sim__world_downlink (w, at, msg_bytes (w, msg), now, &queued,
+                                &dropped);
+  if (dropped)
+    {
+      msg_lost (w, msg->from, at, m, sim__world_req_tracked (w, m), TRUE);
+      return;
+    }
   sim__world_queue_sample (w, msg->sent, *msg_queued (w, m) + queued);
   if (done > now)
     sim_queue_push (w->q, done, EV_MSG, at, m);
@@ -196,37 +225,22 @@ sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m)
   sim__world_count_msg (w, now, msg->type, msg->n_entries + 1,
                         (msg->flags & PASTRY_MSG_FLAG_REPAIR) != 0);
   SimTime left = now;
+  gboolean dropped = FALSE;
   if (w->links != NULL)
     left = sim__world_uplink (w, from, msg_bytes (w, msg), now,
-                              msg_queued (w, m));
+                              msg_queued (w, m), &dropped);
   gboolean lost = FALSE;
   SimTime d = sim_net_delay_sample (w->net, from, to,
                                     sim__world_net_rng (w, msg->type), &lost);
-  if (lost && w->links != NULL)
+  if (lost && !dropped && w->links != NULL)
     sim__world_queue_sample (w, now, *msg_queued (w, m));
   /* With links a request, or its reply, has a timer of its own. */
   gboolean timed
       = w->reqs != NULL
         && (sim__world_req_open (w, m) || sim__world_req_tracked (w, m));
-  if (lost)
+  if (lost || dropped)
     {
-      if (timed)
-        sim__world_msg_release (w, m); /* its timer fires instead */
-      else if (w->maintain && expects_reply (msg))
-        {
-          msg->flags |= PASTRY_MSG_FLAG_TIMEOUT;
-          sim_queue_push (w->q, sim_time_add (now, w->probe_timeout), EV_MSG,
-                          from, m);
-        }
-      else if (w->maintain && awaited (msg))
-        {
-          /* The requester's own timer fires instead. */
-          msg->flags |= PASTRY_MSG_FLAG_TIMEOUT;
-          sim_queue_push (w->q, sim_time_add (now, w->probe_timeout), EV_MSG,
-                          to, m);
-        }
-      else
-        sim__world_msg_release (w, m);
+      msg_lost (w, from, to, m, timed, FALSE);
       return;
     }
   if (w->links != NULL)
@@ -235,6 +249,38 @@ sim__world_send (SimWorld *w, guint32 from, guint32 to, guint32 m)
       return;
     }
   sim_queue_push (w->q, sim_time_add (now, d), EV_MSG, to, m);
+}
+
+/* Message slot m, sent by `from` to `to`, was lost in the network (at its
+ * send) or dropped at `to`'s full downlink (at_downlink: a probe reply
+ * too is then awaited by `to`).  timed: it has a request timer of its
+ * own (sim-pastry-req.c), which then fires instead.  Otherwise a timeout
+ * the loss stands for fires at the message's send + probe_timeout (not
+ * before now). */
+static void
+msg_lost (SimWorld *w, guint32 from, guint32 to, guint32 m, gboolean timed,
+          gboolean at_downlink)
+{
+  PastryMessage *msg = sim__world_msg (w, m);
+  SimTime now = sim__world_now (w);
+  SimTime due = MAX (now, sim_time_add (msg->sent, w->probe_timeout));
+  if (timed)
+    sim__world_msg_release (w, m); /* its timer fires instead */
+  else if (w->maintain && expects_reply (msg))
+    {
+      msg->flags |= PASTRY_MSG_FLAG_TIMEOUT;
+      sim_queue_push (w->q, due, EV_MSG, from, m);
+    }
+  else if (w->maintain
+           && (awaited (msg)
+               || (at_downlink && msg->type == PASTRY_MSG_PROBE_REPLY)))
+    {
+      /* The requester's own timer fires instead. */
+      msg->flags |= PASTRY_MSG_FLAG_TIMEOUT;
+      sim_queue_push (w->q, due, EV_MSG, to, m);
+    }
+  else
+    sim__world_msg_release (w, m);
 }
 
 void
@@ -565,6 +611,8 @@ proto_summary (gpointer self)
       sim_metrics_set (w->metrics, "request_timeouts",
                        (double) w->req_timeouts);
       sim_metrics_set (w->metrics, "late_replies", (double) w->late_replies);
+      if (w->link_buffer)
+        sim_metrics_set (w->metrics, "queue_drops", (double) w->queue_drops);
     }
 }
 

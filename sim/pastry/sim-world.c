@@ -61,7 +61,9 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
       return NULL;
     }
   guint64 up_bps, down_bps;
-  if (!sim_net_params_rates (sc, &up_bps, &down_bps, error))
+  guint64 buffer = 0;
+  if (!sim_net_params_rates (sc, &up_bps, &down_bps, error)
+      || !sim_net_params_buffer (sc, &buffer, error))
     return NULL;
   SimNet *net = sim_net_params_build (sc, error);
   if (net == NULL)
@@ -92,6 +94,8 @@ sim_world_new (const SimScenario *sc, SimMetrics *metrics, GError **error)
   if (up_bps > 0 || down_bps > 0)
     {
       w->links = sim_links_new (up_bps, down_bps);
+      sim_links_set_buffer (w->links, buffer);
+      w->link_buffer = buffer > 0;
       w->link_down = down_bps > 0;
       w->msg_queued = g_array_new (FALSE, TRUE, sizeof (SimTime));
       w->lookup_queued = g_array_new (FALSE, TRUE, sizeof (SimTime));
