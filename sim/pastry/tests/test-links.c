@@ -9,6 +9,10 @@
  * queue_delay_* report.  Also: `off` is the default and changes nothing
  * (same fingerprint and metrics), a run with links is deterministic, and
  * bad rates are refused with their position (an invalid-input table).
+ * With access_buffer: a buffer of two hops drops, at each source, every
+ * hop after the third handed over at one instant (the third finds exactly
+ * the buffer ahead of it and is kept), each drop fails its lookup (no
+ * maintenance) and queue_drops counts them; bad buffers are refused.
  */
 #include "pastry-msg.h"
 #include "sim-pastry-params.h"
@@ -252,6 +256,101 @@ test_late_reply_times_out (void)
   g_assert_cmpfloat (metric (off, "false_deaths"), ==, 0);
 }
 
+/* A drop-tail buffer of exactly two hops (152 bytes) at an 8 kbit/s
+ * uplink: of the k one-hop lookups a source starts at 1 s, the first
+ * three are sent (0, 76 and 152 bytes ahead) and the other k - 3 dropped
+ * there; without maintenance each drop fails its lookup (END_LOST). */
+static void
+test_buffer_drops (void)
+{
+  const char *unbounded[] = { "access_up=8kbit", NULL };
+  GArray *rows = NULL;
+  g_autoptr (SimMetrics) off = run (TWO_NODES "end\n", unbounded, &rows, NULL);
+  /* Unset: the metric is not reported (outputs unchanged). */
+  g_assert_false (sim_metrics_get (off, "queue_drops", &(double){ 0 }));
+  guint k[2] = { 0, 0 };
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const Row *r = &g_array_index (rows, Row, i);
+      g_assert_true (r->ok);
+      if (r->hops == 1)
+        k[r->src]++;
+    }
+  g_array_unref (rows);
+  g_assert_cmpuint (k[0], >, 3); /* both sources overflow: not vacuous */
+  g_assert_cmpuint (k[1], >, 3);
+  guint expect = (k[0] - 3) + (k[1] - 3);
+
+  g_assert_cmpuint (pastry_msg_size (PASTRY_MSG_LOOKUP, 1, 40, 20), ==, 76);
+  const char *bounded[] = { "access_up=8kbit", "access_buffer=152B", NULL };
+  g_autoptr (SimMetrics) m = run (TWO_NODES "end\n", bounded, &rows, NULL);
+  g_assert_cmpfloat (metric (m, "queue_drops"), ==, expect);
+  guint failed = 0, sent[2] = { 0, 0 };
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const Row *r = &g_array_index (rows, Row, i);
+      if (!r->ok)
+        failed++;
+      else if (r->hops == 1)
+        sent[r->src]++;
+    }
+  g_array_unref (rows);
+  g_assert_cmpuint (failed, ==, expect);
+  g_assert_cmpuint (sent[0], ==, 3);
+  g_assert_cmpuint (sent[1], ==, 3);
+  g_assert_cmpfloat (metric (m, "failed_lost"), ==, expect);
+
+  /* One byte less: the third hop (152 bytes ahead) is dropped too. */
+  const char *smaller[] = { "access_up=8kbit", "access_buffer=151B", NULL };
+  g_autoptr (SimMetrics) m2 = run (TWO_NODES "end\n", smaller, NULL, NULL);
+  g_assert_cmpfloat (metric (m2, "queue_drops"), ==, expect + 2);
+}
+
+/* Bad buffers: exit-2 errors at the position of access_buffer. */
+static const struct
+{
+  const char *name, *text;
+  guint line, col;
+} bad_buffers[] = {
+  { "zero", "access_up = 8kbit\naccess_buffer = 0\nend\n", 2, 17 },
+  { "zero-unit", "access_up = 8kbit\naccess_buffer = 0KB\nend\n", 2, 17 },
+  { "negative", "access_up = 8kbit\naccess_buffer = -1KB\nend\n", 2, 17 },
+  { "no-unit", "access_up = 8kbit\naccess_buffer = 1000\nend\n", 2, 17 },
+  { "bad-unit", "access_up = 8kbit\naccess_buffer = 16kB\nend\n", 2, 17 },
+  { "fraction", "access_up = 8kbit\naccess_buffer = 1.5KB\nend\n", 2, 17 },
+  { "too-big", "access_up = 8kbit\naccess_buffer = 1001MB\nend\n", 2, 17 },
+  { "links-off", "access_buffer = 16KB\nend\n", 1, 17 },
+};
+
+static void
+test_bad_buffers (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_buffers); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      const char *t = bad_buffers[i].text;
+      g_autoptr (SimScenario) sc
+          = sim_scenario_parse ("bad.scn", t, strlen (t), NULL, NULL, &error);
+      g_test_message ("%s: %s", bad_buffers[i].name,
+                      error != NULL ? error->message : "(accepted)");
+      g_assert_null (sc);
+      g_assert_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_RANGE);
+      g_autofree char *where = g_strdup_printf (
+          "bad.scn:%u:%u: ", bad_buffers[i].line, bad_buffers[i].col);
+      g_assert_true (g_str_has_prefix (error->message, where));
+    }
+  static const char *const good[] = { "off", "1B", "16KB", "1000MB" };
+  for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *t = g_strdup_printf (
+          "access_down = 48kbit\naccess_buffer = %s\nend\n", good[i]);
+      g_autoptr (SimScenario) sc
+          = sim_scenario_parse ("ok.scn", t, strlen (t), NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
 /* Bad rates: exit-2 errors at the position where the value was set. */
 static const struct
 {
@@ -309,5 +408,7 @@ main (int argc, char **argv)
   g_test_add_func ("/links/off-is-default", test_off_is_default);
   g_test_add_func ("/links/late-reply-times-out", test_late_reply_times_out);
   g_test_add_func ("/links/bad-rates", test_bad_rates);
+  g_test_add_func ("/links/buffer-drops", test_buffer_drops);
+  g_test_add_func ("/links/bad-buffers", test_bad_buffers);
   return g_test_run ();
 }
