@@ -277,7 +277,7 @@ pastry_check (const SimScenario *sc, GError **error)
       for (gsize i = 0; i < G_N_ELEMENTS (periods); i++)
         if (sim_scenario_get_time (sc, periods[i]) <= timeout)
           return sim_scenario_param_fail (
-              sc, error, SIM_SCENARIO_ERROR_RANGE, periods[i], periods[i],
+              sc, error, SIM_SCENARIO_ERROR_RANGE, periods[i], NULL,
               "maintenance_strategy = periodic recovers every %s, which "
               "must be longer than probe_timeout (a round's requests wait "
               "that long for their answers)",

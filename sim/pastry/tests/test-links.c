@@ -306,12 +306,47 @@ test_buffer_drops (void)
   g_assert_cmpfloat (metric (m2, "queue_drops"), ==, expect + 2);
 }
 
-/* Bad buffers: exit-2 errors at the position of access_buffer. */
-static const struct
+/* A scenario text the parser must refuse, with the line and column its
+ * message must start with (the exit-2 errors of `run`). */
+typedef struct
 {
   const char *name, *text;
   guint line, col;
-} bad_buffers[] = {
+} BadText;
+
+/* Each of bad[] is refused at its position; each of good[], put into
+ * good_fmt, is accepted. */
+static void
+check_refused (const BadText *bad, gsize n_bad, const char *good_fmt,
+               const char *const *good, gsize n_good)
+{
+  for (gsize i = 0; i < n_bad; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      const char *t = bad[i].text;
+      g_autoptr (SimScenario) sc
+          = sim_scenario_parse ("bad.scn", t, strlen (t), NULL, NULL, &error);
+      g_test_message ("%s: %s", bad[i].name,
+                      error != NULL ? error->message : "(accepted)");
+      g_assert_null (sc);
+      g_assert_nonnull (error);
+      g_assert_true (error->domain == SIM_SCENARIO_ERROR);
+      g_autofree char *where
+          = g_strdup_printf ("bad.scn:%u:%u: ", bad[i].line, bad[i].col);
+      g_assert_true (g_str_has_prefix (error->message, where));
+    }
+  for (gsize i = 0; i < n_good; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *t = g_strdup_printf (good_fmt, good[i]);
+      g_autoptr (SimScenario) sc
+          = sim_scenario_parse ("ok.scn", t, strlen (t), NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* Bad buffers: errors at the position of access_buffer. */
+static const BadText bad_buffers[] = {
   { "zero", "access_up = 8kbit\naccess_buffer = 0\nend\n", 2, 17 },
   { "zero-unit", "access_up = 8kbit\naccess_buffer = 0KB\nend\n", 2, 17 },
   { "negative", "access_up = 8kbit\naccess_buffer = -1KB\nend\n", 2, 17 },
@@ -325,38 +360,14 @@ static const struct
 static void
 test_bad_buffers (void)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (bad_buffers); i++)
-    {
-      g_autoptr (GError) error = NULL;
-      const char *t = bad_buffers[i].text;
-      g_autoptr (SimScenario) sc
-          = sim_scenario_parse ("bad.scn", t, strlen (t), NULL, NULL, &error);
-      g_test_message ("%s: %s", bad_buffers[i].name,
-                      error != NULL ? error->message : "(accepted)");
-      g_assert_null (sc);
-      g_assert_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_RANGE);
-      g_autofree char *where = g_strdup_printf (
-          "bad.scn:%u:%u: ", bad_buffers[i].line, bad_buffers[i].col);
-      g_assert_true (g_str_has_prefix (error->message, where));
-    }
   static const char *const good[] = { "off", "1B", "16KB", "1000MB" };
-  for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
-    {
-      g_autoptr (GError) error = NULL;
-      g_autofree char *t = g_strdup_printf (
-          "access_down = 48kbit\naccess_buffer = %s\nend\n", good[i]);
-      g_autoptr (SimScenario) sc
-          = sim_scenario_parse ("ok.scn", t, strlen (t), NULL, NULL, &error);
-      g_assert_no_error (error);
-    }
+  check_refused (bad_buffers, G_N_ELEMENTS (bad_buffers),
+                 "access_down = 48kbit\naccess_buffer = %s\nend\n", good,
+                 G_N_ELEMENTS (good));
 }
 
-/* Bad rates: exit-2 errors at the position where the value was set. */
-static const struct
-{
-  const char *name, *text;
-  guint line, col;
-} bad_rates[] = {
+/* Bad rates: errors at the position where the value was set. */
+static const BadText bad_rates[] = {
   { "zero", "access_up = 0\nend\n", 1, 13 },
   { "zero-unit", "access_up = 0Mbit\nend\n", 1, 13 },
   { "negative", "access_down = -1Mbit\nend\n", 1, 15 },
@@ -370,31 +381,38 @@ static const struct
 static void
 test_bad_rates (void)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (bad_rates); i++)
-    {
-      g_autoptr (GError) error = NULL;
-      const char *t = bad_rates[i].text;
-      g_autoptr (SimScenario) sc
-          = sim_scenario_parse ("bad.scn", t, strlen (t), NULL, NULL, &error);
-      g_test_message ("%s: %s", bad_rates[i].name,
-                      error != NULL ? error->message : "(accepted)");
-      g_assert_null (sc);
-      g_assert_error (error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_RANGE);
-      g_autofree char *where = g_strdup_printf (
-          "bad.scn:%u:%u: ", bad_rates[i].line, bad_rates[i].col);
-      g_assert_true (g_str_has_prefix (error->message, where));
-    }
   /* Accepted forms, both sides of the edges. */
   static const char *const good[]
       = { "1bit", "0.5bit", "1000Gbit", "1.5Mbit", "384kbit", "off" };
-  for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
-    {
-      g_autoptr (GError) error = NULL;
-      g_autofree char *t = g_strdup_printf ("access_up = %s\nend\n", good[i]);
-      g_autoptr (SimScenario) sc
-          = sim_scenario_parse ("ok.scn", t, strlen (t), NULL, NULL, &error);
-      g_assert_no_error (error);
-    }
+  check_refused (bad_rates, G_N_ELEMENTS (bad_rates), "access_up = %s\nend\n",
+                 good, G_N_ELEMENTS (good));
+}
+
+/* Bad strategies: an unknown name at its value; periodic recovery with a
+ * period not longer than probe_timeout at that period's value. */
+static const BadText bad_strategies[] = {
+  { "unknown", "maintenance_strategy = chord\nend\n", 1, 24 },
+  { "case", "maintenance_strategy = MSPastry\nend\n", 1, 24 },
+  { "periodic-heartbeat",
+    "maintenance_strategy = periodic\nprobe_timeout = 10s\n"
+    "heartbeat_period = 5s\nend\n",
+    3, 20 },
+  { "periodic-equal",
+    "maintenance_strategy = periodic\nprobe_timeout = 30s\n"
+    "heartbeat_period = 30s\nend\n",
+    3, 20 },
+  { "periodic-probe",
+    "maintenance_strategy = periodic\nprobe_timeout = 10s\n"
+    "heartbeat_period = 20s\nprobe_period = 10s\nend\n",
+    4, 16 },
+};
+
+static void
+test_bad_strategies (void)
+{
+  static const char *const good[] = { "mspastry", "reactive", "periodic" };
+  check_refused (bad_strategies, G_N_ELEMENTS (bad_strategies),
+                 "maintenance_strategy = %s\nend\n", good, G_N_ELEMENTS (good));
 }
 
 int
@@ -410,5 +428,6 @@ main (int argc, char **argv)
   g_test_add_func ("/links/bad-rates", test_bad_rates);
   g_test_add_func ("/links/buffer-drops", test_buffer_drops);
   g_test_add_func ("/links/bad-buffers", test_bad_buffers);
+  g_test_add_func ("/links/bad-strategies", test_bad_strategies);
   return g_test_run ();
 }
